@@ -1,0 +1,425 @@
+"""The dialogue engine: one event for one session in, replies out; no transport, no I/O.
+
+    Event ──► Engine.handle(session, event) ──► [Reply, ...]
+                │  commands (/start /back /restart /lang /summary /help /forget)
+                │  language picker ─► menu ─► flow questions ─► verdict
+                └─ the flow's shared machine decides the next state
+
+The engine mutates the session it is given; `Conversations` loads it from a store
+before the turn and saves it after.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from bot import texts
+from bot.amounts import AmountError, parse_amount
+from bot.events import Choice, Event, Kind, Reply
+from bot.flow import Flow, Question
+from bot.i18n import LANGUAGE_NAMES, LANGUAGES, format_number, language_from_code, translate
+from bot.session import Session
+from bot.stores import Store
+
+LANG_PICKER = "lang"
+MENU = "menu"
+CONFIRM = "confirm"
+
+# Words for choosing a language by typing.
+LANGUAGE_WORDS = {
+    "ja": ("ja", "日本語", "日本语", "にほんご", "japanese", "日文", "日语"),
+    "zh": ("zh", "中文", "中国語", "汉语", "漢語", "chinese", "简体中文", "普通话"),
+}
+YES_WORDS = ("yes", "y", "はい", "うん", "ええ", "そう", "正しい", "是", "是的", "对", "對", "没错", "ok")
+NO_WORDS = ("no", "n", "いいえ", "いや", "違う", "ちがう", "不", "不是", "不对", "错了")
+# Typed text containing one of these is never matched by substring (自分じゃない ≠ 自分).
+NEGATIONS = ("ない", "ません", "じゃ", "違", "不", "没", "沒", "非", "not", "n't")
+
+_STRIP = str.maketrans("", "", " \t\r\n。、，,.!！?？「」『』()（）[]【】\"'`~～ー-")
+
+
+def normalize(text: str) -> str:
+    """Fold width, case and punctuation so typed answers compare equal to labels."""
+    return unicodedata.normalize("NFKC", text).casefold().translate(_STRIP)
+
+
+@dataclass(slots=True)
+class Outcome:
+    replies: list[Reply]
+    forget: bool = False  # the user asked for their data to be deleted
+
+
+class Engine:
+    """Runs every flow for every session; built once, shared by all users."""
+
+    def __init__(self, flows: Sequence[Flow]) -> None:
+        self.flows = {flow.id: flow for flow in flows}
+        self._typed = {
+            (flow.id, q.id): _typed_index(q) for flow in flows for q in flow.questions
+        }
+        self._menu_words = {
+            flow.id: tuple(
+                w for w in {normalize(flow.title), *_translations(flow.title), *flow.keywords} if w
+            )
+            for flow in flows
+        }
+
+    # -- entry point -------------------------------------------------------------------
+
+    def new_session(self, user: str, language_code: str | None = None) -> Session:
+        return Session(user=user, lang=language_from_code(language_code))
+
+    def handle(self, session: Session, event: Event) -> Outcome:
+        """Advance `session` by one event; never raises for any user input."""
+        if event.kind is Kind.COMMAND:
+            return self._command(session, event)
+        if session.lang is None or (session.pending or {}).get(LANG_PICKER):
+            return Outcome(self._pick_language(session, event))
+        if session.flow is None:
+            return Outcome(self._menu_choice(session, event))
+        flow = self.flows[session.flow]
+        question = flow.question(session.state or "")
+        if question is None:
+            return Outcome(self._after_verdict(session, flow, event))
+        if event.kind is Kind.BUTTON and event.question not in (None, self._key(session)):
+            return Outcome([self._say(session, texts.STALE_BUTTON), *self.current(session)])
+        if session.pending and CONFIRM in session.pending:
+            return Outcome(self._confirm(session, flow, question, event))
+        return Outcome(self._answer(session, flow, question, event))
+
+    def current(self, session: Session) -> list[Reply]:
+        """What the user should see now: the open question, picker, menu or verdict."""
+        if session.lang is None or (session.pending or {}).get(LANG_PICKER):
+            return [self._language_picker()]
+        if session.flow is None:
+            return [self._menu(session)]
+        flow = self.flows[session.flow]
+        question = flow.question(session.state or "")
+        if question is None:
+            return self._verdict(session, flow)
+        if session.pending and CONFIRM in session.pending:
+            return [self._confirm_question(session, flow, question)]
+        return [self._ask(session, question)]
+
+    def _reprompt(self, session: Session) -> list[Reply]:
+        """Like `current`, but after a verdict only the closing prompt, not the whole verdict."""
+        if session.flow is not None and session.lang is not None and not session.pending:
+            flow = self.flows[session.flow]
+            if flow.verdict(session.state or "") is not None:
+                return [self._finished(session, session.state or "")]
+        return self.current(session)
+
+    # -- commands ----------------------------------------------------------------------
+
+    def _command(self, session: Session, event: Event) -> Outcome:
+        name = event.value
+        if name == "forget":
+            lang = session.lang or "ja"
+            return Outcome([Reply(translate(lang, texts.FORGOTTEN))], forget=True)
+        if name == "lang":
+            return Outcome(self._switch_language(session, event.arg))
+        if session.lang is None:
+            return Outcome([self._language_picker()])
+        if name == "start":
+            session.reset()
+            return Outcome([self._say(session, texts.WELCOME), self._menu(session)])
+        if name == "help":
+            return Outcome([self._say(session, texts.HELP), *self._reprompt(session)])
+        if name == "restart":
+            return Outcome(self._restart(session))
+        if name == "back":
+            return Outcome(self._back(session))
+        if name == "summary":
+            return Outcome([self._summary(session), *self._reprompt(session)])
+        return Outcome([self._say(session, texts.UNKNOWN_COMMAND), *self._reprompt(session)])
+
+    def _switch_language(self, session: Session, arg: str) -> list[Reply]:
+        lang = self._language_in(arg) if arg else None
+        if lang is None:
+            session.pending = {LANG_PICKER: 1}
+            return [self._language_picker()]
+        return self._set_language(session, lang)
+
+    def _set_language(self, session: Session, lang: str) -> list[Reply]:
+        first_time = session.lang is None
+        session.lang = lang
+        session.pending = None
+        if first_time and session.flow is None:
+            return [self._say(session, texts.WELCOME), self._menu(session)]
+        return [self._say(session, texts.LANGUAGE_SET), *self.current(session)]
+
+    def _restart(self, session: Session) -> list[Reply]:
+        if session.flow is None:
+            return [self._menu(session)]
+        session.reset(session.flow, self.flows[session.flow].initial)
+        return [self._say(session, texts.RESTARTED), *self.current(session)]
+
+    def _back(self, session: Session) -> list[Reply]:
+        if session.pending:
+            session.pending = None
+            return self.current(session)
+        if not session.history:
+            return [self._say(session, texts.BACK_NOTHING), *self.current(session)]
+        question = session.history.pop()
+        session.answers.pop(question, None)
+        session.state = question
+        return [self._say(session, texts.BACK_DONE), *self.current(session)]
+
+    def _summary(self, session: Session) -> Reply:
+        if session.flow is None:
+            return self._say(session, texts.SUMMARY_NO_FLOW)
+        flow = self.flows[session.flow]
+        lines = []
+        for question_id in session.history:
+            question = flow.question(question_id)
+            if question is None or question_id not in session.answers:
+                continue
+            lines.append(
+                self._t(session, texts.SUMMARY_LINE).format(
+                    question=self._t(session, question.title),
+                    answer=self._answer_label(session, flow, question, session.answers[question_id]),
+                )
+            )
+        if not lines:
+            return self._say(session, texts.SUMMARY_EMPTY)
+        return Reply("\n".join([self._t(session, texts.SUMMARY), *lines]))
+
+    # -- language and menu -------------------------------------------------------------
+
+    def _language_picker(self) -> Reply:
+        return Reply(
+            texts.CHOOSE_LANGUAGE,
+            tuple(Choice(lang, LANGUAGE_NAMES[lang]) for lang in LANGUAGES),
+            question=LANG_PICKER,
+            expects="choice",
+        )
+
+    def _language_in(self, text: str) -> str | None:
+        typed = normalize(text)
+        for lang, words in LANGUAGE_WORDS.items():
+            if typed in words:
+                return lang
+        return language_from_code(typed)
+
+    def _pick_language(self, session: Session, event: Event) -> list[Reply]:
+        if event.kind is Kind.BUTTON and event.question in (None, LANG_PICKER):
+            lang = event.value if event.value in LANGUAGES else None
+        elif event.kind is Kind.TEXT:
+            lang = self._language_in(event.value)
+        else:
+            lang = None
+        if lang is None:
+            return [self._language_picker()]
+        return self._set_language(session, lang)
+
+    def _menu(self, session: Session) -> Reply:
+        return Reply(
+            self._t(session, texts.MENU),
+            tuple(Choice(flow.id, self._t(session, flow.title)) for flow in self.flows.values()),
+            question=MENU,
+            expects="choice",
+        )
+
+    def _menu_choice(self, session: Session, event: Event) -> list[Reply]:
+        chosen = None
+        if event.kind is Kind.BUTTON and event.question in (None, MENU):
+            chosen = event.value if event.value in self.flows else None
+        elif event.kind is Kind.TEXT:
+            typed = normalize(event.value)
+            found = [fid for fid, words in self._menu_words.items() if any(w in typed for w in words)]
+            chosen = found[0] if len(found) == 1 else None
+        if chosen is None:
+            first = texts.WELCOME if session.version == 0 else texts.MENU_NOT_UNDERSTOOD
+            return [self._say(session, first), self._menu(session)]
+        flow = self.flows[chosen]
+        session.reset(flow.id, flow.initial)
+        return self.current(session)
+
+    # -- questions ---------------------------------------------------------------------
+
+    def _key(self, session: Session) -> str:
+        key = f"{session.flow}.{session.state}"
+        return f"{key}.{CONFIRM}" if session.pending and CONFIRM in session.pending else key
+
+    def _ask(self, session: Session, question: Question) -> Reply:
+        return Reply(
+            self._t(session, question.prompt),
+            tuple(Choice(o.id, self._t(session, o.label)) for o in question.options),
+            question=self._key(session),
+            expects="amount" if question.amount else "choice",
+        )
+
+    def _answer(self, session: Session, flow: Flow, question: Question, event: Event) -> list[Reply]:
+        if event.kind is Kind.BUTTON:
+            option = question.option(event.value)
+            if option is None:
+                return [self._say(session, texts.STALE_BUTTON), self._ask(session, question)]
+            return self._choose(session, flow, question, option.id)
+        option_id = self._typed_option(flow, question, event.value)
+        if option_id is not None:
+            return self._choose(session, flow, question, option_id)
+        if not question.amount:
+            return [self._say(session, texts.NOT_UNDERSTOOD), self._ask(session, question)]
+        try:
+            amount = parse_amount(event.value)
+        except AmountError as error:
+            message = {
+                "negative": texts.AMOUNT_NEGATIVE,
+                "too_large": texts.AMOUNT_TOO_LARGE,
+            }.get(error.reason, texts.AMOUNT_UNREADABLE)
+            example = self._t(session, question.example)
+            return [Reply(self._t(session, message).format(example=example)), self._ask(session, question)]
+        if question.plausible_max is not None and amount > question.plausible_max:
+            session.pending = {CONFIRM: amount}
+            return [self._confirm_question(session, flow, question)]
+        return self._record(session, flow, question, amount)
+
+    def _choose(self, session: Session, flow: Flow, question: Question, option_id: str) -> list[Reply]:
+        option = question.option(option_id)
+        assert option is not None
+        if option.info is not None:
+            return [self._say(session, option.info), self._ask(session, question)]
+        return self._record(session, flow, question, option.id)
+
+    def _record(self, session: Session, flow: Flow, question: Question, value: object) -> list[Reply]:
+        session.answers[question.id] = value
+        session.history.append(question.id)
+        session.pending = None
+        session.state = flow.next_state(question.id, session.answers)
+        return self.current(session)
+
+    def _typed_option(self, flow: Flow, question: Question, text: str) -> str | None:
+        typed = normalize(text)
+        if not typed:
+            return None
+        exact, words = self._typed[flow.id, question.id]
+        if typed in exact:
+            return exact[typed]
+        if any(n in typed for n in NEGATIONS):
+            return None
+        found = {option_id for word, option_id in words if word in typed}
+        return found.pop() if len(found) == 1 else None
+
+    def _confirm_question(self, session: Session, flow: Flow, question: Question) -> Reply:
+        amount = self._money(session, flow, session.pending[CONFIRM])
+        return Reply(
+            self._t(session, texts.CONFIRM_AMOUNT).format(amount=amount),
+            (Choice("yes", self._t(session, texts.CONFIRM_YES)),
+             Choice("no", self._t(session, texts.CONFIRM_NO))),
+            question=self._key(session),
+            expects="choice",
+        )
+
+    def _confirm(self, session: Session, flow: Flow, question: Question, event: Event) -> list[Reply]:
+        if event.kind is Kind.BUTTON:
+            answer = event.value
+        else:
+            typed = normalize(event.value)
+            answer = "yes" if typed in YES_WORDS else "no" if typed in NO_WORDS else None
+            if answer is None:  # a new amount typed instead of yes/no: take it as the answer
+                session.pending = None
+                return self._answer(session, flow, question, event)
+        if answer == "yes":
+            return self._record(session, flow, question, session.pending[CONFIRM])
+        if answer == "no":
+            session.pending = None
+            return [self._say(session, texts.RETYPE_AMOUNT), self._ask(session, question)]
+        return [self._say(session, texts.STALE_BUTTON), self._confirm_question(session, flow, question)]
+
+    # -- verdicts ----------------------------------------------------------------------
+
+    def _verdict(self, session: Session, flow: Flow) -> list[Reply]:
+        verdict = flow.verdict(session.state or "")
+        assert verdict is not None, f"{flow.id}: no state {session.state}"
+        values = {
+            name: self._money(session, flow, amount) for name, amount in flow.numbers(session.answers).items()
+        }
+        paragraphs_per_message = [
+            [self._t(session, b.text).format_map(values) for b in message if flow.holds(b.when, session.answers)]
+            for message in verdict.messages
+        ]
+        paragraphs_per_message[0].insert(0, self._t(session, verdict.headline).format_map(values))
+        replies = [
+            Reply("\n\n".join(paragraphs), verdict=verdict.id)
+            for paragraphs in paragraphs_per_message
+            if paragraphs
+        ]
+        replies.append(self._finished(session, verdict.id))
+        return replies
+
+    def _finished(self, session: Session, verdict_id: str) -> Reply:
+        return Reply(
+            self._t(session, texts.FINISHED),
+            (Choice("restart", self._t(session, texts.FINISHED_RESTART)),
+             Choice(MENU, self._t(session, texts.FINISHED_MENU))),
+            question=self._key(session),
+            verdict=verdict_id,
+            expects="choice",
+        )
+
+    def _after_verdict(self, session: Session, flow: Flow, event: Event) -> list[Reply]:
+        if event.kind is Kind.BUTTON and event.question in (None, self._key(session)):
+            if event.value == "restart":
+                return self._restart(session)
+            if event.value == MENU:
+                session.reset()
+                return [self._menu(session)]
+        return [self._finished(session, session.state or "")]
+
+    # -- helpers -----------------------------------------------------------------------
+
+    def _t(self, session: Session, message: str) -> str:
+        return translate(session.lang or "ja", message)
+
+    def _say(self, session: Session, message: str) -> Reply:
+        return Reply(self._t(session, message))
+
+    def _money(self, session: Session, flow: Flow, amount: int) -> str:
+        unit = texts.YEN if flow.currency == "JPY" else texts.YUAN
+        return self._t(session, unit).format(amount=format_number(amount, session.lang or "ja"))
+
+    def _answer_label(self, session: Session, flow: Flow, question: Question, value: object) -> str:
+        if isinstance(value, int):
+            return self._money(session, flow, value)
+        option = question.option(str(value))
+        return self._t(session, option.label) if option else str(value)
+
+
+def _translations(message: str) -> Iterable[str]:
+    return (normalize(translate(lang, message)) for lang in LANGUAGES)
+
+
+def _typed_index(question: Question) -> tuple[dict[str, str], tuple[tuple[str, str], ...]]:
+    """Exact forms (id, labels in every language, synonyms) and the words for substring match."""
+    exact: dict[str, str] = {}
+    words: list[tuple[str, str]] = []
+    for option in question.options:
+        forms = {option.id, normalize(option.label), *_translations(option.label)}
+        forms |= {normalize(s) for s in option.synonyms}
+        for form in forms - {""}:
+            exact.setdefault(form, option.id)
+            if len(form) >= 2:
+                words.append((form, option.id))
+    return exact, tuple(words)
+
+
+class Conversations:
+    """Load a session, run the engine, save the session: one turn, all a transport needs."""
+
+    def __init__(self, engine: Engine, store: Store) -> None:
+        self.engine = engine
+        self.store = store
+
+    def turn(self, user: str, event: Event, language_code: str | None = None) -> list[Reply]:
+        session = self.store.load(user) or self.engine.new_session(user, language_code)
+        outcome = self.engine.handle(session, event)
+        if outcome.forget:
+            self.store.delete(user)
+        else:
+            self.store.save(session)
+        return outcome.replies
+
+    def session(self, user: str) -> Session | None:
+        return self.store.load(user)

@@ -1,0 +1,64 @@
+"""What adapters hand the engine (Event) and what they get back (Reply); no transport here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Kind(StrEnum):
+    TEXT = "text"  # something the user typed
+    BUTTON = "button"  # a press on an option, by option id
+    COMMAND = "command"  # /start, /back, ... (value without the slash)
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    kind: Kind
+    value: str
+    # For a button: the question key the button was shown with (Reply.question), so a press
+    # on an old message is recognised. None means "the current question" (console @id).
+    question: str | None = None
+    arg: str = ""  # for a command: the rest of the line ("/lang zh" -> "zh")
+
+    @classmethod
+    def text(cls, value: str) -> Event:
+        return cls(Kind.TEXT, value)
+
+    @classmethod
+    def button(cls, option_id: str, question: str | None = None) -> Event:
+        return cls(Kind.BUTTON, option_id, question)
+
+    @classmethod
+    def command(cls, name: str, arg: str = "") -> Event:
+        return cls(Kind.COMMAND, name.lower(), arg=arg.strip())
+
+    @classmethod
+    def parse(cls, line: str) -> Event:
+        """A console line: "/cmd arg" is a command, "@id" a button, anything else text."""
+        stripped = line.strip()
+        if stripped.startswith("/") and len(stripped) > 1:
+            name, _, arg = stripped[1:].partition(" ")
+            return cls.command(name.split("@", 1)[0], arg)
+        if stripped.startswith("@") and len(stripped) > 1 and " " not in stripped:
+            return cls.button(stripped[1:])
+        return cls.text(line)
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """An option as shown to the user: its stable id and its label in their language."""
+
+    id: str
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """One bot message. `question` names what `options` answer ("car_sale.owner", "menu")."""
+
+    text: str
+    options: tuple[Choice, ...] = ()
+    question: str | None = None
+    verdict: str | None = None
+    expects: str | None = field(default=None)  # "choice" or "amount" while a question is open

@@ -1,0 +1,183 @@
+"""The vocabulary a consultation is written in, and the one shared state machine per flow.
+
+A flow module (see `flows/`) is a table: questions with their options, transitions
+between them guarded by named conditions, and verdicts made of text blocks. This module
+turns that table into a `transitions.Machine` once, at import time. Sessions never own a
+machine: each turn a tiny `Cursor` carries the session's state and answers through the
+shared machine and is thrown away (a Machine per user costs ~2 ms and ~100 KiB).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from transitions import Machine
+
+Answers = Mapping[str, Any]
+Condition = Callable[[Answers], bool]
+
+
+def N_(message: str) -> str:
+    """Mark a string for extraction into the catalogs; it is translated when shown."""
+    return message
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    """One answer to a question: a button, or the label or a synonym typed in either language.
+
+    An option with `info` does not answer: it explains something and the question is asked
+    again (for example "I don't know who the owner is").
+    """
+
+    id: str
+    label: str
+    synonyms: tuple[str, ...] = ()
+    info: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    """A question of a flow; `amount` questions also take a typed amount in `currency`."""
+
+    id: str
+    title: str  # short name, used in /summary
+    prompt: str
+    options: tuple[Option, ...] = ()
+    amount: bool = False
+    currency: str = "JPY"
+    example: str = ""  # shown when a typed answer cannot be read
+    plausible_max: int | None = None  # above this an amount is confirmed before use
+
+    def option(self, option_id: str) -> Option | None:
+        for option in self.options:
+            if option.id == option_id:
+                return option
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """A paragraph of a verdict, shown only when its named condition holds."""
+
+    text: str
+    when: str | None = None
+
+
+Message = tuple[Block, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """The end of a consultation: a headline and messages of blocks, each message sent apart."""
+
+    id: str
+    headline: str
+    messages: tuple[Message, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Transition:
+    """After answering `source`, go to `dest` if `when` holds (None: always)."""
+
+    source: str
+    dest: str
+    when: str | None = None
+
+
+@dataclass(slots=True)
+class Cursor:
+    """Carries one session's place through the shared machine for a single trigger."""
+
+    state: str
+    answers: Answers
+
+
+@dataclass(frozen=True)
+class Flow:
+    """A consultation, checked and compiled into its shared machine when constructed."""
+
+    id: str
+    title: str
+    currency: str
+    questions: tuple[Question, ...]
+    transitions: tuple[Transition, ...]
+    verdicts: tuple[Verdict, ...]
+    conditions: Mapping[str, Condition]
+    numbers: Callable[[Answers], dict[str, int]] = lambda answers: {}
+    keywords: tuple[str, ...] = ()  # typed words that pick this flow from the menu
+    machine: Machine = field(init=False, repr=False, compare=False)
+    cursor_type: type[Cursor] = field(init=False, repr=False, compare=False)
+    _questions: dict[str, Question] = field(init=False, repr=False, compare=False)
+    _verdicts: dict[str, Verdict] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        set_ = object.__setattr__
+        set_(self, "_questions", {q.id: q for q in self.questions})
+        set_(self, "_verdicts", {v.id: v for v in self.verdicts})
+        self._check()
+        set_(self, "machine", self._build_machine())
+
+    @property
+    def initial(self) -> str:
+        return self.questions[0].id
+
+    def question(self, state: str) -> Question | None:
+        return self._questions.get(state)
+
+    def verdict(self, state: str) -> Verdict | None:
+        return self._verdicts.get(state)
+
+    def holds(self, condition: str | None, answers: Answers) -> bool:
+        return condition is None or self.conditions[condition](answers)
+
+    def next_state(self, state: str, answers: Answers) -> str:
+        """Run the shared machine's `next` trigger for a cursor at `state`."""
+        cursor = self.cursor_type(state, answers)
+        self.machine.events["next"].trigger(cursor)
+        return cursor.state
+
+    def _check(self) -> None:
+        states = self._questions.keys() | self._verdicts.keys()
+        if len(states) != len(self.questions) + len(self.verdicts):
+            raise ValueError(f"{self.id}: a state id is used twice")
+        for t in self.transitions:
+            if t.source not in self._questions or t.dest not in states:
+                raise ValueError(f"{self.id}: transition {t} names an unknown state")
+            if t.when is not None and t.when not in self.conditions:
+                raise ValueError(f"{self.id}: transition {t} names an unknown condition")
+        for verdict in self.verdicts:
+            for message in verdict.messages:
+                for block in message:
+                    if block.when is not None and block.when not in self.conditions:
+                        raise ValueError(f"{self.id}.{verdict.id}: unknown condition {block.when}")
+
+    def _build_machine(self) -> Machine:
+        # Conditions are named on the Cursor class so that the machine (and its diagrams)
+        # show the names from the flow table rather than anonymous functions.
+        cursor_type = type(
+            f"{self.id}_cursor",
+            (Cursor,),
+            {
+                name: (lambda self, f=func: f(self.answers))
+                for name, func in self.conditions.items()
+            },
+        )
+        object.__setattr__(self, "cursor_type", cursor_type)
+        return Machine(
+            model=None,
+            states=[*self._questions, *self._verdicts],
+            initial=self.initial,
+            auto_transitions=False,
+            transitions=[
+                {
+                    "trigger": "next",
+                    "source": t.source,
+                    "dest": t.dest,
+                    **({"conditions": t.when} if t.when else {}),
+                }
+                for t in self.transitions
+            ],
+        )

@@ -1,0 +1,90 @@
+"""Languages, catalogs and money formatting.
+
+The gettext catalogs in `locales/` are read straight from their `.po` files with Babel, so
+a fresh checkout or `pip install` works without a compile step.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+
+from babel import Locale
+from babel.messages.pofile import read_po
+from babel.numbers import format_compact_decimal, format_decimal
+
+LANGUAGES = ("ja", "zh")
+DOMAIN = "zansai"
+CATALOG_DIRS = {"ja": "ja", "zh": "zh_Hans"}
+BABEL_LOCALES = {"ja": Locale.parse("ja_JP"), "zh": Locale.parse("zh_Hans_CN")}
+LANGUAGE_NAMES = {"ja": "日本語", "zh": "中文"}
+
+_CODE = re.compile(r"[-_]")
+
+
+def language_from_code(code: str | None) -> str | None:
+    """Map a Telegram/BCP-47 code to "ja" or "zh"; Traditional Chinese falls back to "zh"."""
+    if not code:
+        return None
+    primary = _CODE.split(code.strip().lower(), 1)[0]
+    if primary == "ja":
+        return "ja"
+    if primary in ("zh", "cmn", "yue"):
+        return "zh"
+    return None
+
+
+def locales_dir() -> Path:
+    """The catalogs: `locales/` in a checkout, `bot/locales` in an installed copy."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here.parent / "locales", here / "locales"):
+        if (candidate / "ja" / "LC_MESSAGES" / f"{DOMAIN}.po").is_file():
+            return candidate
+    raise FileNotFoundError("Zansai's locales/ folder is missing from this installation")
+
+
+def po_path(lang: str, base: Path | None = None) -> Path:
+    return (base or locales_dir()) / CATALOG_DIRS[lang] / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+@cache
+def catalog(lang: str) -> dict[str, str]:
+    """msgid -> msgstr for one language; fuzzy and empty entries are left out."""
+    with po_path(lang).open("rb") as fp:
+        po = read_po(fp, locale=BABEL_LOCALES[lang])
+    return {
+        m.id: m.string
+        for m in po
+        if m.id and isinstance(m.id, str) and m.string and not m.fuzzy
+    }
+
+
+def translate(lang: str, message: str) -> str:
+    """The catalog's text for `message`, or the English source if it has none."""
+    return catalog(lang).get(message, message)
+
+
+def format_number(amount: int, lang: str) -> str:
+    """Amounts the way people read them: 30万, 150.5万, 1.2億 when exact, else 1,234,567."""
+    locale = BABEL_LOCALES[lang]
+    if amount >= 10_000:
+        for digits in (0, 1, 2):
+            text = format_compact_decimal(
+                amount, format_type="short", locale=locale, fraction_digits=digits
+            )
+            if _compact_value(text) == amount:
+                return text
+    return format_decimal(amount, locale=locale)
+
+
+_UNITS = {"万": 10**4, "億": 10**8, "亿": 10**8, "兆": 10**12}
+
+
+def _compact_value(text: str) -> int | None:
+    """Read back Babel's compact form so that only exact renderings are used."""
+    match = re.fullmatch(r"([\d.,]+)(万|億|亿|兆)", text)
+    if not match:
+        return None
+    number, unit = match.groups()
+    return round(float(number.replace(",", "")) * _UNITS[unit])

@@ -1,0 +1,63 @@
+"""A user's conversation as plain data: what every store loads and saves each turn."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+FORMAT = 1
+
+
+@dataclass(slots=True)
+class Session:
+    """Where one user stands.
+
+    `flow` and `state` are None at the consultation menu. `history` lists the questions
+    answered, in order, so that /back can undo the last one. `pending` is a small
+    side-question open on top of the current one: {"lang": 1} while the language picker is
+    shown, {"confirm": amount} while an implausible amount awaits confirmation.
+    `version` counts saved turns (stores use it to refuse a lost update).
+    """
+
+    user: str
+    lang: str | None = None
+    flow: str | None = None
+    state: str | None = None
+    answers: dict[str, Any] = field(default_factory=dict)
+    history: list[str] = field(default_factory=list)
+    pending: dict[str, Any] | None = None
+    version: int = 0
+
+    def reset(self, flow: str | None = None, state: str | None = None) -> None:
+        self.flow, self.state = flow, state
+        self.answers = {}
+        self.history = []
+        self.pending = None
+
+    def dumps(self) -> str:
+        """Compact JSON (a stored session stays well under 512 bytes)."""
+        data: dict[str, Any] = {"f": FORMAT, "l": self.lang, "v": self.version}
+        if self.flow:
+            data["w"], data["s"] = self.flow, self.state
+        if self.answers:
+            data["a"] = self.answers
+        if self.history:
+            data["h"] = self.history
+        if self.pending:
+            data["p"] = self.pending
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+    @classmethod
+    def loads(cls, user: str, text: str) -> Session:
+        data = json.loads(text)
+        return cls(
+            user=user,
+            lang=data.get("l"),
+            flow=data.get("w"),
+            state=data.get("s"),
+            answers=data.get("a", {}),
+            history=data.get("h", []),
+            pending=data.get("p"),
+            version=data.get("v", 0),
+        )

@@ -1,0 +1,60 @@
+"""Every sentence the engine itself says (the flows' sentences live in `flows/`).
+
+English source strings; the Japanese and Chinese text is in `locales/`.
+"""
+
+from bot.flow import N_
+
+# Shown before we know the user's language, so it is written in both.
+CHOOSE_LANGUAGE = "言語を選んでください。\n请选择语言。"
+
+WELCOME = N_(
+    "Hello, I'm Zansai. I help you think through a debt that is still left on a loan, "
+    "step by step. What I say is general information, not legal or financial advice."
+)
+MENU = N_("What would you like to talk about?")
+MENU_NOT_UNDERSTOOD = N_("Please choose one of the consultations below.")
+LANGUAGE_SET = N_("OK, let's continue in English.")
+HELP = N_(
+    "I ask a few questions and then explain your options: the numbers, the steps, "
+    "the documents and the pitfalls.\n\n"
+    "Answer with the buttons, or type the answer.\n\n"
+    "/start – choose a consultation\n"
+    "/back – undo your last answer\n"
+    "/restart – start this consultation again\n"
+    "/lang – switch between Japanese and Chinese\n"
+    "/summary – your answers so far\n"
+    "/forget – delete everything stored about you\n"
+    "/help – this message"
+)
+UNKNOWN_COMMAND = N_("I don't know that command. Send /help to see what I understand.")
+STALE_BUTTON = N_("That button belongs to an earlier question. Here is the current one again.")
+NOT_UNDERSTOOD = N_("Sorry, I didn't understand that. Please tap a button or type one of the answers.")
+AMOUNT_UNREADABLE = N_(
+    "I couldn't read that as an amount. Please type it with numbers, for example {example}."
+)
+AMOUNT_NEGATIVE = N_("An amount can't be negative. Please type it again, for example {example}.")
+AMOUNT_TOO_LARGE = N_("That number is too large to be right. Please check it, for example {example}.")
+AMOUNT_OR_OPTION = N_("Type the amount, or tap a button.")
+CONFIRM_AMOUNT = N_("You entered {amount}. That is unusually large. Is it correct?")
+CONFIRM_YES = N_("Yes, that's right")
+CONFIRM_NO = N_("No, I'll type it again")
+RETYPE_AMOUNT = N_("OK, please type the amount again.")
+BACK_NOTHING = N_("There is no answer to undo yet.")
+BACK_DONE = N_("OK, back one step.")
+RESTARTED = N_("OK, let's start again from the beginning.")
+SUMMARY = N_("Your answers so far:")
+SUMMARY_EMPTY = N_("You haven't answered anything yet.")
+SUMMARY_NO_FLOW = N_("No consultation is open. Send /start to choose one.")
+FORGOTTEN = N_(
+    "Everything stored about you has been deleted. Send /start if you'd like to begin again."
+)
+FINISHED = N_(
+    "This consultation is complete. You can go back one step with /back, "
+    "start again, or choose another consultation."
+)
+FINISHED_RESTART = N_("Start again")
+FINISHED_MENU = N_("Other consultations")
+YEN = N_("{amount} yen")
+YUAN = N_("{amount} yuan")
+SUMMARY_LINE = N_("{question}: {answer}")

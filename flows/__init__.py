@@ -1,0 +1,6 @@
+"""The consultations, in menu order. Each module exposes FLOW, built once at import."""
+
+from bot.flow import Flow
+from flows import car_sale
+
+FLOWS: tuple[Flow, ...] = (car_sale.FLOW,)

@@ -1,0 +1,517 @@
+"""Selling a car in Japan that still has a loan on it (the brief's flow A).
+
+    owner ──lease──────────────────────────────────────────────► lease
+      └──► loan_kind ──nothing owed─────────────────────► buyer
+              └──► balance ──0───────────────────────────► buyer
+                      └──► appraisal ──not yet──► estimate ─┐
+                              │                             ├─shortfall─► replacing ─► buyer
+                              └─────────────────────────────┴──────────────────────► buyer
+    buyer ──► free_to_sell | release_only | sell_surplus | sell_even
+              | shortfall_replace | shortfall_sell_only
+
+Question and option ids are a public contract (tests, analytics, console --json).
+"""
+
+from bot.flow import N_, Block, Flow, Option, Question, Transition, Verdict
+
+# -- questions ---------------------------------------------------------------------------
+
+OWNER = Question(
+    "owner",
+    title=N_("Owner on the 車検証"),
+    prompt=N_(
+        "Who is listed as the owner (所有者) on your car's 車検証 "
+        "(vehicle inspection certificate)?"
+    ),
+    options=(
+        Option("self", N_("Me"), synonyms=(
+            "自分", "本人", "私", "わたし", "僕", "俺", "自分の名前", "私の名前",
+            "我", "我自己", "自己", "本人名义", "我的名字", "me", "myself",
+        )),
+        Option("lender", N_("A loan company (信販会社)"), synonyms=(
+            "ローン会社", "信販", "信販会社", "クレジット会社", "ファイナンス",
+            "贷款公司", "信贩公司", "信贩", "消费信贷公司", "金融公司", "loan company",
+        )),
+        Option("dealer", N_("The dealer that sold me the car"), synonyms=(
+            "ディーラー", "販売店", "販売会社", "車屋", "经销商", "车行", "4s店", "卖车的店", "dealer",
+        )),
+        Option("lease", N_("A lease company"), synonyms=(
+            "リース", "リース会社", "カーリース", "租赁", "租赁公司", "汽车租赁", "lease",
+        )),
+        Option("unknown", N_("I don't know"), synonyms=(
+            "わからない", "分からない", "知らない", "不明", "不知道", "不清楚", "不确定", "unknown",
+        ), info=N_(
+            "You can find the owner on the 車検証:\n\n"
+            "• Paper 車検証: read the 所有者 line.\n"
+            "• Electronic 車検証 (regular cars since January 2023, kei cars since January "
+            "2024): the owner is not printed on the card. It is stored in the IC chip, which "
+            "the 車検証閲覧アプリ app can read, and printed on the A4 sheet "
+            "自動車検査証記録事項 that came with it.\n\n"
+            "If a loan company or the dealer is named, it has kept the title (所有権留保): "
+            "legally the car is not yet yours until the loan is paid."
+        )),
+    ),
+)
+
+LOAN_KIND = Question(
+    "loan_kind",
+    title=N_("Loan"),
+    prompt=N_("What kind of loan is left on the car?"),
+    options=(
+        Option("standard", N_("A regular car loan"), synonyms=(
+            "普通", "通常", "普通のローン", "オートローン", "マイカーローン", "ディーラーローン",
+            "普通贷款", "车贷", "汽车贷款", "普通车贷",
+        )),
+        Option("residual", N_("A residual-value loan (残価設定型)"), synonyms=(
+            "残価設定", "残価設定型", "残価設定型ローン", "残クレ", "残価", "残值", "残值贷款", "尾款",
+        )),
+        Option("bank", N_("A bank or JA loan"), synonyms=(
+            "銀行", "銀行ローン", "ja", "農協", "jaバンク", "银行", "银行贷款", "农协",
+        )),
+        Option("none", N_("No loan left (fully paid)"), synonyms=(
+            "なし", "完済", "完済した", "払い終わった", "残ってない", "没有", "没有贷款", "还清了",
+            "已还清", "无", "none",
+        )),
+    ),
+)
+
+BALANCE = Question(
+    "balance",
+    title=N_("Loan balance"),
+    prompt=N_(
+        "How much is left to pay on the loan? Please type the lump-sum payoff amount "
+        "(一括返済額), for example 150万."
+    ),
+    amount=True,
+    example=N_("150万"),
+    plausible_max=100_000_000,
+    options=(
+        Option("unknown", N_("I don't know the amount"), synonyms=(
+            "わからない", "分からない", "知らない", "不明", "不知道", "不清楚",
+        ), info=N_(
+            "Ask the loan company for the lump-sum payoff amount (一括返済額) as of the "
+            "date you plan to sell: it changes with the date. Its phone number is on your "
+            "contract or payment statement, and many companies show the amount on their "
+            "member website.\n\n"
+            "When you have it, just come back and type it here. I keep your answers."
+        )),
+    ),
+)
+
+APPRAISAL = Question(
+    "appraisal",
+    title=N_("Appraisal"),
+    prompt=N_(
+        "How much has a buyer offered for the car (査定額)? Type the best offer, "
+        "for example 120万."
+    ),
+    amount=True,
+    example=N_("120万"),
+    plausible_max=100_000_000,
+    options=(
+        Option("not_yet", N_("No appraisal yet"), synonyms=(
+            "まだ", "まだです", "未査定", "査定してない", "还没有", "还没", "没估价", "未估价",
+        )),
+    ),
+)
+
+ESTIMATE = Question(
+    "estimate",
+    title=N_("Estimated price"),
+    prompt=N_(
+        "It's best to get real offers first: ask several buyers to appraise the car "
+        "(一括査定, or a few shops), because offers for the same car often differ a lot. "
+        "Come back with the best one any time. I keep your answers.\n\n"
+        "Or continue now with your own estimate: type it, for example 100万. "
+        "I'll mark the results as an estimate."
+    ),
+    amount=True,
+    example=N_("100万"),
+    plausible_max=100_000_000,
+)
+
+REPLACING = Question(
+    "replacing",
+    title=N_("Replacing the car"),
+    prompt=N_("Are you buying another car to replace this one, or only selling?"),
+    options=(
+        Option("yes", N_("Replacing it with another car"), synonyms=(
+            "乗り換え", "乗り換える", "買い替え", "買い替える", "はい", "换车", "要换车", "是",
+        )),
+        Option("no", N_("Only selling"), synonyms=(
+            "売るだけ", "売却のみ", "手放すだけ", "いいえ", "只卖", "只是卖", "只卖车", "不换",
+        )),
+    ),
+)
+
+BUYER = Question(
+    "buyer",
+    title=N_("Buyer"),
+    prompt=N_("Who will buy the car?"),
+    options=(
+        Option("business", N_("A buyer or dealer (買取店・ディーラー)"), synonyms=(
+            "買取店", "買取", "業者", "ディーラー", "下取り", "中古車店", "收购店", "二手车商",
+            "车商", "经销商", "以旧换新",
+        )),
+        Option("individual", N_("A private person"), synonyms=(
+            "個人", "知人", "友人", "友達", "家族", "個人売買", "个人", "朋友", "熟人", "私人",
+        )),
+        Option("undecided", N_("Not decided yet"), synonyms=(
+            "未定", "まだ", "決めてない", "わからない", "还没定", "没决定", "不确定", "还不知道",
+        )),
+    ),
+)
+
+# -- conditions (named, so the transition table and the diagrams read as sentences) ------
+
+
+def _price(a):
+    return a["estimate"] if a.get("appraisal") == "not_yet" else a.get("appraisal")
+
+
+def _nothing_owed(a):
+    return a.get("loan_kind") == "none" or a.get("balance") == 0
+
+
+CONDITIONS = {
+    "owner_is_lease": lambda a: a.get("owner") == "lease",
+    "nothing_owed": _nothing_owed,
+    "in_own_name_and_paid": lambda a: _nothing_owed(a) and a.get("owner") == "self",
+    "no_appraisal_yet": lambda a: a.get("appraisal") == "not_yet",
+    "surplus": lambda a: _price(a) > a["balance"],
+    "even": lambda a: _price(a) == a["balance"],
+    "shortfall": lambda a: _price(a) < a["balance"],
+    "replacing": lambda a: a.get("replacing") == "yes",
+    # used by verdict blocks only
+    "company_is_owner": lambda a: a.get("owner") in ("lender", "dealer"),
+    "own_name_with_loan": lambda a: a.get("owner") == "self" and not _nothing_owed(a),
+    "residual_loan": lambda a: a.get("loan_kind") == "residual",
+    "estimated": lambda a: a.get("appraisal") == "not_yet",
+    "business_buyer": lambda a: a.get("buyer") == "business",
+    "private_buyer": lambda a: a.get("buyer") == "individual",
+    "buyer_undecided": lambda a: a.get("buyer") == "undecided",
+    "not_private_buyer": lambda a: a.get("buyer") != "individual",
+}
+
+# -- transitions: after answering SOURCE go to DEST if WHEN holds; first match wins ------
+
+TRANSITIONS = (
+    Transition("owner", "lease", "owner_is_lease"),
+    Transition("owner", "loan_kind"),
+    Transition("loan_kind", "buyer", "nothing_owed"),
+    Transition("loan_kind", "balance"),
+    Transition("balance", "buyer", "nothing_owed"),
+    Transition("balance", "appraisal"),
+    Transition("appraisal", "estimate", "no_appraisal_yet"),
+    Transition("appraisal", "replacing", "shortfall"),
+    Transition("appraisal", "buyer"),
+    Transition("estimate", "replacing", "shortfall"),
+    Transition("estimate", "buyer"),
+    Transition("replacing", "buyer"),
+    Transition("buyer", "free_to_sell", "in_own_name_and_paid"),
+    Transition("buyer", "release_only", "nothing_owed"),
+    Transition("buyer", "sell_surplus", "surplus"),
+    Transition("buyer", "sell_even", "even"),
+    Transition("buyer", "shortfall_replace", "replacing"),
+    Transition("buyer", "shortfall_sell_only"),
+)
+
+
+def numbers(a) -> dict[str, int]:
+    """The amounts a verdict shows; the engine formats them for the user's language."""
+    if "balance" not in a or _price(a) is None:
+        return {}
+    price, balance = _price(a), a["balance"]
+    return {"appraisal": price, "balance": balance, "difference": abs(price - balance)}
+
+
+# -- verdict blocks ----------------------------------------------------------------------
+
+ESTIMATE_NOTE = Block(N_(
+    "Note: these numbers use your own estimate, not a real appraisal. Get actual offers "
+    "before you decide anything."
+), when="estimated")
+
+PAYOFF_DATE = Block(N_(
+    "The payoff amount depends on the day the loan is settled, so ask the loan company for "
+    "the 一括返済額 as of your planned sale date."
+))
+
+WHO_TO_CALL = Block(N_(
+    "Who to call: the loan company (the number is on your contract or payment statement). "
+    "Ask for:\n"
+    "• the lump-sum payoff amount (一括返済額) as of your sale date;\n"
+    "• how the release of ownership (所有権解除) works when the car is sold;\n"
+    "• whether the buyer can settle the loan directly with them."
+))
+
+OWN_NAME_WITH_LOAN = Block(N_(
+    "The car is already in your name, so the transfer itself can go through. But the debt "
+    "to the lender stays until you repay it, and many loan contracts forbid selling the car "
+    "or make the whole balance due at once. Check your contract, and normally pay the loan "
+    "off with the sale money."
+), when="own_name_with_loan")
+
+RESIDUAL = Block(N_(
+    "With a residual-value loan (残価設定型ローン), the residual value (残価) is part of "
+    "what you must pay off. If you cannot settle it, the usual way out is to return the car "
+    "as your contract allows; ask the loan company what that would cost."
+), when="residual_loan")
+
+BUSINESS_BUYER_PAYS_OFF = Block(N_(
+    "How it usually goes with a buyer or dealer:\n"
+    "1. Agree the price after the appraisal.\n"
+    "2. The buyer pays the payoff amount to the loan company out of the price (立替), "
+    "receives the release of ownership and handles the paperwork.\n"
+    "3. You receive the price minus the payoff."
+), when="not_private_buyer")
+
+ADVANCE_IS_NORMAL = Block(N_(
+    "The buyer advancing the payoff is routine: it is paid from your own sale money. "
+    "Don't accept a lower price because of it."
+), when="not_private_buyer")
+
+PRIVATE_BUYER = Block(N_(
+    "Selling to a private person: the payoff and release are still needed, but you do all "
+    "of it yourself. You pay off the loan, ask the company for the release documents, and "
+    "transfer the name (名義変更) at the 運輸支局 (kei cars: 軽自動車検査協会); the new "
+    "owner must file within 15 days. If the money or the papers go wrong it easily turns "
+    "into a dispute, so unless you know the process well, a business buyer is safer."
+), when="private_buyer")
+
+UNDECIDED_BUYER = Block(N_(
+    "Not sure who to sell to? With a loan, a buyer or dealer is by far the easiest: it "
+    "normally advances the payoff (立替) and does the release paperwork for you."
+), when="buyer_undecided")
+
+DOCUMENTS = (
+    Block(N_(
+        "Documents to release the title (所有権解除, regular car): 完済証明書; the "
+        "company's 譲渡証明書, 委任状 and 印鑑証明書 (issued within 3 months); the original "
+        "車検証, still valid; your own 印鑑証明書 (within 3 months); a 車庫証明 only if "
+        "the place where the car is kept changes. A business buyer usually collects these "
+        "for you."
+    ), when="company_is_owner"),
+    Block(N_(
+        "Selling a regular car (普通自動車): 車検証; 印鑑証明書 (within 3 months; shops "
+        "often ask for two); your 実印 on the 委任状 and 譲渡証明書; 自賠責保険証明書; "
+        "リサイクル券; and usually the 納税証明書."
+    )),
+    Block(N_(
+        "Selling a kei car (軽自動車): no 印鑑証明書 or 実印 (an 認印 is enough); "
+        "自動車検査証記入申請書 with 申請依頼書; 自賠責保険証明書; リサイクル券; the "
+        "軽自動車税 payment certificate. If a loan company is the owner, it supplies its own "
+        "申請依頼書."
+    )),
+    Block(N_(
+        "If your address or name has changed since the car was registered, add a 住民票 or "
+        "戸籍の附票. An expired 車検証 blocks the transfer of a regular car (kei cars can "
+        "still be transferred)."
+    )),
+)
+
+PITFALLS = (
+    Block(N_(
+        "Get offers from several buyers (一括査定, or a few shops): offers for the same car "
+        "often differ a lot."
+    )),
+    Block(N_(
+        "Don't sign under pressure. Car sales have no cooling-off period, and cancellation "
+        "fees after signing are a common complaint. If something goes wrong, call the "
+        "consumer hotline 188."
+    )),
+)
+
+DISCLAIMER = Block(N_(
+    "This is general information about Japanese law and practice, not legal or financial "
+    "advice. Your own contract decides the details: confirm with the loan company, the "
+    "運輸支局 / 軽自動車検査協会, a 行政書士 or a lawyer."
+))
+
+# -- verdicts: headline, then messages of blocks (each message is sent on its own) -------
+
+VERDICTS = (
+    Verdict(
+        "sell_surplus",
+        headline=N_(
+            "You can sell the car: the price pays off the loan and leaves money for you."
+        ),
+        messages=(
+            (
+                Block(N_("Offer {appraisal} − payoff {balance} = {difference} left for you.")),
+                ESTIMATE_NOTE, PAYOFF_DATE, OWN_NAME_WITH_LOAN, RESIDUAL,
+            ),
+            (BUSINESS_BUYER_PAYS_OFF, ADVANCE_IS_NORMAL, PRIVATE_BUYER, UNDECIDED_BUYER,
+             WHO_TO_CALL),
+            DOCUMENTS,
+            (*PITFALLS, DISCLAIMER),
+        ),
+    ),
+    Verdict(
+        "sell_even",
+        headline=N_("You can sell the car: the price just pays off the loan."),
+        messages=(
+            (
+                Block(N_(
+                    "Offer {appraisal} − payoff {balance} = 0. The sale clears the loan; "
+                    "nothing is paid to you and you pay nothing extra."
+                )),
+                ESTIMATE_NOTE, PAYOFF_DATE, OWN_NAME_WITH_LOAN, RESIDUAL,
+            ),
+            (BUSINESS_BUYER_PAYS_OFF, PRIVATE_BUYER, UNDECIDED_BUYER, WHO_TO_CALL),
+            DOCUMENTS,
+            (*PITFALLS, DISCLAIMER),
+        ),
+    ),
+    Verdict(
+        "shortfall_replace",
+        headline=N_(
+            "The car sells for less than you owe (オーバーローン). As you are replacing it, "
+            "you can pay the difference in cash or try to add it to the new loan."
+        ),
+        messages=(
+            (
+                Block(N_(
+                    "Offer {appraisal} − payoff {balance} = −{difference}. "
+                    "You need {difference} more to clear the loan."
+                )),
+                ESTIMATE_NOTE, PAYOFF_DATE, RESIDUAL,
+            ),
+            (
+                Block(N_(
+                    "What to do:\n"
+                    "1. Before getting appraisals, ask the lender for the new car whether "
+                    "the shortfall can be added to the new loan (上乗せ / 組み直し). The "
+                    "salesperson at the new dealer usually makes this enquiry for you.\n"
+                    "2. If it can't, prepare the shortfall in cash. Many dealers prefer the "
+                    "old loan to be settled first.\n"
+                    "3. The dealer then settles the old loan, receives the release of "
+                    "ownership and handles the paperwork."
+                )),
+                Block(N_(
+                    "Careful: adding the shortfall makes the new loan larger, and it can fail "
+                    "the new lender's screening, bank car loans in particular."
+                )),
+                OWN_NAME_WITH_LOAN, PRIVATE_BUYER, WHO_TO_CALL,
+            ),
+            DOCUMENTS,
+            (*PITFALLS, DISCLAIMER),
+        ),
+    ),
+    Verdict(
+        "shortfall_sell_only",
+        headline=N_(
+            "The car sells for less than you owe (オーバーローン). To sell it without "
+            "replacing it, you must pay the difference, normally before the sale."
+        ),
+        messages=(
+            (
+                Block(N_(
+                    "Offer {appraisal} − payoff {balance} = −{difference}. "
+                    "You need {difference} more to clear the loan."
+                )),
+                ESTIMATE_NOTE, PAYOFF_DATE, RESIDUAL,
+            ),
+            (
+                Block(N_(
+                    "What to do:\n"
+                    "1. Get the payoff amount and the best offer you can.\n"
+                    "2. Prepare the shortfall of {difference}, from savings if at all "
+                    "possible; think twice before borrowing to repay a loan.\n"
+                    "3. Pay it (usually to the buyer, who settles the loan, or directly to "
+                    "the loan company).\n"
+                    "4. The company releases the title and the sale can go through."
+                )),
+                Block(N_(
+                    "If you cannot pay the shortfall, a car whose title the company keeps "
+                    "cannot be transferred, so it cannot be sold. Talk to the loan company "
+                    "about your options before you stop paying anything."
+                ), when="company_is_owner"),
+                Block(N_(
+                    "As the car is in your name, the paperwork can go through even before the "
+                    "loan is repaid, but the remaining debt to the lender stays yours all "
+                    "the same."
+                ), when="own_name_with_loan"),
+                PRIVATE_BUYER, WHO_TO_CALL,
+            ),
+            DOCUMENTS,
+            (*PITFALLS, DISCLAIMER),
+        ),
+    ),
+    Verdict(
+        "release_only",
+        headline=N_(
+            "Nothing is owed any more, but the company is still the owner on the 車検証. "
+            "Ask it to release ownership (所有権解除); then the car is yours to sell."
+        ),
+        messages=(
+            (
+                Block(N_(
+                    "What to do:\n"
+                    "1. Contact the company named as 所有者 (the loan company or the dealer) "
+                    "and ask for the documents for the release of ownership.\n"
+                    "2. It usually sends a 譲渡証明書, a 委任状 and its 印鑑証明書 (within 3 "
+                    "months); you may also need the 完済証明書.\n"
+                    "3. Do the transfer at the 運輸支局 (kei cars: 軽自動車検査協会) yourself, "
+                    "or let a business buyer do it as part of the sale; most will."
+                )),
+                PRIVATE_BUYER,
+            ),
+            DOCUMENTS,
+            (*PITFALLS, DISCLAIMER),
+        ),
+    ),
+    Verdict(
+        "free_to_sell",
+        headline=N_(
+            "The car is in your name and there is no loan: you can sell it like any other car."
+        ),
+        messages=(
+            (
+                Block(N_(
+                    "What to do:\n"
+                    "1. Get offers from several buyers.\n"
+                    "2. Choose one and prepare the documents below.\n"
+                    "3. The buyer transfers the name and pays you."
+                )),
+                PRIVATE_BUYER,
+            ),
+            DOCUMENTS,
+            (*PITFALLS, DISCLAIMER),
+        ),
+    ),
+    Verdict(
+        "lease",
+        headline=N_(
+            "A leased car belongs to the lease company, so you cannot sell it yourself."
+        ),
+        messages=(
+            (
+                Block(N_(
+                    "Most leases cannot be ended early, or only against a lump-sum "
+                    "settlement. Call the lease company and ask:\n"
+                    "• what ending the lease early would cost, as one amount;\n"
+                    "• whether you can buy the car out, and for how much;\n"
+                    "• what happens to the car if you change to another lease."
+                )),
+                Block(N_(
+                    "Don't let a buyer or dealer talk you into \"selling\" a leased car: it "
+                    "is not yours to sell."
+                )),
+            ),
+            (PITFALLS[1], DISCLAIMER),
+        ),
+    ),
+)
+
+FLOW = Flow(
+    id="car_sale",
+    title=N_("Selling a car that still has a loan (Japan)"),
+    currency="JPY",
+    questions=(OWNER, LOAN_KIND, BALANCE, APPRAISAL, ESTIMATE, REPLACING, BUYER),
+    transitions=TRANSITIONS,
+    verdicts=VERDICTS,
+    conditions=CONDITIONS,
+    numbers=numbers,
+    keywords=("車", "车", "car", "自動車", "汽车", "売却", "卖车", "車検証", "车检证"),
+)
