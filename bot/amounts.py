@@ -1,14 +1,15 @@
 """Parse money amounts the way people type them in Japanese and Chinese chats.
 
-Why this is hand-written: no maintained package reads the *colloquial* forms of
-both languages together. Libraries such as ``kanjize``/``kanjinumber`` only read
-formal Japanese kanji numerals, ``cn2an`` only Chinese ones, and none of them
-accept chat shorthand such as ``15w`` (15万), ``15k``, ``两万``, ``一万二``
-(= 12,000, a trailing digit names the next lower unit), ``3万5千`` (mixed digits
-and kanji), currency words of both countries (円/日元/元/块/人民币/RMB ...) or
-hedges like ``くらい``/``左右``/``多``. The grammar here is small, runs in a few
-microseconds on chat-sized input, uses only ``re`` and ``unicodedata`` and never
-raises anything except :class:`AmountError`.
+Why this is hand-written: the maintained converters each cover one language's
+numerals. ``kanjize`` reads Japanese kanji (also mixed forms like ``4千億``) and
+``cn2an`` reads Chinese ones (with a "smart" mode for ``1百23``), but neither
+documents the other language's characters (億/亿, 萬/万, 两/兩) together with chat
+shorthand such as ``15w`` (15万) and ``15k``, the colloquial Chinese reading
+``一万二`` = 12,000 (the formal reading is 10,002), ``3万5千``, currency words of
+both countries (円/日元/元/块/人民币/RMB ...) or hedges like ``くらい``/``左右``/``多``.
+Pulling in one of them and patching around it would be more code than this small
+grammar, which runs in a few microseconds on chat-sized input, uses only ``re``
+and ``unicodedata`` and never raises anything except :class:`AmountError`.
 
 The result is an ``int`` in the currency's base unit (yen or yuan); which currency
 was meant is not reported. Hedges (約, くらい, 左右, 多, ...) are dropped, so
@@ -19,7 +20,7 @@ text are "unreadable"; ``-0`` and friends read as 0.
 
 Inputs longer than 64 characters after normalisation are never parsed as
 ordinary amounts: a plain (optionally signed or grouped) digit string is
-"too_large" when it has more than 14 significant integer digits (or "negative"),
+"too_large" when its value exceeds MAX_AMOUNT (or "negative"), and
 anything else that long is "unreadable". That path is a single linear regex scan.
 """
 
@@ -104,9 +105,7 @@ _SUFFIX_REV_RE = re.compile(
 )
 _SIGN_RE = re.compile(rf"(\+|{_alternation(_SIGNS)})\s*")
 # 十多万 / 一百余万: a hedge between a small and a big unit.
-_MID_HEDGE_RE = re.compile(
-    rf"(?<=[{''.join(_SMALL_UNITS)}])[多余](?=[{''.join(_BIG_UNITS)}])"
-)
+_MID_HEDGE_RE = re.compile(rf"(?<=[{''.join(_SMALL_UNITS)}])[多余](?=[{''.join(_BIG_UNITS)}])")
 # Thousands separators: digit groups joined by "," "、" or a space (NFKC already
 # turned full-width commas, ideographic/thin/no-break spaces into these).
 _GROUPED_RE = re.compile(r"(?<![0-9.])[0-9]+(?:[,、 ][0-9]+)+")
@@ -128,7 +127,7 @@ _TOKEN_RE = re.compile(
 # also works on un-normalised text) with separators, optional decimals, optional
 # currency word. Possessive quantifiers keep it a single linear scan.
 _LONG_RE = re.compile(
-    r"([-−ー▲△+－＋]?)\s*+[¥￥]?\s*+"
+    r"([-−ー▲△+－＋]?)\s*+(?:[¥￥]|rmb|cny|jpy)?\s*+"
     r"([0-9０-９][0-9０-９,，、\s]*+)"
     r"(?:[.．]([0-9０-９]++))?\s*+"
     r"(?:円|元|yen|jpy|rmb|cny)?",
@@ -300,11 +299,16 @@ def _evaluate(s: str) -> int:
     return total + section
 
 
+def _raise_if_huge(digits: str) -> None:
+    """digits: no leading zeros, ASCII or full-width."""
+    if len(digits) > 14 or (digits and int(digits) > MAX_AMOUNT):
+        raise AmountError("too_large")
+
+
 def _parse_long(s: str) -> int:
     """Over-long input: only a plain huge number gets a reason other than unreadable."""
     if s.isascii() and s.isdigit():  # the common case, cheaper than the regex
-        if len(s.lstrip("0")) > 14:
-            raise AmountError("too_large")
+        _raise_if_huge(s.lstrip("0"))
         raise AmountError("unreadable")
     m = _LONG_RE.fullmatch(s)
     if m is None:
@@ -313,8 +317,7 @@ def _parse_long(s: str) -> int:
     digits = _NOT_DIGIT_RE.sub("", digits).lstrip("0０")
     if sign and sign not in "+＋" and digits:
         raise AmountError("negative")
-    if len(digits) > 14:
-        raise AmountError("too_large")
+    _raise_if_huge(digits)
     # A sane value padded past 64 characters ("000…0150", "150.000…") is not an amount
     # anyone typed; refuse it rather than guess.
     raise AmountError("unreadable")

@@ -60,7 +60,9 @@ def option_keys(reply: Reply) -> list[str]:
 
 def render(reply: Reply) -> str:
     lines = [reply.text]
-    lines += [f"  {key}) {o.label}" for key, o in zip(option_keys(reply), reply.options, strict=False)]
+    lines += [
+        f"  {key}) {o.label}" for key, o in zip(option_keys(reply), reply.options, strict=False)
+    ]
     return "\n".join(lines)
 
 
@@ -92,8 +94,11 @@ class Console:
     def run_json(self, lines: Iterable[str], out: TextIO) -> None:
         self._emit_json(self.opening(), out)
         for line in lines:
-            if line.strip():
-                self._emit_json(self.conversations.turn(self.user, Event.parse(line)), out)
+            self.run_json_line(line, out)
+
+    def run_json_line(self, line: str, out: TextIO) -> None:
+        if line.strip():
+            self._emit_json(self.conversations.turn(self.user, Event.parse(line)), out)
 
     def _emit_json(self, replies: list[Reply], out: TextIO) -> None:
         session = self.conversations.session(self.user)

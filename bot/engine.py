@@ -32,7 +32,21 @@ LANGUAGE_WORDS = {
     "ja": ("ja", "日本語", "日本语", "にほんご", "japanese", "日文", "日语"),
     "zh": ("zh", "中文", "中国語", "汉语", "漢語", "chinese", "简体中文", "普通话"),
 }
-YES_WORDS = ("yes", "y", "はい", "うん", "ええ", "そう", "正しい", "是", "是的", "对", "對", "没错", "ok")
+YES_WORDS = (
+    "yes",
+    "y",
+    "はい",
+    "うん",
+    "ええ",
+    "そう",
+    "正しい",
+    "是",
+    "是的",
+    "对",
+    "對",
+    "没错",
+    "ok",
+)
 NO_WORDS = ("no", "n", "いいえ", "いや", "違う", "ちがう", "不", "不是", "不对", "错了")
 # Typed text containing one of these is never matched by substring (自分じゃない ≠ 自分).
 NEGATIONS = ("ない", "ません", "じゃ", "違", "不", "没", "沒", "非", "not", "n't")
@@ -56,9 +70,7 @@ class Engine:
 
     def __init__(self, flows: Sequence[Flow]) -> None:
         self.flows = {flow.id: flow for flow in flows}
-        self._typed = {
-            (flow.id, q.id): _typed_index(q) for flow in flows for q in flow.questions
-        }
+        self._typed = {(flow.id, q.id): _typed_index(q) for flow in flows for q in flow.questions}
         self._menu_words = {
             flow.id: tuple(
                 w for w in {normalize(flow.title), *_translations(flow.title), *flow.keywords} if w
@@ -179,7 +191,9 @@ class Engine:
             lines.append(
                 self._t(session, texts.SUMMARY_LINE).format(
                     question=self._t(session, question.title),
-                    answer=self._answer_label(session, flow, question, session.answers[question_id]),
+                    answer=self._answer_label(
+                        session, flow, question, session.answers[question_id]
+                    ),
                 )
             )
         if not lines:
@@ -228,7 +242,9 @@ class Engine:
             chosen = event.value if event.value in self.flows else None
         elif event.kind is Kind.TEXT:
             typed = normalize(event.value)
-            found = [fid for fid, words in self._menu_words.items() if any(w in typed for w in words)]
+            found = [
+                fid for fid, words in self._menu_words.items() if any(w in typed for w in words)
+            ]
             chosen = found[0] if len(found) == 1 else None
         if chosen is None:
             first = texts.WELCOME if session.version == 0 else texts.MENU_NOT_UNDERSTOOD
@@ -251,7 +267,9 @@ class Engine:
             expects="amount" if question.amount else "choice",
         )
 
-    def _answer(self, session: Session, flow: Flow, question: Question, event: Event) -> list[Reply]:
+    def _answer(
+        self, session: Session, flow: Flow, question: Question, event: Event
+    ) -> list[Reply]:
         if event.kind is Kind.BUTTON:
             option = question.option(event.value)
             if option is None:
@@ -270,20 +288,27 @@ class Engine:
                 "too_large": texts.AMOUNT_TOO_LARGE,
             }.get(error.reason, texts.AMOUNT_UNREADABLE)
             example = self._t(session, question.example)
-            return [Reply(self._t(session, message).format(example=example)), self._ask(session, question)]
+            return [
+                Reply(self._t(session, message).format(example=example)),
+                self._ask(session, question),
+            ]
         if question.plausible_max is not None and amount > question.plausible_max:
             session.pending = {CONFIRM: amount}
             return [self._confirm_question(session, flow, question)]
         return self._record(session, flow, question, amount)
 
-    def _choose(self, session: Session, flow: Flow, question: Question, option_id: str) -> list[Reply]:
+    def _choose(
+        self, session: Session, flow: Flow, question: Question, option_id: str
+    ) -> list[Reply]:
         option = question.option(option_id)
         assert option is not None
         if option.info is not None:
             return [self._say(session, option.info), self._ask(session, question)]
         return self._record(session, flow, question, option.id)
 
-    def _record(self, session: Session, flow: Flow, question: Question, value: object) -> list[Reply]:
+    def _record(
+        self, session: Session, flow: Flow, question: Question, value: object
+    ) -> list[Reply]:
         session.answers[question.id] = value
         session.history.append(question.id)
         session.pending = None
@@ -306,13 +331,17 @@ class Engine:
         amount = self._money(session, flow, session.pending[CONFIRM])
         return Reply(
             self._t(session, texts.CONFIRM_AMOUNT).format(amount=amount),
-            (Choice("yes", self._t(session, texts.CONFIRM_YES)),
-             Choice("no", self._t(session, texts.CONFIRM_NO))),
+            (
+                Choice("yes", self._t(session, texts.CONFIRM_YES)),
+                Choice("no", self._t(session, texts.CONFIRM_NO)),
+            ),
             question=self._key(session),
             expects="choice",
         )
 
-    def _confirm(self, session: Session, flow: Flow, question: Question, event: Event) -> list[Reply]:
+    def _confirm(
+        self, session: Session, flow: Flow, question: Question, event: Event
+    ) -> list[Reply]:
         if event.kind is Kind.BUTTON:
             answer = event.value
         else:
@@ -326,7 +355,10 @@ class Engine:
         if answer == "no":
             session.pending = None
             return [self._say(session, texts.RETYPE_AMOUNT), self._ask(session, question)]
-        return [self._say(session, texts.STALE_BUTTON), self._confirm_question(session, flow, question)]
+        return [
+            self._say(session, texts.STALE_BUTTON),
+            self._confirm_question(session, flow, question),
+        ]
 
     # -- verdicts ----------------------------------------------------------------------
 
@@ -334,10 +366,15 @@ class Engine:
         verdict = flow.verdict(session.state or "")
         assert verdict is not None, f"{flow.id}: no state {session.state}"
         values = {
-            name: self._money(session, flow, amount) for name, amount in flow.numbers(session.answers).items()
+            name: self._money(session, flow, amount)
+            for name, amount in flow.numbers(session.answers).items()
         }
         paragraphs_per_message = [
-            [self._t(session, b.text).format_map(values) for b in message if flow.holds(b.when, session.answers)]
+            [
+                self._t(session, b.text).format_map(values)
+                for b in message
+                if flow.holds(b.when, session.answers)
+            ]
             for message in verdict.messages
         ]
         paragraphs_per_message[0].insert(0, self._t(session, verdict.headline).format_map(values))
@@ -352,8 +389,10 @@ class Engine:
     def _finished(self, session: Session, verdict_id: str) -> Reply:
         return Reply(
             self._t(session, texts.FINISHED),
-            (Choice("restart", self._t(session, texts.FINISHED_RESTART)),
-             Choice(MENU, self._t(session, texts.FINISHED_MENU))),
+            (
+                Choice("restart", self._t(session, texts.FINISHED_RESTART)),
+                Choice(MENU, self._t(session, texts.FINISHED_MENU)),
+            ),
             question=self._key(session),
             verdict=verdict_id,
             expects="choice",

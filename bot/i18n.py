@@ -54,9 +54,7 @@ def catalog(lang: str) -> dict[str, str]:
     with po_path(lang).open("rb") as fp:
         po = read_po(fp, locale=BABEL_LOCALES[lang])
     return {
-        m.id: m.string
-        for m in po
-        if m.id and isinstance(m.id, str) and m.string and not m.fuzzy
+        m.id: m.string for m in po if m.id and isinstance(m.id, str) and m.string and not m.fuzzy
     }
 
 

@@ -29,12 +29,16 @@ HELP = N_(
 )
 UNKNOWN_COMMAND = N_("I don't know that command. Send /help to see what I understand.")
 STALE_BUTTON = N_("That button belongs to an earlier question. Here is the current one again.")
-NOT_UNDERSTOOD = N_("Sorry, I didn't understand that. Please tap a button or type one of the answers.")
+NOT_UNDERSTOOD = N_(
+    "Sorry, I didn't understand that. Please tap a button or type one of the answers."
+)
 AMOUNT_UNREADABLE = N_(
     "I couldn't read that as an amount. Please type it with numbers, for example {example}."
 )
 AMOUNT_NEGATIVE = N_("An amount can't be negative. Please type it again, for example {example}.")
-AMOUNT_TOO_LARGE = N_("That number is too large to be right. Please check it, for example {example}.")
+AMOUNT_TOO_LARGE = N_(
+    "That number is too large to be right. Please check it, for example {example}."
+)
 AMOUNT_OR_OPTION = N_("Type the amount, or tap a button.")
 CONFIRM_AMOUNT = N_("You entered {amount}. That is unusually large. Is it correct?")
 CONFIRM_YES = N_("Yes, that's right")

@@ -33,7 +33,8 @@ OWNER = Question(
             "贷款公司", "信贩公司", "信贩", "消费信贷公司", "金融公司", "loan company",
         )),
         Option("dealer", N_("The dealer that sold me the car"), synonyms=(
-            "ディーラー", "販売店", "販売会社", "車屋", "经销商", "车行", "4s店", "卖车的店", "dealer",
+            "ディーラー", "販売店", "販売会社", "車屋",
+            "经销商", "车行", "4s店", "卖车的店", "dealer",
         )),
         Option("lease", N_("A lease company"), synonyms=(
             "リース", "リース会社", "カーリース", "租赁", "租赁公司", "汽车租赁", "lease",
@@ -63,7 +64,8 @@ LOAN_KIND = Question(
             "普通贷款", "车贷", "汽车贷款", "普通车贷",
         )),
         Option("residual", N_("A residual-value loan (残価設定型)"), synonyms=(
-            "残価設定", "残価設定型", "残価設定型ローン", "残クレ", "残価", "残值", "残值贷款", "尾款",
+            "残価設定", "残価設定型", "残価設定型ローン", "残クレ", "残価",
+            "残值", "残值贷款", "尾款",
         )),
         Option("bank", N_("A bank or JA loan"), synonyms=(
             "銀行", "銀行ローン", "ja", "農協", "jaバンク", "银行", "银行贷款", "农协",

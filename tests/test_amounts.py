@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
 import pickle
-import time
 
 import pytest
 from hypothesis import assume, example, given, settings
@@ -264,6 +262,8 @@ BAD = [
     ("x" * 100, "unreadable"),
     ("1" * 30 + "abc" * 20, "unreadable"),
     ("0" * 100 + "5", "unreadable"),
+    ("0" * 60 + "99999999999999", "too_large"),
+    ("0" * 300 + "99999999999999", "too_large"),
     ("Ⅻ", "unreadable"),
     ("½", "unreadable"),
     ("١٥٠", "unreadable"),  # Arabic-Indic digits
@@ -544,13 +544,11 @@ _HOSTILE = [
 
 
 @pytest.mark.parametrize("text", _HOSTILE, ids=lambda t: f"{t[:8]!r}x{len(t)}")
-def test_hostile_input_is_fast(text: str) -> None:
-    n = 50
-    start = time.perf_counter()
-    for _ in range(n):
-        with contextlib.suppress(AmountError):
-            parse_amount(text)
-    per_call = (time.perf_counter() - start) / n
-    # Chat-sized input takes microseconds; 100k-character input is one linear scan.
-    limit = 0.005 if len(text) > 1000 else 0.0005
-    assert per_call < limit
+def test_hostile_input_gives_an_int_or_an_amount_error(text: str) -> None:
+    # Speed on such input is measured in bench/, never asserted here.
+    try:
+        value = parse_amount(text)
+    except AmountError as error:
+        assert error.reason in {"unreadable", "too_large", "negative", "empty"}
+    else:
+        assert isinstance(value, int) and 0 <= value <= MAX_AMOUNT

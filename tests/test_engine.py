@@ -1,0 +1,217 @@
+"""Engine behaviour common to every flow: languages, commands, stores, robustness."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.events import Event
+from bot.i18n import language_from_code
+from bot.session import Session
+from bot.stores import MemoryStore, SqliteStore
+from tests.support import ENGINE, Chat
+
+COMMANDS = ["start", "back", "restart", "lang", "summary", "help", "forget", "nonsense"]
+
+
+@pytest.mark.parametrize(
+    ("code", "lang"),
+    [
+        ("ja", "ja"),
+        ("ja-JP", "ja"),
+        ("JA_jp", "ja"),
+        ("zh", "zh"),
+        ("zh-hans", "zh"),
+        ("zh-CN", "zh"),
+        ("zh-SG", "zh"),
+        ("zh-TW", "zh"),
+        ("zh-Hant", "zh"),
+        ("zh-HK", "zh"),
+        ("en", None),
+        ("ko", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_language_from_telegram_codes(code, lang):
+    assert language_from_code(code) == lang
+
+
+def test_unknown_language_gets_the_bilingual_picker_first():
+    conversations = Chat(lang=None).conversations
+    replies = conversations.turn("u", Event.text("hello"), language_code="en")
+    assert replies[-1].question == "lang"
+    assert [o.id for o in replies[-1].options] == ["ja", "zh"]
+    replies = conversations.turn("u", Event.button("zh", "lang"))
+    assert conversations.session("u").lang == "zh"
+    assert replies[-1].question == "menu"
+
+
+def test_known_language_code_goes_straight_to_the_menu():
+    conversations = Chat(lang=None).conversations
+    replies = conversations.turn("u", Event.text("こんにちは"), language_code="ja-JP")
+    assert replies[-1].question == "menu"
+    assert conversations.session("u").lang == "ja"
+
+
+def test_menu_understands_typed_requests():
+    chat = Chat("zh")
+    chat.send("我想卖车")
+    assert chat.session.flow == "car_sale"
+
+
+def test_forget_deletes_everything_stored():
+    store = MemoryStore()
+    chat = Chat("ja", store=store)
+    chat.run("@car_sale", "@lender", "@standard", "150万")
+    assert len(store) == 1
+    replies = chat.send("/forget")
+    assert len(store) == 0
+    assert replies and replies[0].text
+    chat.send("hello")  # starts afresh
+    assert chat.session.answers == {}
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+@pytest.mark.parametrize("path", [(), ("@car_sale",), ("@car_sale", "@lender", "@standard", "2億")])
+def test_every_command_answers_in_every_kind_of_state(command, path):
+    chat = Chat("ja")
+    chat.run(*path)
+    replies = chat.send(f"/{command}")
+    assert replies and all(r.text for r in replies)
+
+
+def test_unknown_command_keeps_the_state():
+    chat = Chat("ja")
+    chat.run("@car_sale", "@lender")
+    chat.send("/frobnicate")
+    assert chat.state == "loan_kind"
+
+
+def test_session_round_trips_through_its_serialized_form():
+    session = Session(
+        "u", "zh", "car_sale", "balance", {"owner": "lender"}, ["owner"], {"confirm": 5}, 7
+    )
+    text = session.dumps()
+    assert Session.loads("u", text) == session
+    assert len(text.encode()) < 512
+
+
+def test_a_conversation_survives_a_restart_with_sqlite(tmp_path):
+    path = tmp_path / "zansai.db"
+    store = SqliteStore(path)
+    chat = Chat("zh", store=store)
+    chat.run("@car_sale", "@lender", "@standard", "150万")
+    store.close()
+
+    reopened = SqliteStore(path)
+    chat = Chat(lang=None, store=reopened)
+    assert chat.state == "appraisal"
+    chat.run("120万", "@yes", "@business")
+    assert chat.verdict == "shortfall_replace"
+    assert chat.session.lang == "zh"
+    reopened.close()
+
+
+def test_sqlite_uses_wal_and_expires_idle_sessions(tmp_path):
+    store = SqliteStore(tmp_path / "z.db", ttl=-1)
+    assert store._db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    store.save(Session("u", "ja"))
+    assert store.load("u") is None  # already past its (negative) lifetime
+    assert store.expire() == 1
+    store.close()
+
+
+def test_default_db_path_honours_zansai_db(monkeypatch, tmp_path):
+    from bot.stores import default_db_path
+
+    monkeypatch.setenv("ZANSAI_DB", str(tmp_path / "x.db"))
+    assert default_db_path() == tmp_path / "x.db"
+    monkeypatch.delenv("ZANSAI_DB")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    assert default_db_path() == tmp_path / "zansai" / "zansai.db"
+
+
+# -- any input in any state --------------------------------------------------------------
+
+TYPED = st.one_of(
+    st.text(max_size=40),
+    st.sampled_from(
+        [
+            "150万",
+            "0",
+            "-1",
+            "2億",
+            "はい",
+            "いいえ",
+            "自分",
+            "わからない",
+            "中文",
+            "ja",
+            "1",
+            "<b>x</b>",
+            "' OR 1=1 --",
+            "NaN",
+            "9" * 400,
+            "\u200b",
+            "🚗",
+        ]
+    ),
+)
+BUTTONS = st.sampled_from(
+    [
+        "car_sale",
+        "card_overdue",
+        "self",
+        "lender",
+        "lease",
+        "unknown",
+        "standard",
+        "none",
+        "not_yet",
+        "yes",
+        "no",
+        "business",
+        "restart",
+        "menu",
+        "ja",
+        "zh",
+        "forged",
+    ]
+)
+QUESTIONS = st.one_of(st.none(), st.sampled_from(["menu", "lang", "car_sale.owner", "x.y"]))
+EVENTS = st.one_of(
+    TYPED.map(Event.text),
+    st.builds(Event.button, BUTTONS, QUESTIONS),
+    st.builds(Event.command, st.sampled_from(COMMANDS), st.sampled_from(["", "ja", "zh", "xx"])),
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from([None, "ja", "zh", "en"]), st.lists(EVENTS, max_size=25))
+def test_any_events_in_any_order_are_answered(code, events):
+    conversations = Chat(lang=None).conversations
+    for event in events:
+        before = conversations.session("p")
+        replies = conversations.turn("p", event, language_code=code)
+        assert replies and all(isinstance(r.text, str) and r.text for r in replies)
+        session = conversations.session("p")
+        if session is None:
+            assert event.value == "forget"
+            continue
+        if session.flow is not None:
+            flow = ENGINE.flows[session.flow]
+            assert flow.question(session.state) or flow.verdict(session.state)
+            for question_id, value in session.answers.items():
+                question = flow.question(question_id)
+                assert question is not None and question_id in session.history
+                assert isinstance(value, int) or question.option(value) is not None
+        if before is not None and event.kind == "command" and event.value == "back":
+            if before.pending:  # /back first closes an open confirmation or picker
+                assert (session.state, session.pending) == (before.state, None)
+            elif before.history:
+                assert session.state == before.history[-1]
+                assert session.answers == {
+                    k: v for k, v in before.answers.items() if k != before.history[-1]
+                }

@@ -1,0 +1,156 @@
+"""Golden transcripts: a whole consultation per verdict and language, as `console --json` prints it.
+
+A change to any sentence shows up here as a diff to review. After an intended change,
+regenerate with `ZANSAI_UPDATE_GOLDEN=1 pytest tests/test_golden.py` and read the diff.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from bot.console import Console
+from bot.engine import Conversations
+from bot.stores import MemoryStore
+from tests.support import ENGINE
+
+GOLDEN_DIR = Path(__file__).parent / "golden"
+
+# (flow, verdict, lang) -> what the user sends, typed answers mixed with button presses.
+SCRIPTS = {
+    ("car_sale", "sell_surplus", "ja"): [
+        "@car_sale",
+        "ローン会社",
+        "@standard",
+        "100万円",
+        "１５０万円",
+        "@business",
+    ],
+    ("car_sale", "sell_surplus", "zh"): [
+        "@car_sale",
+        "贷款公司",
+        "@standard",
+        "100万",
+        "15w",
+        "@business",
+    ],
+    ("car_sale", "sell_even", "ja"): [
+        "車を売りたい",
+        "@dealer",
+        "普通のローン",
+        "1,200,000円",
+        "百二十万円",
+        "買取店",
+    ],
+    ("car_sale", "sell_even", "zh"): [
+        "我想卖车",
+        "@dealer",
+        "车贷",
+        "120万",
+        "一百二十万",
+        "收购店",
+    ],
+    ("car_sale", "shortfall_replace", "ja"): [
+        "@car_sale",
+        "@unknown",
+        "@lender",
+        "@standard",
+        "@unknown",
+        "150万",
+        "@not_yet",
+        "約120万",
+        "乗り換え",
+        "@business",
+    ],
+    ("car_sale", "shortfall_replace", "zh"): [
+        "@car_sale",
+        "@unknown",
+        "@lender",
+        "@standard",
+        "150万",
+        "@not_yet",
+        "大概120万",
+        "换车",
+        "@business",
+    ],
+    ("car_sale", "shortfall_sell_only", "ja"): [
+        "@car_sale",
+        "@lender",
+        "残クレ",
+        "150万",
+        "abc",
+        "120万",
+        "@no",
+        "@individual",
+        "/summary",
+    ],
+    ("car_sale", "shortfall_sell_only", "zh"): [
+        "@car_sale",
+        "@lender",
+        "残值贷款",
+        "150万",
+        "-3万",
+        "120万",
+        "只卖",
+        "@individual",
+    ],
+    ("car_sale", "release_only", "ja"): ["@car_sale", "@dealer", "@none", "@undecided"],
+    ("car_sale", "release_only", "zh"): ["@car_sale", "@dealer", "还清了", "@undecided"],
+    ("car_sale", "free_to_sell", "ja"): ["@car_sale", "自分", "なし", "@individual"],
+    ("car_sale", "free_to_sell", "zh"): ["@car_sale", "我自己", "@none", "个人"],
+    ("car_sale", "lease", "ja"): ["@car_sale", "リース", "/back", "@lease"],
+    ("car_sale", "lease", "zh"): ["@car_sale", "租赁", "/lang ja", "/lang zh"],
+}
+
+
+def transcript(lang: str, lines: list[str]) -> list[dict]:
+    console = Console(Conversations(ENGINE, MemoryStore()), "golden", lang)
+    turns = []
+    for line in [None, *lines]:
+        out = _Capture()
+        if line is None:
+            console._emit_json(console.opening(), out)
+        else:
+            console.run_json_line(line, out)
+        turns.append({"in": line, "out": [json.loads(x) for x in out.lines]})
+    return turns
+
+
+class _Capture:
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def write(self, text: str) -> None:
+        self.lines += [x for x in text.splitlines() if x]
+
+    def flush(self) -> None:
+        pass
+
+
+@pytest.mark.parametrize(("flow", "verdict", "lang"), sorted(SCRIPTS))
+def test_golden_transcript(flow, verdict, lang):
+    turns = transcript(lang, SCRIPTS[flow, verdict, lang])
+    final = [m["verdict"] for m in turns[-1]["out"] if m["verdict"]] or [
+        m["verdict"] for t in turns for m in t["out"] if m["verdict"]
+    ]
+    assert final and final[-1] == verdict
+    assert all(m["lang"] == lang for t in turns for m in t["out"])
+    path = GOLDEN_DIR / f"{flow}.{verdict}.{lang}.jsonl"
+    rendered = "".join(json.dumps(t, ensure_ascii=False) + "\n" for t in turns)
+    if os.environ.get("ZANSAI_UPDATE_GOLDEN"):
+        path.write_text(rendered, encoding="utf-8")
+    assert path.exists(), f"{path.name} is missing: run ZANSAI_UPDATE_GOLDEN=1 pytest {__file__}"
+    assert rendered == path.read_text(encoding="utf-8")
+
+
+def test_every_verdict_has_golden_transcripts_in_both_languages():
+    expected = {
+        (f.id, v.id, lang)
+        for f in ENGINE.flows.values()
+        for v in f.verdicts
+        for lang in ("ja", "zh")
+    }
+    assert expected <= set(SCRIPTS)
