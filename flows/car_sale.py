@@ -254,18 +254,28 @@ OWN_NAME_WITH_LOAN = Block(N_(
     "off with the sale money."
 ), when="own_name_with_loan")
 
+OWN_NAME_SHORTFALL = Block(N_(
+    "As the car is in your name, the paperwork can go through even before the loan is "
+    "repaid, but the remaining debt to the lender stays yours all the same."
+), when="own_name_with_loan")
+
 RESIDUAL = Block(N_(
     "With a residual-value loan (残価設定型ローン), the residual value (残価) is part of "
-    "what you must pay off. If you cannot settle it, the usual way out is to return the car "
-    "as your contract allows; ask the loan company what that would cost."
+    "what you must pay off: settle it from your own money, or from the sale price when the "
+    "offer covers it. If you cannot settle it, the usual way out is to return the car as "
+    "your contract allows and, if you need a car, take a new loan for a new one. Ask the "
+    "loan company what each would cost."
 ), when="residual_loan")
 
 BUSINESS_BUYER_PAYS_OFF = Block(N_(
     "How it usually goes with a buyer or dealer:\n"
     "1. Agree the price after the appraisal.\n"
     "2. The buyer pays the payoff amount to the loan company out of the price (立替), "
-    "receives the release of ownership and handles the paperwork.\n"
-    "3. You receive the price minus the payoff."
+    "receives the release of ownership and handles the paperwork."
+), when="not_private_buyer")
+
+SURPLUS_IS_PAID = Block(N_(
+    "3. You receive the price minus the payoff: {difference}."
 ), when="not_private_buyer")
 
 ADVANCE_IS_NORMAL = Block(N_(
@@ -285,6 +295,13 @@ UNDECIDED_BUYER = Block(N_(
     "Not sure who to sell to? With a loan, a buyer or dealer is by far the easiest: it "
     "normally advances the payoff (立替) and does the release paperwork for you."
 ), when="buyer_undecided")
+
+PRIVATE_BUYER_NO_LOAN = Block(N_(
+    "Selling to a private person: you transfer the name (名義変更) at the 運輸支局 (kei "
+    "cars: 軽自動車検査協会) together with the buyer, and the new owner must file within "
+    "15 days. Agree in writing when the money is paid and when the papers change hands: "
+    "if either goes wrong it easily turns into a dispute."
+), when="private_buyer")
 
 DOCUMENTS = (
     Block(N_(
@@ -343,8 +360,8 @@ VERDICTS = (
                 Block(N_("Offer {appraisal} − payoff {balance} = {difference} left for you.")),
                 ESTIMATE_NOTE, PAYOFF_DATE, OWN_NAME_WITH_LOAN, RESIDUAL,
             ),
-            (BUSINESS_BUYER_PAYS_OFF, ADVANCE_IS_NORMAL, PRIVATE_BUYER, UNDECIDED_BUYER,
-             WHO_TO_CALL),
+            (BUSINESS_BUYER_PAYS_OFF, SURPLUS_IS_PAID, ADVANCE_IS_NORMAL, PRIVATE_BUYER,
+             UNDECIDED_BUYER, WHO_TO_CALL),
             DOCUMENTS,
             (*PITFALLS, DISCLAIMER),
         ),
@@ -429,11 +446,7 @@ VERDICTS = (
                     "cannot be transferred, so it cannot be sold. Talk to the loan company "
                     "about your options before you stop paying anything."
                 ), when="company_is_owner"),
-                Block(N_(
-                    "As the car is in your name, the paperwork can go through even before the "
-                    "loan is repaid, but the remaining debt to the lender stays yours all "
-                    "the same."
-                ), when="own_name_with_loan"),
+                OWN_NAME_SHORTFALL,
                 PRIVATE_BUYER, WHO_TO_CALL,
             ),
             DOCUMENTS,
@@ -452,12 +465,13 @@ VERDICTS = (
                     "What to do:\n"
                     "1. Contact the company named as 所有者 (the loan company or the dealer) "
                     "and ask for the documents for the release of ownership.\n"
-                    "2. It usually sends a 譲渡証明書, a 委任状 and its 印鑑証明書 (within 3 "
-                    "months); you may also need the 完済証明書.\n"
+                    "2. For a regular car it usually sends a 譲渡証明書, a 委任状 and its "
+                    "印鑑証明書 (within 3 months); for a kei car, its 申請依頼書. You may "
+                    "also need the 完済証明書.\n"
                     "3. Do the transfer at the 運輸支局 (kei cars: 軽自動車検査協会) yourself, "
                     "or let a business buyer do it as part of the sale; most will."
                 )),
-                PRIVATE_BUYER,
+                PRIVATE_BUYER_NO_LOAN,
             ),
             DOCUMENTS,
             (*PITFALLS, DISCLAIMER),
@@ -476,7 +490,7 @@ VERDICTS = (
                     "2. Choose one and prepare the documents below.\n"
                     "3. The buyer transfers the name and pays you."
                 )),
-                PRIVATE_BUYER,
+                PRIVATE_BUYER_NO_LOAN,
             ),
             DOCUMENTS,
             (*PITFALLS, DISCLAIMER),

@@ -63,10 +63,25 @@ def test_balance_of_zero_skips_the_appraisal_and_releases_title():
 
 def test_own_name_with_bank_loan_warns_that_the_debt_remains():
     chat = Chat("ja")
-    chat.run("@car_sale", "@self", "@bank", "200万", "150万", "@no", "@business")
+    chat.run("@car_sale", "@self", "@bank", "100万", "150万", "@business")
+    assert chat.verdict == "sell_surplus"
+    assert translate("ja", car_sale.OWN_NAME_WITH_LOAN.text) in chat.text
+    chat.run("/restart", "@self", "@bank", "200万", "150万", "@no", "@business")
     assert chat.verdict == "shortfall_sell_only"
-    expected = translate("ja", car_sale.OWN_NAME_WITH_LOAN.text)
-    assert expected in chat.text
+    assert translate("ja", car_sale.OWN_NAME_SHORTFALL.text) in chat.text
+
+
+def test_private_sale_without_a_loan_does_not_talk_about_a_payoff():
+    chat = Chat("ja")
+    chat.run("@car_sale", *PATHS["free_to_sell"])
+    assert translate("ja", car_sale.PRIVATE_BUYER_NO_LOAN.text) in chat.text
+    assert translate("ja", car_sale.PRIVATE_BUYER.text) not in chat.text
+
+
+def test_nothing_is_paid_out_when_the_sale_just_clears_the_loan():
+    chat = Chat("ja")
+    chat.run("@car_sale", *PATHS["sell_even"])
+    assert translate("ja", car_sale.SURPLUS_IS_PAID.text) not in chat.text
 
 
 @pytest.mark.parametrize("lang", ["ja", "zh"])
