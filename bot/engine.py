@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from bot import texts
 from bot.amounts import AmountError, parse_amount
 from bot.events import Choice, Event, Kind, Reply
-from bot.flow import Flow, Question
+from bot.flow import Block, Flow, Question
 from bot.i18n import LANGUAGE_NAMES, LANGUAGES, format_number, language_from_code, translate
 from bot.session import Session
 from bot.stores import Store
@@ -369,20 +369,17 @@ class Engine:
             name: self._money(session, flow, amount)
             for name, amount in flow.numbers(session.answers).items()
         }
-        paragraphs_per_message = [
-            [
-                self._t(session, b.text).format_map(values)
-                for b in message
-                if flow.holds(b.when, session.answers)
-            ]
-            for message in verdict.messages
-        ]
-        paragraphs_per_message[0].insert(0, self._t(session, verdict.headline).format_map(values))
-        replies = [
-            Reply("\n\n".join(paragraphs), verdict=verdict.id)
-            for paragraphs in paragraphs_per_message
-            if paragraphs
-        ]
+        messages = [[Block(verdict.headline), *verdict.messages[0]], *verdict.messages[1:]]
+        replies = []
+        for blocks in messages:
+            text = ""
+            for block in blocks:
+                if flow.holds(block.when, session.answers):
+                    separator = "\n" if block.continues else "\n\n"
+                    paragraph = self._t(session, block.text).format_map(values)
+                    text = f"{text}{separator}{paragraph}" if text else paragraph
+            if text:
+                replies.append(Reply(text, verdict=verdict.id))
         replies.append(self._finished(session, verdict.id))
         return replies
 

@@ -60,10 +60,15 @@ class Question:
 
 @dataclass(frozen=True, slots=True)
 class Block:
-    """A paragraph of a verdict, shown only when its named condition holds."""
+    """A paragraph of a verdict, shown only when its named condition holds.
+
+    `continues` joins it to the paragraph before with a line break instead of a blank line
+    (a list item shown only in some cases, say).
+    """
 
     text: str
     when: str | None = None
+    continues: bool = False
 
 
 Message = tuple[Block, ...]

@@ -10,18 +10,28 @@ import os
 import sqlite3
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Protocol
 
 from bot.session import Session
 
 DEFAULT_TTL = 90 * 24 * 3600  # sessions idle longer than this are deleted
+UPDATE_TTL = 24 * 3600  # how long an applied Telegram update_id is remembered
 
 
 class Store(Protocol):
+    """Sessions, plus the update ids already applied (so a retried update is not re-applied).
+
+    `save(session, update_id)` stores both in one transaction; `delete(user, update_id)`
+    likewise, for /forget.
+    """
+
     def load(self, user: str) -> Session | None: ...
-    def save(self, session: Session) -> None: ...
-    def delete(self, user: str) -> None: ...
+    def save(self, session: Session, update_id: int | None = None) -> None: ...
+    def seen(self, update_id: int) -> bool: ...
+    def delete(self, user: str, update_id: int | None = None) -> None: ...
     def close(self) -> None: ...
 
 
@@ -30,20 +40,29 @@ class MemoryStore:
 
     def __init__(self) -> None:
         self._data: dict[str, str] = {}
+        self._updates: set[int] = set()
 
     def load(self, user: str) -> Session | None:
         text = self._data.get(user)
         return None if text is None else Session.loads(user, text)
 
-    def save(self, session: Session) -> None:
+    def save(self, session: Session, update_id: int | None = None) -> None:
         session.version += 1
         self._data[session.user] = session.dumps()
+        if update_id is not None:
+            self._updates.add(update_id)
 
-    def delete(self, user: str) -> None:
+    def seen(self, update_id: int) -> bool:
+        return update_id in self._updates
+
+    def delete(self, user: str, update_id: int | None = None) -> None:
         self._data.pop(user, None)
+        if update_id is not None:
+            self._updates.add(update_id)
 
     def close(self) -> None:
         self._data.clear()
+        self._updates.clear()
 
     def __len__(self) -> int:
         return len(self._data)
@@ -60,13 +79,17 @@ def default_db_path() -> Path:
 class SqliteStore:
     """One row per user in a WAL-mode SQLite file; safe to share between threads."""
 
-    SCHEMA = """
-        CREATE TABLE IF NOT EXISTS sessions (
+    SCHEMA = (
+        """CREATE TABLE IF NOT EXISTS sessions (
             user TEXT PRIMARY KEY,
             data TEXT NOT NULL,
             updated INTEGER NOT NULL
-        ) WITHOUT ROWID
-    """
+        ) WITHOUT ROWID""",
+        """CREATE TABLE IF NOT EXISTS updates (
+            update_id INTEGER PRIMARY KEY,
+            expires INTEGER NOT NULL
+        )""",
+    )
 
     def __init__(self, path: str | Path | None = None, ttl: int = DEFAULT_TTL) -> None:
         self.path = Path(path) if path is not None else default_db_path()
@@ -78,7 +101,8 @@ class SqliteStore:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute("PRAGMA busy_timeout=5000")
-        self._db.execute(self.SCHEMA)
+        for statement in self.SCHEMA:
+            self._db.execute(statement)
         self.expire()
 
     def load(self, user: str) -> Session | None:
@@ -90,25 +114,52 @@ class SqliteStore:
             return None
         return Session.loads(user, row[0])
 
-    def save(self, session: Session) -> None:
+    def save(self, session: Session, update_id: int | None = None) -> None:
         session.version += 1
-        with self._lock:
+        with self._lock, self._transaction():
             self._db.execute(
                 "INSERT INTO sessions (user, data, updated) VALUES (?, ?, ?) "
                 "ON CONFLICT(user) DO UPDATE SET data = excluded.data, updated = excluded.updated",
                 (session.user, session.dumps(), int(time.time())),
             )
+            self._mark(update_id)
 
-    def delete(self, user: str) -> None:
+    def seen(self, update_id: int) -> bool:
         with self._lock:
+            row = self._db.execute(
+                "SELECT 1 FROM updates WHERE update_id = ? AND expires >= ?",
+                (update_id, int(time.time())),
+            ).fetchone()
+        return row is not None
+
+    def delete(self, user: str, update_id: int | None = None) -> None:
+        with self._lock, self._transaction():
             self._db.execute("DELETE FROM sessions WHERE user = ?", (user,))
+            self._mark(update_id)
+
+    def _mark(self, update_id: int | None) -> None:
+        if update_id is not None:
+            self._db.execute(
+                "INSERT OR IGNORE INTO updates (update_id, expires) VALUES (?, ?)",
+                (update_id, int(time.time()) + UPDATE_TTL),
+            )
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
 
     def expire(self) -> int:
-        """Delete sessions idle longer than the TTL; returns how many went."""
+        """Delete sessions idle longer than the TTL and expired update ids; returns sessions."""
+        now = int(time.time())
         with self._lock:
-            cursor = self._db.execute(
-                "DELETE FROM sessions WHERE updated < ?", (int(time.time()) - self.ttl,)
-            )
+            cursor = self._db.execute("DELETE FROM sessions WHERE updated < ?", (now - self.ttl,))
+            self._db.execute("DELETE FROM updates WHERE expires < ?", (now,))
         return cursor.rowcount
 
     def close(self) -> None:

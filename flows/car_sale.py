@@ -190,9 +190,14 @@ CONDITIONS = {
     "residual_loan": lambda a: a.get("loan_kind") == "residual",
     "estimated": lambda a: a.get("appraisal") == "not_yet",
     "business_buyer": lambda a: a.get("buyer") == "business",
-    "private_buyer": lambda a: a.get("buyer") == "individual",
     "buyer_undecided": lambda a: a.get("buyer") == "undecided",
     "not_private_buyer": lambda a: a.get("buyer") != "individual",
+    "private_buyer_company_owner": lambda a: (
+        a.get("buyer") == "individual" and a.get("owner") in ("lender", "dealer")
+    ),
+    "private_buyer_no_payoff": lambda a: (
+        a.get("buyer") == "individual" and (a.get("owner") == "self" or _nothing_owed(a))
+    ),
 }
 
 # -- transitions: after answering SOURCE go to DEST if WHEN holds; first match wins ------
@@ -249,9 +254,9 @@ WHO_TO_CALL = Block(N_(
 
 OWN_NAME_WITH_LOAN = Block(N_(
     "The car is already in your name, so the transfer itself can go through. But the debt "
-    "to the lender stays until you repay it, and many loan contracts forbid selling the car "
-    "or make the whole balance due at once. Check your contract, and normally pay the loan "
-    "off with the sale money."
+    "to the lender stays until you repay it, and your loan contract may forbid selling the "
+    "car or make the whole balance due at once. Check your contract, and normally pay the "
+    "loan off with the sale money."
 ), when="own_name_with_loan")
 
 OWN_NAME_SHORTFALL = Block(N_(
@@ -276,7 +281,7 @@ BUSINESS_BUYER_PAYS_OFF = Block(N_(
 
 SURPLUS_IS_PAID = Block(N_(
     "3. You receive the price minus the payoff: {difference}."
-), when="not_private_buyer")
+), when="not_private_buyer", continues=True)
 
 ADVANCE_IS_NORMAL = Block(N_(
     "The buyer advancing the payoff is routine: it is paid from your own sale money. "
@@ -289,7 +294,7 @@ PRIVATE_BUYER = Block(N_(
     "transfer the name (名義変更) at the 運輸支局 (kei cars: 軽自動車検査協会); the new "
     "owner must file within 15 days. If the money or the papers go wrong it easily turns "
     "into a dispute, so unless you know the process well, a business buyer is safer."
-), when="private_buyer")
+), when="private_buyer_company_owner")
 
 UNDECIDED_BUYER = Block(N_(
     "Not sure who to sell to? With a loan, a buyer or dealer is by far the easiest: it "
@@ -301,7 +306,7 @@ PRIVATE_BUYER_NO_LOAN = Block(N_(
     "cars: 軽自動車検査協会) together with the buyer, and the new owner must file within "
     "15 days. Agree in writing when the money is paid and when the papers change hands: "
     "if either goes wrong it easily turns into a dispute."
-), when="private_buyer")
+), when="private_buyer_no_payoff")
 
 DOCUMENTS = (
     Block(N_(
@@ -323,9 +328,9 @@ DOCUMENTS = (
         "申請依頼書."
     )),
     Block(N_(
-        "If your address or name has changed since the car was registered, add a 住民票 or "
-        "戸籍の附票. An expired 車検証 blocks the transfer of a regular car (kei cars can "
-        "still be transferred)."
+        "If your address or name has changed since the car was registered, add a 住民票 that "
+        "shows the change (or a 戸籍の附票, for Japanese nationals). An expired 車検証 "
+        "blocks the transfer of a regular car (kei cars can still be transferred)."
     )),
 )
 
@@ -361,7 +366,7 @@ VERDICTS = (
                 ESTIMATE_NOTE, PAYOFF_DATE, OWN_NAME_WITH_LOAN, RESIDUAL,
             ),
             (BUSINESS_BUYER_PAYS_OFF, SURPLUS_IS_PAID, ADVANCE_IS_NORMAL, PRIVATE_BUYER,
-             UNDECIDED_BUYER, WHO_TO_CALL),
+             PRIVATE_BUYER_NO_LOAN, UNDECIDED_BUYER, WHO_TO_CALL),
             DOCUMENTS,
             (*PITFALLS, DISCLAIMER),
         ),
@@ -377,7 +382,8 @@ VERDICTS = (
                 )),
                 ESTIMATE_NOTE, PAYOFF_DATE, OWN_NAME_WITH_LOAN, RESIDUAL,
             ),
-            (BUSINESS_BUYER_PAYS_OFF, PRIVATE_BUYER, UNDECIDED_BUYER, WHO_TO_CALL),
+            (BUSINESS_BUYER_PAYS_OFF, PRIVATE_BUYER, PRIVATE_BUYER_NO_LOAN, UNDECIDED_BUYER,
+             WHO_TO_CALL),
             DOCUMENTS,
             (*PITFALLS, DISCLAIMER),
         ),
@@ -411,7 +417,7 @@ VERDICTS = (
                     "Careful: adding the shortfall makes the new loan larger, and it can fail "
                     "the new lender's screening, bank car loans in particular."
                 )),
-                OWN_NAME_WITH_LOAN, PRIVATE_BUYER, WHO_TO_CALL,
+                OWN_NAME_WITH_LOAN, PRIVATE_BUYER, PRIVATE_BUYER_NO_LOAN, WHO_TO_CALL,
             ),
             DOCUMENTS,
             (*PITFALLS, DISCLAIMER),
@@ -438,16 +444,18 @@ VERDICTS = (
                     "2. Prepare the shortfall of {difference}, from savings if at all "
                     "possible; think twice before borrowing to repay a loan.\n"
                     "3. Pay it (usually to the buyer, who settles the loan, or directly to "
-                    "the loan company).\n"
-                    "4. The company releases the title and the sale can go through."
+                    "the loan company)."
                 )),
+                Block(N_(
+                    "4. The company releases the title and the sale can go through."
+                ), when="company_is_owner", continues=True),
                 Block(N_(
                     "If you cannot pay the shortfall, a car whose title the company keeps "
                     "cannot be transferred, so it cannot be sold. Talk to the loan company "
                     "about your options before you stop paying anything."
                 ), when="company_is_owner"),
                 OWN_NAME_SHORTFALL,
-                PRIVATE_BUYER, WHO_TO_CALL,
+                PRIVATE_BUYER, PRIVATE_BUYER_NO_LOAN, WHO_TO_CALL,
             ),
             DOCUMENTS,
             (*PITFALLS, DISCLAIMER),

@@ -208,7 +208,9 @@ def test_any_events_in_any_order_are_answered(code, events):
                 assert question is not None and question_id in session.history
                 assert isinstance(value, int) or question.option(value) is not None
         if before is not None and event.kind == "command" and event.value == "back":
-            if before.pending:  # /back first closes an open confirmation or picker
+            if before.lang is None:  # nothing can happen before a language is chosen
+                assert replies[-1].question == "lang"
+            elif before.pending:  # /back first closes an open confirmation or picker
                 assert (session.state, session.pending) == (before.state, None)
             elif before.history:
                 assert session.state == before.history[-1]
