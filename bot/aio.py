@@ -1,0 +1,110 @@
+"""Turns for the asynchronous adapters (Telegram polling, webhook), exactly once and in order.
+
+    lock(chat) ─► seen(update_id)? ─► load ─► Engine.handle ─► deliver replies ─► save+mark
+                        └─ yes: acknowledge, apply nothing
+
+Replies are delivered *before* the session and the update id are saved together: a crash in
+between re-applies the turn when Telegram retries (the user may see a reply twice), but an
+acknowledged turn is never lost and never applied twice.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
+from typing import Protocol
+
+from bot.chatlocks import ChatLocks
+from bot.engine import Engine
+from bot.events import Event, Reply
+from bot.session import Session
+from bot.stores import DEFAULT_TTL, SqliteStore, Store
+
+Deliver = Callable[[list[Reply]], Awaitable[None]]
+
+
+class AsyncStore(Protocol):
+    async def load(self, user: str) -> Session | None: ...
+    async def save(self, session: Session, update_id: int | None = None) -> None: ...
+    async def seen(self, update_id: int) -> bool: ...
+    async def delete(self, user: str, update_id: int | None = None) -> None: ...
+    async def ping(self) -> None: ...
+    async def close(self) -> None: ...
+    def lock(self, chat: str) -> AbstractAsyncContextManager[None]: ...
+
+
+class LocalAsyncStore:
+    """A synchronous store (SQLite, memory) for one process; its calls take microseconds."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.lock = ChatLocks()
+
+    async def load(self, user: str) -> Session | None:
+        return self.store.load(user)
+
+    async def save(self, session: Session, update_id: int | None = None) -> None:
+        self.store.save(session, update_id)
+
+    async def seen(self, update_id: int) -> bool:
+        return self.store.seen(update_id)
+
+    async def delete(self, user: str, update_id: int | None = None) -> None:
+        self.store.delete(user, update_id)
+
+    async def ping(self) -> None:
+        self.store.load("zansai:ping")
+
+    async def close(self) -> None:
+        self.store.close()
+
+
+def open_store(url: str | None = None, ttl: int | None = None) -> AsyncStore:
+    """`ZANSAI_STORE`: `sqlite:///path` (default: the embedded file) or `redis://host:port/db`.
+
+    As in SQLAlchemy, `sqlite:///zansai.db` is relative and `sqlite:////var/lib/z.db` absolute.
+    """
+    url = url or os.environ.get("ZANSAI_STORE", "")
+    ttl = ttl or int(os.environ.get("ZANSAI_SESSION_TTL", DEFAULT_TTL))
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        from bot.redis_store import RedisStore
+
+        return RedisStore(url, ttl=ttl)
+    if url and not url.startswith("sqlite:///"):
+        raise ValueError("ZANSAI_STORE must be sqlite:///PATH or redis://HOST:PORT/DB")
+    path = url.removeprefix("sqlite:///")
+    return LocalAsyncStore(SqliteStore(path or None, ttl=ttl))
+
+
+class AsyncConversations:
+    """The asynchronous twin of `engine.Conversations`, with update ids and per-chat locks."""
+
+    def __init__(self, engine: Engine, store: AsyncStore) -> None:
+        self.engine = engine
+        self.store = store
+
+    async def turn(
+        self,
+        user: str,
+        event: Event,
+        language_code: str | None = None,
+        update_id: int | None = None,
+        deliver: Deliver | None = None,
+    ) -> list[Reply] | None:
+        """Apply one event; None if `update_id` was applied before (nothing is delivered)."""
+        async with self.store.lock(user):
+            if update_id is not None and await self.store.seen(update_id):
+                return None
+            session = await self.store.load(user) or self.engine.new_session(user, language_code)
+            outcome = self.engine.handle(session, event)
+            if deliver is not None:
+                await deliver(outcome.replies)
+            if outcome.forget:
+                await self.store.delete(user, update_id)
+            else:
+                await self.store.save(session, update_id)
+            return outcome.replies
+
+    async def session(self, user: str) -> Session | None:
+        return await self.store.load(user)
