@@ -1,0 +1,230 @@
+"""Webhook mode: a small ASGI app behind uvicorn, where 200 means handled.
+
+    POST {url_path} ─► secret? ─► size? ─► room? ─► JSON Update? ─► process ─► 200
+                       403        413      503      400                  └─ retry: 503
+
+The response goes back only after the update was applied, its replies sent and the session
+saved, so Telegram's retries (on anything but 2xx) are what make delivery reliable; the
+store remembers update ids so a retry is acknowledged without being applied twice.
+GET /healthz (alive), /readyz (store reachable), /metrics (Prometheus text).
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+import os
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from bot.metrics import Metrics
+
+log = logging.getLogger("zansai.webhook")
+
+MAX_BODY = 1024 * 1024
+SECRET_HEADER = b"x-telegram-bot-api-secret-token"
+
+
+class RetryLater(Exception):
+    """The update could not be applied now (store busy or down); Telegram should retry."""
+
+
+Process = Callable[[dict[str, Any]], Awaitable[str]]
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Webhook options; each `--option` also comes from its ZANSAI_WEBHOOK_* variable."""
+
+    secret: str
+    listen: str = "127.0.0.1"
+    port: int = 8080
+    url_path: str = "/telegram"
+    webhook_url: str | None = None
+    workers: int = 1
+    max_in_flight: int = 256
+
+    ENV: ClassVar[dict[str, str]] = {
+        "listen": "ZANSAI_WEBHOOK_LISTEN",
+        "port": "ZANSAI_WEBHOOK_PORT",
+        "url_path": "ZANSAI_WEBHOOK_PATH",
+        "webhook_url": "ZANSAI_WEBHOOK_URL",
+        "secret": "ZANSAI_WEBHOOK_SECRET",
+        "workers": "ZANSAI_WEBHOOK_WORKERS",
+        "max_in_flight": "ZANSAI_WEBHOOK_MAX_IN_FLIGHT",
+    }
+
+    @classmethod
+    def from_env(cls, **overrides: Any) -> Settings:
+        values: dict[str, Any] = {}
+        for name, variable in cls.ENV.items():
+            value = overrides.get(name)
+            if value is None:
+                value = os.environ.get(variable)
+            if value is not None and value != "":
+                values[name] = int(value) if name in ("port", "workers", "max_in_flight") else value
+        if not values.get("secret"):
+            raise ValueError("a webhook secret is required: --secret or ZANSAI_WEBHOOK_SECRET")
+        if not 1 <= len(values["secret"]) <= 256 or not all(
+            c.isalnum() or c in "_-" for c in values["secret"]
+        ):
+            raise ValueError("the webhook secret must be 1-256 characters of A-Z a-z 0-9 _ -")
+        path = values.get("url_path", cls.url_path)
+        values["url_path"] = path if path.startswith("/") else "/" + path
+        return cls(**values)
+
+
+class WebhookApp:
+    """The ASGI application. `process` applies one update (raises RetryLater to ask for 503)."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        process: Process,
+        ready: Callable[[], Awaitable[None]],
+        metrics: Metrics | None = None,
+        startup: Callable[[], Awaitable[None]] | None = None,
+        shutdown: Callable[[], Awaitable[None]] | None = None,
+    ) -> None:
+        self.settings = settings
+        self.process = process
+        self.ready = ready
+        self.metrics = metrics or Metrics()
+        self.startup = startup
+        self.shutdown = shutdown
+        self.in_flight = 0
+        self._secret = settings.secret.encode()
+
+    async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
+        if scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+            return
+        if scope["type"] != "http":
+            return
+        path, method = scope["path"], scope["method"]
+        if path == self.settings.url_path:
+            if method != "POST":
+                await _respond(send, 405, b"method not allowed", [(b"allow", b"POST")])
+                return
+            status = await self._webhook(scope, receive)
+            retry = [(b"retry-after", b"1")] if status == 503 else []
+            await _respond(send, status, _REASONS.get(status, b""), retry)
+        elif method == "GET" and path == "/healthz":
+            await _respond(send, 200, b"ok")
+        elif method == "GET" and path == "/readyz":
+            try:
+                await self.ready()
+            except Exception as error:  # the store is unreachable: not ready
+                log.warning("not ready: %s", type(error).__name__)
+                await _respond(send, 503, b"store unreachable")
+                return
+            await _respond(send, 200, b"ready")
+        elif method == "GET" and path == "/metrics":
+            body = self.metrics.render().encode()
+            await _respond(send, 200, body, [(b"content-type", b"text/plain; version=0.0.4")])
+        else:
+            await _respond(send, 404, b"not found")
+
+    async def _webhook(self, scope: dict, receive: Callable) -> int:
+        started = time.perf_counter()
+        headers = dict(scope["headers"])
+        if not hmac.compare_digest(headers.get(SECRET_HEADER, b""), self._secret):
+            return self._count(403, "forbidden")
+        declared = headers.get(b"content-length", b"0")
+        if not declared.isdigit() or int(declared) > MAX_BODY:
+            return self._count(413, "too_large")
+        if self.in_flight >= self.settings.max_in_flight:
+            return self._count(503, "overloaded")
+        self.in_flight += 1
+        try:
+            body = await _read_body(receive, MAX_BODY)
+            if body is None:
+                return self._count(413, "too_large")
+            try:
+                update = json.loads(body)
+            except (ValueError, UnicodeDecodeError):
+                return self._count(400, "bad_json")
+            if not isinstance(update, dict) or type(update.get("update_id")) is not int:
+                return self._count(400, "not_an_update")
+            try:
+                outcome = await self.process(update)
+            except RetryLater as error:
+                self.metrics.errors[type(error.__cause__ or error).__name__] += 1
+                return self._count(503, "retry")
+            except Exception as error:  # a bug: logged without the update's content
+                log.exception("update %s failed", update["update_id"])
+                self.metrics.errors[type(error).__name__] += 1
+                return self._count(500, "error")
+            self.metrics.updates[outcome] += 1
+            self.metrics.observe(time.perf_counter() - started)
+            return 200
+        finally:
+            self.in_flight -= 1
+
+    def _count(self, status: int, outcome: str) -> int:
+        self.metrics.updates[outcome] += 1
+        return status
+
+    async def _lifespan(self, receive: Callable, send: Callable) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                try:
+                    if self.startup:
+                        await self.startup()
+                except Exception as error:
+                    log.error("start-up failed: %s", type(error).__name__)
+                    await send({"type": "lifespan.startup.failed", "message": type(error).__name__})
+                    return
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                if self.shutdown:
+                    await self.shutdown()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+
+_REASONS = {
+    200: b"",
+    400: b"bad request",
+    403: b"forbidden",
+    413: b"payload too large",
+    500: b"internal error",
+    503: b"try again later",
+}
+
+
+async def _read_body(receive: Callable, limit: int) -> bytes | None:
+    """The request body, or None once it grows past `limit` (whatever Content-Length said)."""
+    chunks, size = [], 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return b"".join(chunks)
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+        if not message.get("more_body"):
+            return b"".join(chunks)
+
+
+async def _respond(
+    send: Callable, status: int, body: bytes, headers: list[tuple[bytes, bytes]] | None = None
+) -> None:
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"text/plain; charset=utf-8"),
+                (b"content-length", str(len(body)).encode()),
+                *(headers or []),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
