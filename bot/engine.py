@@ -11,8 +11,9 @@ before the turn and saves it after.
 
 from __future__ import annotations
 
+import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from bot import texts
@@ -49,14 +50,44 @@ YES_WORDS = (
 )
 NO_WORDS = ("no", "n", "いいえ", "いや", "違う", "ちがう", "不", "不是", "不对", "错了")
 # Typed text containing one of these is never matched by substring (自分じゃない ≠ 自分).
-NEGATIONS = ("ない", "ません", "じゃ", "違", "不", "没", "沒", "非", "not", "n't")
+NEGATIONS = ("ない", "ません", "じゃ", "違", "不", "没", "沒", "非", "not", "dont", "isnt")
 
-_STRIP = str.maketrans("", "", " \t\r\n。、，,.!！?？「」『』()（）[]【】\"'`~～ー-")
+_STRIP = str.maketrans("", "", " \t\r\n。、，,.!！?？「」『』()（）[]【】\"'`~～-")
+_NON_WORD = re.compile(r"[\W_]+")
 
 
 def normalize(text: str) -> str:
     """Fold width, case and punctuation so typed answers compare equal to labels."""
     return unicodedata.normalize("NFKC", text).casefold().translate(_STRIP)
+
+
+def fold(text: str) -> str:
+    """Like `normalize`, but punctuation becomes one space, so word edges stay visible."""
+    return _NON_WORD.sub(" ", unicodedata.normalize("NFKC", text).casefold()).strip()
+
+
+def mentions(text: str, word: str) -> bool:
+    """Whether folded `text` contains folded `word`; Latin letters and digits at the word's
+    edges must not run on ("car" is not in "credit card", "2か月" is not in "12か月")."""
+    start = text.find(word)
+    while start != -1:
+        end = start + len(word)
+        if not (
+            _runs_on(word[0], text[start - 1 : start]) or _runs_on(word[-1], text[end : end + 1])
+        ):
+            return True
+        start = text.find(word, start + 1)
+    return False
+
+
+def _runs_on(edge: str, neighbour: str) -> bool:
+    return (
+        bool(neighbour)
+        and edge.isascii()
+        and edge.isalnum()
+        and neighbour.isascii()
+        and neighbour.isalnum()
+    )
 
 
 @dataclass(slots=True)
@@ -73,7 +104,13 @@ class Engine:
         self._typed = {(flow.id, q.id): _typed_index(q) for flow in flows for q in flow.questions}
         self._menu_words = {
             flow.id: tuple(
-                w for w in {normalize(flow.title), *_translations(flow.title), *flow.keywords} if w
+                w
+                for w in {
+                    fold(flow.title),
+                    *_translations(flow.title, fold),
+                    *map(fold, flow.keywords),
+                }
+                if w
             )
             for flow in flows
         }
@@ -241,9 +278,11 @@ class Engine:
         if event.kind is Kind.BUTTON and event.question in (None, MENU):
             chosen = event.value if event.value in self.flows else None
         elif event.kind is Kind.TEXT:
-            typed = normalize(event.value)
+            typed = fold(event.value)
             found = [
-                fid for fid, words in self._menu_words.items() if any(w in typed for w in words)
+                fid
+                for fid, words in self._menu_words.items()
+                if any(mentions(typed, w) for w in words)
             ]
             chosen = found[0] if len(found) == 1 else None
         if chosen is None:
@@ -324,7 +363,8 @@ class Engine:
             return exact[typed]
         if any(n in typed for n in NEGATIONS):
             return None
-        found = {option_id for word, option_id in words if word in typed}
+        folded = fold(text)
+        found = {option_id for word, option_id in words if mentions(folded, word)}
         return found.pop() if len(found) == 1 else None
 
     def _confirm_question(self, session: Session, flow: Flow, question: Question) -> Reply:
@@ -423,8 +463,8 @@ class Engine:
         return self._t(session, option.label) if option else str(value)
 
 
-def _translations(message: str) -> Iterable[str]:
-    return (normalize(translate(lang, message)) for lang in LANGUAGES)
+def _translations(message: str, form: Callable[[str], str] = normalize) -> Iterable[str]:
+    return (form(translate(lang, message)) for lang in LANGUAGES)
 
 
 def _typed_index(question: Question) -> tuple[dict[str, str], tuple[tuple[str, str], ...]]:
@@ -432,12 +472,13 @@ def _typed_index(question: Question) -> tuple[dict[str, str], tuple[tuple[str, s
     exact: dict[str, str] = {}
     words: list[tuple[str, str]] = []
     for option in question.options:
-        forms = {option.id, normalize(option.label), *_translations(option.label)}
-        forms |= {normalize(s) for s in option.synonyms}
-        for form in forms - {""}:
-            exact.setdefault(form, option.id)
-            if len(form) >= 2:
-                words.append((form, option.id))
+        phrases = {option.id, option.label, *option.synonyms}
+        phrases |= {translate(lang, option.label) for lang in LANGUAGES}
+        for phrase in phrases:
+            if form := normalize(phrase):
+                exact.setdefault(form, option.id)
+            if len(word := fold(phrase)) >= 2:
+                words.append((word, option.id))
     return exact, tuple(words)
 
 

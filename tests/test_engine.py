@@ -217,3 +217,27 @@ def test_any_events_in_any_order_are_answered(code, events):
                 assert session.answers == {
                     k: v for k, v in before.answers.items() if k != before.history[-1]
                 }
+
+
+@pytest.mark.parametrize(
+    ("text", "word", "found"),
+    [
+        ("i want to sell my car", "car", True),
+        ("credit card", "car", False),
+        ("overdue 12か月", "2か月", False),
+        ("2か月です", "2か月", True),
+        ("ローン会社です", "ローン会社", True),
+        ("我想卖车", "卖车", True),
+    ],
+)
+def test_words_are_found_only_where_they_stand_alone(text, word, found):
+    from bot.engine import fold, mentions
+
+    assert mentions(fold(text), fold(word)) is found
+
+
+def test_english_menu_requests_pick_the_right_flow():
+    for text, flow in [("sell my car", "car_sale"), ("credit card overdue", "card_overdue")]:
+        chat = Chat("ja")
+        chat.send(text)
+        assert chat.session.flow == flow

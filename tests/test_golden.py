@@ -34,7 +34,7 @@ SCRIPTS = {
         "贷款公司",
         "@standard",
         "100万",
-        "15w",
+        "150w",
         "@business",
     ],
     ("car_sale", "sell_even", "ja"): [
@@ -102,7 +102,22 @@ SCRIPTS = {
     ("car_sale", "free_to_sell", "ja"): ["@car_sale", "自分", "なし", "@individual"],
     ("car_sale", "free_to_sell", "zh"): ["@car_sale", "我自己", "@none", "个人"],
     ("car_sale", "lease", "ja"): ["@car_sale", "リース", "/back", "@lease"],
-    ("car_sale", "lease", "zh"): ["@car_sale", "租赁", "/lang ja", "/lang zh"],
+    ("car_sale", "lease", "zh"): ["@car_sale", "不清楚", "租赁", "/summary"],
+    ("card_overdue", "before_overdue", "ja"): ["クレジットカード", "まだ", "一部なら"],
+    ("card_overdue", "before_overdue", "zh"): ["信用卡", "还没逾期", "@none"],
+    ("card_overdue", "pay_in_full", "ja"): ["@card_overdue", "1か月未満", "全額払える"],
+    ("card_overdue", "pay_in_full", "zh"): ["信用卡逾期", "超过三个月", "能全部还"],
+    ("card_overdue", "instalment_agreement", "ja"): [
+        "延滞",
+        "3ヶ月以上",
+        "@partial",
+        "@unknown",
+        "6万元",
+        "1回",
+    ],
+    ("card_overdue", "instalment_agreement", "zh"): ["@card_overdue", "两个月", "还不起", "3万"],
+    ("card_overdue", "legal_risk", "ja"): ["@card_overdue", "@gt3m", "払えない", "8万", "何度も"],
+    ("card_overdue", "legal_risk", "zh"): ["逾期", "@gt3m", "@none", "8万", "@twice_or_more"],
 }
 
 

@@ -1,0 +1,533 @@
+"""An overdue credit card from a bank in mainland China (the brief's flow B).
+
+    status ──► ability ──not_yet (any ability)──────────────────► before_overdue
+                 ├──full──────────────────────────────────────► pay_in_full
+                 └──partial / none──► principal
+                                  ├──gt3m and ≥ 50,000──► collections
+                                  │                         ├──twice_or_more──► legal_risk
+                                  │                         └──none / once──┐
+                                  └──otherwise──────────────────────────────┴─► instalment_agreement
+
+`collections` is asked only where the criminal threshold for 恶意透支 can be reached: more
+than 3 months overdue, principal at or above 50,000 yuan, and not able to pay in full.
+Everywhere else the number of formal demands does not change the advice.
+
+Question and option ids are a public contract (tests, analytics, console --json).
+"""
+
+from bot.flow import N_, Block, Flow, Option, Question, Transition, Verdict
+
+# The smallest principal at which 恶意透支 can be a crime ("数额较大"; 2018 SPC/SPP decision).
+THRESHOLD = 50_000
+
+
+def _months(*phrases: str) -> tuple[str, ...]:
+    """Japanese month phrases in the spellings people type: か月, ヶ月, カ月, ケ月, ヵ月."""
+    return tuple(
+        phrase.replace("か月", spelling) for phrase in phrases
+        for spelling in ("か月", "ヶ月", "カ月", "ケ月", "ヵ月")
+    )
+
+
+# -- questions ---------------------------------------------------------------------------
+
+STATUS = Question(
+    "status",
+    title=N_("Overdue for"),
+    prompt=N_(
+        "This consultation is about a credit card from a bank in mainland China.\n\n"
+        "Is your payment overdue (逾期), and for how long?"
+    ),
+    options=(
+        Option("not_yet", N_("Not yet: I'm about to miss a payment"), synonyms=(
+            "まだ", "まだです", "まだ延滞していない", "延滞していない", "延滞前", "支払日前",
+            "期日前", "もうすぐ", "これから", "还没", "还没有", "还没逾期",
+            "还没有逾期", "没逾期", "未逾期", "快逾期了", "快要逾期", "即将逾期", "马上逾期",
+            "还没到期", "快到还款日", "not yet",
+        )),
+        Option("lt1m", N_("Overdue less than 1 month"), synonyms=(
+            *_months("1か月未満", "一か月未満", "1か月以内", "一か月以内"),
+            "数日", "数週間", "1週間", "2週間", "3週間", "少し", "少しだけ",
+            "不到一个月", "不到1个月", "一个月以内", "1个月以内", "一个月内", "1个月内",
+            "几天", "几周", "刚逾期", "刚刚逾期", "一周", "两周", "less than a month",
+        )),
+        Option("m1to3", N_("Overdue 1–3 months"), synonyms=(
+            *_months("1〜3か月", "1から3か月", "2か月", "二か月", "3か月以内", "三か月以内",
+                     "3か月未満"),
+            "1到3个月", "一到三个月", "1至3个月", "一两个月", "两三个月", "两个月",
+            "2个月", "二个月", "三个月以内", "3个月以内", "三个月内", "3个月内", "一个多月",
+            "1 to 3 months",
+        )),
+        Option("gt3m", N_("Overdue more than 3 months"), synonyms=(
+            # "12か月" / "12个月" are listed so that they are not read as 2か月 / 2个月.
+            *_months("3か月以上", "三か月以上", "3か月超", "4か月", "5か月", "6か月", "10か月",
+                     "11か月", "12か月"),
+            "半年", "半年以上", "1年", "一年", "1年以上", "一年以上", "長期", "長い間",
+            "三个月以上", "3个月以上", "超过三个月", "超过3个月", "三个多月", "四个月",
+            "4个月", "五个月", "5个月", "10个月", "11个月", "12个月", "半年多", "长期", "很久",
+            "more than 3 months",
+        )),
+    ),
+)
+
+ABILITY = Question(
+    "ability",
+    title=N_("Can repay now"),
+    prompt=N_("How much of what you owe on the card could you repay now?"),
+    options=(
+        Option("full", N_("All of it"), synonyms=(
+            "全額払える", "全額返せる", "全部払える", "全部返せる", "一括で払える",
+            "一括で返せる", "一括返済できる", "全額", "一括",
+            "全额", "全额还款", "全部还", "能全部还", "可以全部还", "能还清", "可以还清",
+            "全部还清", "一次还清", "能一次还清", "all", "full",
+        )),
+        Option("partial", N_("Part of it"), synonyms=(
+            "一部", "一部なら", "一部だけ", "少しなら", "少しずつ", "少しずつなら", "分割なら",
+            "半分", "一部分", "部分", "能还一部分", "可以还一部分", "只能还一部分", "一点",
+            "一些", "还一点", "一半", "part", "partial", "some",
+        )),
+        Option("none", N_("Nothing at the moment"), synonyms=(
+            "払えない", "払えません", "返せない", "返せません", "全く払えない", "全然払えない",
+            "今は払えない", "今は無理", "無理", "無理です", "お金がない", "ゼロ", "0",
+            "还不了", "还不起", "一分也还不了", "一点也还不了", "暂时还不了", "现在还不了",
+            "没钱", "没有钱", "没能力", "没有能力", "无力偿还", "nothing", "none",
+        )),
+    ),
+)
+
+PRINCIPAL = Question(
+    "principal",
+    title=N_("Overdue principal"),
+    prompt=N_(
+        "How much principal (本金) do you owe on the card? Type the amount in yuan, "
+        "for example 3万 or 30000.\n\n"
+        "The principal is the money you spent or withdrew, without interest and fees."
+    ),
+    amount=True,
+    currency="CNY",
+    example=N_("3万"),
+    plausible_max=10_000_000,
+    options=(
+        Option("unknown", N_("I don't know the principal"), synonyms=(
+            "わからない", "分からない", "知らない", "不明", "不知道", "不清楚", "不确定",
+            "unknown",
+        ), info=N_(
+            "You can find the principal in the bank's app, on your latest statement, or by "
+            "asking the bank's customer service (the number is on the back of your card).\n\n"
+            "Ask for the principal (本金) on its own: interest (利息) and fees such as the "
+            "penalty (违约金) are not part of it.\n\n"
+            "If you are not sure, type your best estimate. If it is close to 50,000 yuan, "
+            "check the exact figure: the advice can change at that amount."
+        )),
+    ),
+)
+
+COLLECTIONS = Question(
+    "collections",
+    title=N_("Formal demands"),
+    prompt=N_(
+        "Since you fell behind, how many times has the bank formally demanded repayment "
+        "(催收), by phone, text message, letter or visit?"
+    ),
+    options=(
+        Option("none", N_("None"), synonyms=(
+            "なし", "ない", "まだない", "一度もない", "ゼロ", "ありません", "0",
+            "没有", "没有过", "还没有", "一次也没有", "无", "never", "none",
+        )),
+        Option("once", N_("Once"), synonyms=(
+            "1回", "一回", "一度", "1度", "1回だけ", "一度だけ",
+            "1次", "一次", "只有一次", "once",
+        )),
+        Option("twice_or_more", N_("Twice or more"), synonyms=(
+            "2回", "二回", "2回以上", "二回以上", "3回", "何度も", "何回も", "複数回", "毎日",
+            "しょっちゅう", "2次", "两次", "两次以上", "2次以上", "三次", "多次", "好几次",
+            "很多次", "经常", "天天", "每天", "twice", "many times",
+        )),
+    ),
+)
+
+# -- conditions (named, so the transition table and the diagrams read as sentences) ------
+
+
+def _principal(a) -> int | None:
+    value = a.get("principal")
+    return value if isinstance(value, int) else None
+
+
+def _at_or_above_threshold(a) -> bool:
+    principal = _principal(a)
+    return principal is not None and principal >= THRESHOLD
+
+
+def _below_threshold(a) -> bool:
+    principal = _principal(a)
+    return principal is not None and principal < THRESHOLD
+
+
+CONDITIONS = {
+    "not_overdue_yet": lambda a: a.get("status") == "not_yet",
+    "can_pay_in_full": lambda a: a.get("ability") == "full",
+    "criminal_threshold_reachable": lambda a: (
+        a.get("status") == "gt3m" and _at_or_above_threshold(a)
+    ),
+    "repeated_demands": lambda a: a.get("collections") == "twice_or_more",
+    # used by verdict blocks only
+    "not_full": lambda a: a.get("ability") in ("partial", "none"),
+    "pays_partly": lambda a: a.get("ability") == "partial",
+    "pays_nothing": lambda a: a.get("ability") == "none",
+    "long_overdue": lambda a: a.get("status") == "gt3m",
+    "below_threshold": _below_threshold,
+    "at_or_above_threshold": _at_or_above_threshold,
+    "fewer_than_two_demands": lambda a: a.get("collections") in ("none", "once"),
+}
+
+# -- transitions: after answering SOURCE go to DEST if WHEN holds; first match wins ------
+
+TRANSITIONS = (
+    Transition("status", "ability"),
+    Transition("ability", "before_overdue", "not_overdue_yet"),
+    Transition("ability", "pay_in_full", "can_pay_in_full"),
+    Transition("ability", "principal"),
+    Transition("principal", "collections", "criminal_threshold_reachable"),
+    Transition("principal", "instalment_agreement"),
+    Transition("collections", "legal_risk", "repeated_demands"),
+    Transition("collections", "instalment_agreement"),
+)
+
+
+def numbers(a) -> dict[str, int]:
+    """The amounts a verdict shows; the engine formats them as yuan for the user's language."""
+    values = {"threshold": THRESHOLD}
+    principal = _principal(a)
+    if principal is not None:
+        values["principal"] = principal
+    return values
+
+
+# -- verdict blocks ----------------------------------------------------------------------
+
+INTEREST_STILL_OWED = Block(N_(
+    "Interest already charged is still owed. The bank does not have to waive it: overdue "
+    "interest is normally repaid together with the principal. The longer the card is "
+    "overdue, the more penalty interest builds up, so repay as soon as you can."
+))
+
+NO_INTEREST_ON_FEES = Block(N_(
+    "Since 2017, banks may not charge interest on the penalty (违约金), the annual fee or "
+    "cash-withdrawal fees (PBOC notice of 2016). The penalty replaced the old late fee "
+    "(滞纳金); its amount is set by your card contract."
+))
+
+ESCALATION = Block(N_(
+    "What usually happens next (common practice; banks differ, and it is not a legal rule):\n"
+    "• about 1 month overdue: reminder calls and messages;\n"
+    "• over 1 month: the bank's collection department (催收), sometimes an outside "
+    "collection agency, with more pressure;\n"
+    "• over 3 months, if the bank sees malicious non-payment or evasion: it may sue."
+))
+
+CIVIL_CASE = Block(N_(
+    "If the bank sues you, and you never meant to cheat it and you cooperate, it is normally "
+    "a civil case: you pay what the judgment says, with no criminal liability. A court may "
+    "reduce an excessive total of interest, compound interest and penalties (Supreme "
+    "People's Court rules on bank-card civil disputes, 2021, Art. 2)."
+))
+
+BELOW_THRESHOLD = Block(N_(
+    "The overdue principal, {principal}, is below the {threshold} threshold for the crime of "
+    "malicious overdraft (恶意透支). So prison is not the risk here. But not paying is not "
+    "safe either: the default stays on your credit record, and the bank can sue you for the "
+    "debt, interest and penalty."
+), when="below_threshold")
+
+AT_OR_ABOVE_THRESHOLD = Block(N_(
+    "The overdue principal, {principal}, is at or above the {threshold} threshold for "
+    "malicious overdraft (恶意透支), a form of credit-card fraud. Not paying is not a crime "
+    "by itself: it also takes intent to take the money illegally, two effective demands "
+    "from the bank, and more than 3 months without repaying after them. So stay in contact "
+    "with the bank, answer its demands, and don't change your phone number without telling "
+    "it."
+), when="at_or_above_threshold")
+
+FEWER_THAN_TWO_DEMANDS = Block(N_(
+    "You have had fewer than two formal demands so far. If more come, don't ignore them: "
+    "answer, explain your situation and propose a repayment plan, in writing if you can."
+), when="fewer_than_two_demands")
+
+COLLECTORS = Block(N_(
+    "The bank may remind you and collect the debt, but lawfully (2011 Measures on "
+    "credit-card business, Arts. 66–68). Collectors may not pursue people who have nothing "
+    "to do with the debt, and may not use violence, threats or abuse. The bank must record "
+    "its collection calls.\n\n"
+    "Note the date, number and what was said. Complain to the bank in writing, and call "
+    "the police (110) if you are threatened."
+))
+
+POLICE = Block(N_(
+    "If the police contact you about the card, take it seriously and talk to a lawyer "
+    "(律师) as soon as possible."
+))
+
+CREDIT_RECORD = Block(N_(
+    "Your credit record (征信): overdue payments are reported to the People's Bank of "
+    "China's credit reporting system. The bank must tell you before it reports negative "
+    "information (Regulation on Credit Reporting, Art. 15). A negative record is kept for "
+    "5 years from the end of the default, in practice from the day you pay it off, and then "
+    "deleted (Art. 16). The sooner you settle, the sooner those 5 years start."
+))
+
+CREDIT_REPORT_RIGHTS = Block(N_(
+    "You can get your own credit report free of charge twice a year, for example from the "
+    "PBOC Credit Reference Center (征信中心) (Art. 17). If an entry is wrong, object to it: "
+    "it must be checked and answered within 20 days (Art. 25)."
+))
+
+AGENTS = Block(N_(
+    "Be careful with paid \"debt negotiation\" agents who promise to get interest waived or "
+    "an instalment plan for a fee. Consumer warnings about them are common: they may charge "
+    "high fees for something you can ask the bank for yourself, free of charge, and some ask "
+    "for your ID or passwords. Deal with the bank directly, through its official channels."
+))
+
+DISCLAIMER = Block(N_(
+    "This is general information about mainland China only: not Hong Kong, Macau or "
+    "Taiwan, and not cards from Japanese card issuers. It is not legal or financial advice. "
+    "Your card contract decides the details: confirm with the bank's official channels or a "
+    "lawyer."
+))
+
+INSTALMENT_ART_70 = Block(N_(
+    "The individual instalment agreement (个性化分期还款, Art. 70 of the 2011 Measures on "
+    "credit-card business) is for a holder whose debt is more than they can pay and who is "
+    "still willing to repay. It can last up to 5 years. The popular name 停息挂账 makes it "
+    "sound like a right, but it is not: the bank \"may\" agree, and may refuse."
+))
+
+INSTALMENT_TERMS = Block(N_(
+    "If the bank agrees:\n"
+    "• the agreement says whether interest and fees keep running;\n"
+    "• you apply for no new cards until it is settled;\n"
+    "• collection stops as long as you keep to the plan.\n"
+    "Interest already charged still has to be repaid."
+))
+
+WRITTEN_TERMS = Block(N_(
+    "Insist on written terms before you pay the first instalment: the total to repay, the "
+    "monthly amount and the number of months, whether interest and fees keep running and "
+    "at what annualised rate (年化利率), and what happens if you miss an instalment."
+))
+
+RECORDS_TIP = Block(N_(
+    "Keep every receipt, letter and message, and note the date of each call with the bank."
+))
+
+# -- verdicts: headline, then messages of blocks (each message is sent on its own) -------
+
+VERDICTS = (
+    Verdict(
+        "before_overdue",
+        headline=N_("You are not overdue yet: talk to the bank before the due date."),
+        messages=(
+            (
+                Block(N_(
+                    "Call the bank before the due date, on the number on the back of your "
+                    "card or in its app. Explain your situation and ask what it can offer, "
+                    "for example an instalment plan. Ask for the cost of any plan as an "
+                    "annualised interest rate (年化利率)."
+                )),
+                Block(N_(
+                    "If you can pay the full statement balance, pay it by the due date: then "
+                    "nothing is overdue and nothing negative is reported. Automatic repayment "
+                    "from your bank account helps you not to miss it."
+                ), when="can_pay_in_full"),
+                Block(N_(
+                    "Check your statement for the minimum payment (最低还款额). On most "
+                    "cards, paying at least that by the due date keeps the account from "
+                    "becoming overdue, although interest runs on the rest. Confirm this with "
+                    "your bank."
+                ), when="not_full"),
+                Block(N_(
+                    "Pay what you can by the due date, at least the minimum if possible, and "
+                    "ask the bank about a plan for the rest."
+                ), when="pays_partly"),
+                Block(N_(
+                    "If you cannot pay even the minimum, still call before the due date: say "
+                    "why, and when you expect to pay again. If the debt is more than you can "
+                    "pay and you want to repay, you can ask for an individual instalment "
+                    "agreement (个性化分期还款, Art. 70 of the 2011 Measures on credit-card "
+                    "business): up to 5 years, but the bank may refuse."
+                ), when="pays_nothing"),
+            ),
+            (
+                Block(N_(
+                    "If the payment is missed: interest and a penalty (违约金) are charged, the "
+                    "overdue payment is reported to your credit record (征信), and the bank "
+                    "starts reminders. Interest already charged stays owed; the bank does not "
+                    "have to waive it."
+                )),
+                ESCALATION,
+            ),
+            (CREDIT_RECORD, CREDIT_REPORT_RIGHTS),
+            (AGENTS, DISCLAIMER),
+        ),
+    ),
+    Verdict(
+        "pay_in_full",
+        headline=N_("Repay the full amount now: every day overdue adds penalty interest."),
+        messages=(
+            (
+                Block(N_(
+                    "What to do:\n"
+                    "1. Ask the bank (its app or official customer service) for the exact "
+                    "amount to settle today, interest and penalty included.\n"
+                    "2. Pay it in one go and keep the receipt.\n"
+                    "3. Ask the bank to confirm that the account is fully settled, in "
+                    "writing if possible."
+                )),
+                Block(N_(
+                    "Interest already charged is still owed: the bank does not have to waive "
+                    "it. You can ask it to waive the penalty or penalty interest as a "
+                    "goodwill gesture, but that is not guaranteed."
+                )),
+                Block(N_(
+                    "It has been more than 3 months, so pay without delay. If the overdue "
+                    "principal is {threshold} or more, repaying in full before any "
+                    "prosecution may mean there is none."
+                ), when="long_overdue"),
+            ),
+            (
+                Block(N_(
+                    "If the bank has already sued you, you still pay what the court decides. "
+                    "A court may reduce an excessive total of interest, compound interest and "
+                    "penalties (Supreme People's Court rules on bank-card civil disputes, "
+                    "2021, Art. 2)."
+                )),
+                NO_INTEREST_ON_FEES,
+            ),
+            (CREDIT_RECORD, CREDIT_REPORT_RIGHTS),
+            (COLLECTORS, POLICE),
+            (AGENTS, DISCLAIMER),
+        ),
+    ),
+    Verdict(
+        "instalment_agreement",
+        headline=N_(
+            "Ask the bank for an individual instalment agreement (个性化分期还款, often "
+            "called 停息挂账)."
+        ),
+        messages=(
+            (INSTALMENT_ART_70, INSTALMENT_TERMS),
+            (
+                Block(N_(
+                    "What to prepare before you call the official number on the back of "
+                    "your card or in the bank's app:\n"
+                    "• the amounts owed: principal, interest and fees;\n"
+                    "• why you cannot pay, for example lost income or illness, with "
+                    "documents if you have them;\n"
+                    "• your monthly income and costs, and an amount you can really pay each "
+                    "month."
+                )),
+                WRITTEN_TERMS,
+                Block(N_(
+                    "You can pay part of it now: do so while you apply. It lowers what you "
+                    "owe and shows that you are willing to repay."
+                ), when="pays_partly"),
+                Block(N_(
+                    "Even if you cannot pay anything now, contact the bank before the next "
+                    "due date and say when you expect to pay. Not answering makes things "
+                    "worse."
+                ), when="pays_nothing"),
+            ),
+            (BELOW_THRESHOLD, AT_OR_ABOVE_THRESHOLD, FEWER_THAN_TWO_DEMANDS),
+            (ESCALATION, CIVIL_CASE),
+            (INTEREST_STILL_OWED, NO_INTEREST_ON_FEES),
+            (CREDIT_RECORD, CREDIT_REPORT_RIGHTS),
+            (COLLECTORS, POLICE),
+            (AGENTS, DISCLAIMER),
+        ),
+    ),
+    Verdict(
+        "legal_risk",
+        headline=N_(
+            "Act now: your situation meets several conditions of malicious overdraft "
+            "(恶意透支). That does not mean you have committed a crime, but it is time to "
+            "talk to the bank, and to a lawyer."
+        ),
+        messages=(
+            (
+                Block(N_(
+                    "The overdue principal, {principal}, is at or above the {threshold} "
+                    "threshold. It has been more than 3 months, and the bank has demanded "
+                    "repayment at least twice."
+                )),
+            ),
+            (
+                Block(N_(
+                    "What malicious overdraft (恶意透支) means (Criminal Law, Art. 196): "
+                    "overdrawing a card beyond its limit or rules, with the intent to take "
+                    "the money illegally, and not repaying after demands from the bank. "
+                    "Since 1 December 2018 the courts' interpretation requires all of:\n"
+                    "• intent to take the money illegally;\n"
+                    "• two effective demands: after the due date, confirmed as received, at "
+                    "least 30 days apart, made lawfully;\n"
+                    "• still not repaid more than 3 months after them."
+                )),
+                Block(N_(
+                    "What it does not mean: not paying alone does not prove intent. Only the "
+                    "principal counts towards the threshold, not interest or fees (higher "
+                    "amounts, from 500,000 and from 5,000,000 yuan, count as more serious). "
+                    "Repaying in full before prosecution may mean there is no prosecution."
+                )),
+            ),
+            (
+                Block(N_(
+                    "What to do now:\n"
+                    "1. Stay reachable: answer the bank's calls and letters, and don't change "
+                    "your phone number or address without telling it. Evasion is what looks "
+                    "like intent.\n"
+                    "2. Tell the bank in writing that you want to repay, and propose a plan "
+                    "you can keep.\n"
+                    "3. Ask for an individual instalment agreement (个性化分期还款, Art. 70 "
+                    "of the 2011 Measures on credit-card business): up to 5 years, but the "
+                    "bank may refuse."
+                )),
+                Block(N_(
+                    "Pay what you can now, and keep the receipts: it lowers what you owe and "
+                    "shows that you are willing to repay."
+                ), when="pays_partly"),
+                Block(N_(
+                    "As soon as you can pay anything at all, pay it and keep the receipt: it "
+                    "shows that you are willing to repay."
+                ), when="pays_nothing"),
+            ),
+            (WRITTEN_TERMS, RECORDS_TIP),
+            (
+                Block(N_(
+                    "See a lawyer (律师) now if you can, and certainly:\n"
+                    "• if the police contact you about the card;\n"
+                    "• if you receive court documents;\n"
+                    "• if you are unsure whether the bank's demands count as effective."
+                )),
+            ),
+            (INTEREST_STILL_OWED, CIVIL_CASE),
+            (CREDIT_RECORD, CREDIT_REPORT_RIGHTS),
+            (COLLECTORS,),
+            (AGENTS, DISCLAIMER),
+        ),
+    ),
+)
+
+FLOW = Flow(
+    id="card_overdue",
+    title=N_("An overdue credit card (mainland China)"),
+    currency="CNY",
+    questions=(STATUS, ABILITY, PRINCIPAL, COLLECTIONS),
+    transitions=TRANSITIONS,
+    verdicts=VERDICTS,
+    conditions=CONDITIONS,
+    numbers=numbers,
+    keywords=(
+        "カード", "クレジットカード", "クレカ", "信用卡", "逾期", "延滞", "信用卡逾期",
+        "カード延滞", "催收", "停息挂账", "个性化分期", "恶意透支", "征信", "card",
+    ),
+)
