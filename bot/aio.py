@@ -11,9 +11,12 @@ acknowledged turn is never lost and never applied twice.
 from __future__ import annotations
 
 import os
-from collections.abc import Awaitable, Callable
-from contextlib import AbstractAsyncContextManager
+import sqlite3
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Protocol
+
+from redis import exceptions as redis_errors
 
 from bot.chatlocks import ChatLocks
 from bot.engine import Engine
@@ -22,6 +25,33 @@ from bot.session import Session
 from bot.stores import DEFAULT_TTL, SqliteStore, Store
 
 Deliver = Callable[[list[Reply]], Awaitable[None]]
+
+
+class RetryLater(Exception):
+    """The turn could not be applied now (store busy, down or raced); nothing was saved.
+
+    The webhook answers 503 so that Telegram sends the update again.
+    """
+
+
+# What a store raises when it may work again shortly: disk locked, server restarting.
+STORE_ERRORS: tuple[type[BaseException], ...] = (
+    sqlite3.OperationalError,
+    ConnectionError,
+    TimeoutError,
+    redis_errors.ConnectionError,
+    redis_errors.TimeoutError,
+    redis_errors.BusyLoadingError,
+    redis_errors.ReadOnlyError,
+)
+
+
+@asynccontextmanager
+async def retry_later_on_store_errors() -> AsyncIterator[None]:
+    try:
+        yield
+    except STORE_ERRORS as error:
+        raise RetryLater(type(error).__name__) from error
 
 
 class AsyncStore(Protocol):
@@ -92,8 +122,12 @@ class AsyncConversations:
         update_id: int | None = None,
         deliver: Deliver | None = None,
     ) -> list[Reply] | None:
-        """Apply one event; None if `update_id` was applied before (nothing is delivered)."""
-        async with self.store.lock(user):
+        """Apply one event; None if `update_id` was applied before (nothing is delivered).
+
+        Raises RetryLater when the store fails; whatever `deliver` raises passes through,
+        and in both cases nothing is saved.
+        """
+        async with retry_later_on_store_errors(), self.store.lock(user):
             if update_id is not None and await self.store.seen(update_id):
                 return None
             session = await self.store.load(user) or self.engine.new_session(user, language_code)

@@ -18,6 +18,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     console.add_argument("--db", help="SQLite file (default: $ZANSAI_DB or the user data folder)")
     console.add_argument("--user", help="whose conversation to continue (default: your login)")
+
+    polling = commands.add_parser(
+        "polling",
+        help="run the Telegram bot (long polling)",
+        description="Run the Telegram bot. The token is read from $TELEGRAM_BOT_TOKEN or from "
+        "a .env file in the working directory; $ZANSAI_TELEGRAM_BASE_URL points it at a local "
+        "Bot API server.",
+    )
+    polling.add_argument("--db", help="SQLite file (default: $ZANSAI_DB or the user data folder)")
     return parser
 
 
@@ -39,9 +48,15 @@ def run_console(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_polling(args: argparse.Namespace) -> int:
+    from bot.telegram import serve
+
+    return serve(args.db)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    handlers = {"console": run_console}
+    handlers = {"console": run_console, "polling": run_polling}
     return handlers[args.command](args)
 
 

@@ -27,6 +27,7 @@ from bot.stores import Store
 LANG_PICKER = "lang"
 MENU = "menu"
 CONFIRM = "confirm"
+STALE = "stale"  # Reply.notice of the message refusing a button of another question
 
 # Words for choosing a language by typing.
 LANGUAGE_WORDS = {
@@ -130,10 +131,10 @@ class Engine:
             return Outcome(self._menu_choice(session, event))
         flow = self.flows[session.flow]
         question = flow.question(session.state or "")
+        if event.kind is Kind.BUTTON and event.question not in (None, self._key(session)):
+            return Outcome([self._stale(session), *self._reprompt(session)])
         if question is None:
             return Outcome(self._after_verdict(session, flow, event))
-        if event.kind is Kind.BUTTON and event.question not in (None, self._key(session)):
-            return Outcome([self._say(session, texts.STALE_BUTTON), *self.current(session)])
         if session.pending and CONFIRM in session.pending:
             return Outcome(self._confirm(session, flow, question, event))
         return Outcome(self._answer(session, flow, question, event))
@@ -312,7 +313,7 @@ class Engine:
         if event.kind is Kind.BUTTON:
             option = question.option(event.value)
             if option is None:
-                return [self._say(session, texts.STALE_BUTTON), self._ask(session, question)]
+                return [self._stale(session), self._ask(session, question)]
             return self._choose(session, flow, question, option.id)
         option_id = self._typed_option(flow, question, event.value)
         if option_id is not None:
@@ -396,7 +397,7 @@ class Engine:
             session.pending = None
             return [self._say(session, texts.RETYPE_AMOUNT), self._ask(session, question)]
         return [
-            self._say(session, texts.STALE_BUTTON),
+            self._stale(session),
             self._confirm_question(session, flow, question),
         ]
 
@@ -451,6 +452,9 @@ class Engine:
 
     def _say(self, session: Session, message: str) -> Reply:
         return Reply(self._t(session, message))
+
+    def _stale(self, session: Session) -> Reply:
+        return Reply(self._t(session, texts.STALE_BUTTON), notice=STALE)
 
     def _money(self, session: Session, flow: Flow, amount: int) -> str:
         unit = texts.YEN if flow.currency == "JPY" else texts.YUAN

@@ -62,3 +62,4 @@ class Reply:
     question: str | None = None
     verdict: str | None = None
     expects: str | None = field(default=None)  # "choice" or "amount" while a question is open
+    notice: str | None = None  # an engine notice's id, e.g. "stale" for a refused button

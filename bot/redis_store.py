@@ -18,6 +18,7 @@ from contextlib import asynccontextmanager
 
 import redis.asyncio as redis
 
+from bot.aio import RetryLater
 from bot.chatlocks import ChatLocks
 from bot.session import Session
 from bot.stores import DEFAULT_TTL, UPDATE_TTL
@@ -45,11 +46,11 @@ return 0
 """
 
 
-class ConflictError(RuntimeError):
+class ConflictError(RetryLater):
     """Another worker saved this session in between; the update must be retried."""
 
 
-class LockTimeout(RuntimeError):
+class LockTimeout(RetryLater):
     """A chat stayed locked too long; the update must be retried."""
 
 

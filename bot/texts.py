@@ -62,3 +62,17 @@ FINISHED_MENU = N_("Other consultations")
 YEN = N_("{amount} yen")
 YUAN = N_("{amount} yuan")
 SUMMARY_LINE = N_("{question}: {answer}")
+
+# Telegram adapter
+# Said in a group, where we know no one's language, so it is written in both (like CHOOSE_LANGUAGE).
+PRIVATE_ONLY = "ご相談は個別チャットでお願いします。/ 咨询请私聊我。"
+TRY_AGAIN = N_("Sorry, something went wrong on my side. Please try again.")
+BUTTON_INVALID = N_("This button is no longer valid.")
+TEXT_ONLY = N_("I can only read text. Please type your answer or tap a button.")
+COMMAND_START = N_("Choose a consultation")
+COMMAND_BACK = N_("Undo your last answer")
+COMMAND_RESTART = N_("Start this consultation again")
+COMMAND_LANG = N_("Switch between Japanese and Chinese")
+COMMAND_SUMMARY = N_("Show your answers so far")
+COMMAND_HELP = N_("How to use this bot")
+COMMAND_FORGET = N_("Delete everything stored about you")

@@ -20,16 +20,13 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from bot.aio import RetryLater
 from bot.metrics import Metrics
 
 log = logging.getLogger("zansai.webhook")
 
 MAX_BODY = 1024 * 1024
 SECRET_HEADER = b"x-telegram-bot-api-secret-token"
-
-
-class RetryLater(Exception):
-    """The update could not be applied now (store busy or down); Telegram should retry."""
 
 
 Process = Callable[[dict[str, Any]], Awaitable[str]]

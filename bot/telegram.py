@@ -1,0 +1,644 @@
+"""The Telegram adapter: long polling with python-telegram-bot, inline keyboards for options.
+
+    Update ──► TelegramAdapter ──► Event ──► Conversations.turn ──► [Reply] ──► sendMessage
+                 │ private chats only; groups get one bilingual line and nothing is stored
+                 │ callback_data = "<question>|<option id>" (≤ 64 bytes, checked at start-up)
+                 └ a press the engine accepts edits its message into "question\\n→ answer"
+
+`build_application` wires everything into a PTB `Application` (reused by the tests and by a
+later webhook mode); `serve` is `zansai polling`. Logs carry update kind, question id and
+outcome only: never the token, the user's text or amounts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+import os
+import re
+import sys
+import traceback
+import unicodedata
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+from telegram import (
+    Bot,
+    BotCommand,
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    Update,
+)
+from telegram.constants import ChatType, ParseMode
+from telegram.error import InvalidToken, NetworkError, RetryAfter, TelegramError
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot import texts
+from bot.aio import AsyncConversations, LocalAsyncStore, RetryLater
+from bot.engine import STALE, Engine
+from bot.events import Event, Kind, Reply
+from bot.i18n import LANGUAGES, language_from_code, translate
+from bot.session import Session
+
+log = logging.getLogger(__name__)
+
+ALLOWED_UPDATES = (Update.MESSAGE, Update.CALLBACK_QUERY)
+MAX_MESSAGE = 4096  # Telegram's limit per message, counted here in UTF-16 units of the HTML
+MAX_CALLBACK_BYTES = 64  # Telegram's limit for callback_data, in UTF-8 bytes
+SEPARATOR = "|"
+_PART = re.compile(r"[\w.-]+", re.ASCII)  # what a question key or an option id may contain
+TOKEN_FORMAT = re.compile(r"[0-9]{3,20}:[A-Za-z0-9_-]{30,64}")
+ROW_WIDTH = 12  # options all this narrow (CJK characters count 2) share one keyboard row
+
+# The command menu, in the order Telegram shows it.
+COMMANDS = (
+    ("start", texts.COMMAND_START),
+    ("back", texts.COMMAND_BACK),
+    ("restart", texts.COMMAND_RESTART),
+    ("lang", texts.COMMAND_LANG),
+    ("summary", texts.COMMAND_SUMMARY),
+    ("help", texts.COMMAND_HELP),
+    ("forget", texts.COMMAND_FORGET),
+)
+KNOWN_COMMANDS = frozenset(name for name, _ in COMMANDS)
+
+
+# -- callback data -----------------------------------------------------------------------
+
+
+def encode_callback(question: str, option_id: str) -> str:
+    """`question|option`, refused if Telegram would refuse it or it could not be read back."""
+    data = f"{question}{SEPARATOR}{option_id}"
+    if not (_PART.fullmatch(question) and _PART.fullmatch(option_id)):
+        raise ValueError(f"callback data {data!r}: ids may only use letters, digits, _ . -")
+    if len(data.encode("utf-8")) > MAX_CALLBACK_BYTES:
+        raise ValueError(f"callback data {data!r} is longer than {MAX_CALLBACK_BYTES} bytes")
+    return data
+
+
+def decode_callback(data: object) -> tuple[str, str] | None:
+    """(question, option id), or None for anything this bot cannot have sent."""
+    if not isinstance(data, str) or len(data.encode("utf-8", "replace")) > MAX_CALLBACK_BYTES:
+        return None
+    question, sep, option_id = data.partition(SEPARATOR)
+    if not sep or not _PART.fullmatch(question) or not _PART.fullmatch(option_id):
+        return None
+    return question, option_id
+
+
+def keyboards(engine: Engine) -> Iterator[Reply]:
+    """Every reply with options the engine can show: picker, menu, each question (and its
+    amount confirmation) and each verdict's closing prompt, in every language."""
+    for lang in LANGUAGES:
+        sessions = [Session("check"), Session("check", lang)]
+        for flow in engine.flows.values():
+            for question in flow.questions:
+                sessions.append(Session("check", lang, flow.id, question.id))
+                if question.amount:
+                    sessions.append(
+                        Session("check", lang, flow.id, question.id, pending={"confirm": 1})
+                    )
+            sessions += [Session("check", lang, flow.id, v.id) for v in flow.verdicts]
+        for session in sessions:
+            # /help re-asks the open question; after a verdict only its closing prompt.
+            replies = engine.handle(session, Event.command("help")).replies
+            yield from (reply for reply in replies if reply.options)
+
+
+def check_callback_data(engine: Engine) -> int:
+    """Encode every button once so that a flow Telegram cannot carry fails at start-up."""
+    count = 0
+    for reply in keyboards(engine):
+        for choice in reply.options:
+            encode_callback(reply.question or "", choice.id)
+            count += 1
+    return count
+
+
+# -- rendering ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """One Telegram message: HTML text and, on the last part of a reply, its keyboard."""
+
+    text: str
+    markup: InlineKeyboardMarkup | None = None
+
+
+def escape(text: str) -> str:
+    return html.escape(text, quote=False)
+
+
+def html_size(text: str) -> int:
+    """The length Telegram checks, measured on the escaped text in UTF-16 units (safe side)."""
+    return len(escape(text).encode("utf-16-le")) // 2
+
+
+def split_text(text: str, limit: int = MAX_MESSAGE) -> list[str]:
+    """Cut `text` into parts whose HTML fits `limit`: at paragraphs, else lines, else anywhere."""
+    parts: list[str] = []
+    rest = text
+    while html_size(rest) > limit:
+        low, high = 1, len(rest)  # the longest prefix that fits
+        while low < high:
+            middle = (low + high + 1) // 2
+            if html_size(rest[:middle]) <= limit:
+                low = middle
+            else:
+                high = middle - 1
+        head = rest[:low]
+        for boundary in ("\n\n", "\n"):
+            cut = head.rfind(boundary)
+            if cut > 0:
+                parts.append(head[:cut])
+                rest = rest[cut + len(boundary) :]
+                break
+        else:
+            parts.append(head)
+            rest = rest[low:]
+    parts.append(rest)
+    return [part if part.strip() else "…" for part in parts]
+
+
+def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
+    if not reply.options or not reply.question:
+        return None
+    buttons = [
+        InlineKeyboardButton(c.label, callback_data=encode_callback(reply.question, c.id))
+        for c in reply.options
+    ]
+    if all(_width(c.label) <= ROW_WIDTH for c in reply.options):
+        return InlineKeyboardMarkup([buttons])
+    return InlineKeyboardMarkup([[button] for button in buttons])
+
+
+def _width(label: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in label)
+
+
+def render(reply: Reply, limit: int = MAX_MESSAGE) -> list[Outgoing]:
+    parts = split_text(reply.text, limit)
+    markup = keyboard(reply)
+    return [
+        Outgoing(escape(part), markup if i == len(parts) - 1 else None)
+        for i, part in enumerate(parts)
+    ]
+
+
+def event_from_text(text: str) -> Event:
+    """A command for "/name arg" ("/name@bot" too), anything else typed text.
+
+    Unlike the console, "@id" is not a button here: on Telegram it is just text.
+    """
+    if text.strip().startswith("/") and len(text.strip()) > 1:
+        return Event.parse(text)
+    return Event.text(text)
+
+
+def user_key(user_id: int) -> str:
+    return f"telegram:{user_id}"
+
+
+# -- the adapter -------------------------------------------------------------------------
+
+
+class TelegramAdapter:
+    """Turns updates into engine turns and replies into messages; holds no state itself.
+
+    `message` and `button` take any `Bot`, so polling (PTB's handlers below) and the webhook
+    (`process`, no PTB dispatch) run the very same code. Each returns an outcome name for
+    logs and metrics.
+    """
+
+    def __init__(self, conversations: AsyncConversations) -> None:
+        self.conversations = conversations
+
+    def register(self, application: Application) -> None:
+        application.add_handler(MessageHandler(filters.UpdateType.MESSAGE, self.on_message))
+        application.add_handler(CallbackQueryHandler(self.on_button))
+        application.add_error_handler(self.on_error)
+
+    async def on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await self.message(update, context.bot)
+
+    async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await self.button(update, context.bot)
+
+    async def process(self, data: dict, bot: Bot) -> str:
+        """One webhook update: applied, replies sent and saved when this returns.
+
+        A failure the store or Telegram may recover from raises `RetryLater` (the webhook
+        answers 503 and Telegram sends the update again; nothing was saved). Any other
+        failure is a bug: the user is asked to try again and the update counts as handled.
+        """
+        update = Update.de_json(data, bot)
+        try:
+            if update.callback_query is not None:
+                return await self.button(update, bot)
+            if update.message is not None:
+                return await self.message(update, bot)
+            return "ignored"
+        except RetryLater:
+            raise
+        except (NetworkError, RetryAfter) as error:  # Telegram unreachable or throttling us
+            raise RetryLater(type(error).__name__) from error
+        except Exception as error:
+            await self.report(update, bot, error)
+            return "error"
+
+    # -- updates -------------------------------------------------------------------------
+
+    async def message(self, update: Update, bot: Bot) -> str:
+        message = update.message
+        user = update.effective_user
+        if message is None:
+            return "ignored"
+        if message.chat.type != ChatType.PRIVATE or user is None:
+            await bot.send_message(message.chat_id, escape(texts.PRIVATE_ONLY),
+                                   parse_mode=ParseMode.HTML)
+            return _logged("group", None, "private_only")
+        key, code = user_key(user.id), user.language_code
+        before, lang = await self._where(key, code)
+        if message.text is None:
+            hint = Reply(translate(lang, texts.TEXT_ONLY))
+            await self._send(bot, message.chat_id, [hint, before])
+            return _logged("other", before.question, "text_only")
+        event = event_from_text(message.text)
+
+        async def deliver(replies: list[Reply]) -> None:
+            await self._send(bot, message.chat_id, replies)
+
+        replies = await self.conversations.turn(key, event, code, update.update_id, deliver)
+        if replies is None:
+            return _logged(_kind(event), before.question, "duplicate")
+        return _logged(_kind(event), before.question, _outcome(before, replies))
+
+    async def button(self, update: Update, bot: Bot) -> str:
+        query = update.callback_query
+        if query is None:
+            return "ignored"
+        answered = False
+
+        async def answer(text: str | None = None) -> None:
+            nonlocal answered
+            answered = True
+            await query.answer(text)
+
+        try:
+            return await self._button(update, query, bot, answer)
+        finally:
+            if not answered:  # every press is answered, even when handling it failed
+                with suppress(TelegramError):
+                    await query.answer()
+
+    async def _button(self, update: Update, query: CallbackQuery, bot: Bot,
+                      answer: Callable[[str | None], Awaitable[None]]) -> str:
+        chat = query.message.chat if query.message is not None else None
+        if chat is None or chat.type != ChatType.PRIVATE:
+            await answer(texts.PRIVATE_ONLY)
+            return _logged("button", None, "private_only")
+        key, code = user_key(query.from_user.id), query.from_user.language_code
+        before, lang = await self._where(key, code)
+        decoded = decode_callback(query.data)
+        if decoded is None:
+            await answer(translate(lang, texts.BUTTON_INVALID))
+            await self._send(bot, chat.id, [before])
+            return _logged("button", before.question, "forged")
+        question, option_id = decoded
+        await answer(None)
+        accepted = False
+
+        async def deliver(replies: list[Reply]) -> None:
+            nonlocal accepted
+            accepted = not (replies and replies[0].notice == STALE)
+            if accepted:
+                await self._mark_chosen(query)
+            await self._send(bot, chat.id, replies)
+
+        event = Event.button(option_id, question)
+        replies = await self.conversations.turn(key, event, code, update.update_id, deliver)
+        if replies is None:
+            return _logged("button", before.question, "duplicate")
+        return _logged("button", before.question, "accepted" if accepted else "stale")
+
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await self.report(update, context.bot, context.error)
+
+    async def report(self, update: object, bot: Bot, error: BaseException | None) -> None:
+        """Log the failure without personal data; tell the user to try again."""
+        log.error("update failed: %s\n%s", _error_names(error), _frames(error))
+        if not isinstance(update, Update) or update.effective_user is None:
+            return
+        chat = update.effective_chat
+        if chat is None or chat.type != ChatType.PRIVATE:
+            return
+        user = update.effective_user
+        try:
+            before, lang = await self._where(user_key(user.id), user.language_code)
+            replies = [Reply(translate(lang, texts.TRY_AGAIN)), before]
+        except Exception:  # the store or the engine is what failed: say so, in Japanese
+            replies = [Reply(translate("ja", texts.TRY_AGAIN))]
+        try:
+            await self._send(bot, chat.id, replies)
+        except Exception as again:
+            log.error("could not tell the user about the failure: %s", _error_names(again))
+
+    async def post_init(self, application: Application) -> None:
+        """Register the command menu: Japanese by default, Japanese and Chinese by client."""
+        try:
+            for language_code, lang in ((None, "ja"), *((lang, lang) for lang in LANGUAGES)):
+                commands = [BotCommand(name, translate(lang, msgid)) for name, msgid in COMMANDS]
+                await application.bot.set_my_commands(commands, language_code=language_code)
+        except TelegramError as error:
+            log.warning("could not register the command menu: %s", _error_names(error))
+
+    # -- helpers -------------------------------------------------------------------------
+
+    async def _where(self, key: str, code: str | None) -> tuple[Reply, str]:
+        """The open question (the last message `current` would show) and the user's language."""
+        engine = self.conversations.engine
+        session = await self.conversations.session(key) or engine.new_session(key, code)
+        return engine.current(session)[-1], session.lang or language_from_code(code) or "ja"
+
+    async def _send(self, bot: Bot, chat_id: int, replies: list[Reply]) -> None:
+        for reply in replies:
+            for part in render(reply):
+                await bot.send_message(
+                    chat_id, part.text, parse_mode=ParseMode.HTML, reply_markup=part.markup
+                )
+
+    async def _mark_chosen(self, query: CallbackQuery) -> None:
+        """Turn the pressed question into a record: its text, "→ label", no keyboard."""
+        message = query.message
+        if not isinstance(message, Message) or message.reply_markup is None:
+            return
+        label = next(
+            (b.text for row in message.reply_markup.inline_keyboard for b in row
+             if b.callback_data == query.data),
+            None,
+        )
+        if label is None:
+            return
+        try:
+            text = f"{message.text_html}\n→ {escape(label)}" if message.text else None
+            if text is not None and len(text.encode("utf-16-le")) // 2 <= MAX_MESSAGE:
+                await query.edit_message_text(text, parse_mode=ParseMode.HTML)
+            else:
+                await query.edit_message_reply_markup(reply_markup=None)
+        except TelegramError as error:  # cosmetic: the answer itself is saved already
+            log.warning("could not mark the pressed button: %s", _error_names(error))
+
+
+def _kind(event: Event) -> str:
+    if event.kind is Kind.COMMAND:
+        return f"command:{event.value if event.value in KNOWN_COMMANDS else 'other'}"
+    return str(event.kind)
+
+
+def _outcome(before: Reply, replies: list[Reply]) -> str:
+    """advanced (a new question is open), repeated (the same one again), verdict, forgotten."""
+    if not replies or replies[-1].question is None:
+        return "forgotten"
+    if any(r.verdict for r in replies[:-1]):
+        return "verdict"
+    return "repeated" if replies[-1].question == before.question else "advanced"
+
+
+def _logged(kind: str, question: str | None, outcome: str) -> str:
+    log.info("update=%s question=%s outcome=%s", kind, question or "-", outcome)
+    return outcome
+
+
+def _error_names(error: BaseException | None) -> str:
+    """The exception's type and its causes' types; a Telegram error's own description too
+    (it comes from the server, not from the user). Never the message of anything else."""
+    names = []
+    seen: set[int] = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        name = type(error).__qualname__
+        if isinstance(error, TelegramError) and not isinstance(error, InvalidToken):
+            name += f"({error.message})"
+        names.append(name)
+        error = error.__cause__ or error.__context__
+    return " <- ".join(names) or "unknown error"
+
+
+def _frames(error: BaseException | None) -> str:
+    """The traceback's frames (file, line, code), without the exception's message."""
+    if error is None or error.__traceback__ is None:
+        return "(no traceback)"
+    return "".join(traceback.format_tb(error.__traceback__)).rstrip()
+
+
+# -- building and running ----------------------------------------------------------------
+
+
+def file_url(base_url: str) -> str:
+    """A local Bot API server serves files next to the API: .../bot -> .../file/bot."""
+    stripped = base_url.rstrip("/")
+    if stripped.endswith("/bot"):
+        return stripped[: -len("/bot")] + "/file/bot"
+    return stripped
+
+
+def build_application(token: str, conversations: AsyncConversations,
+                      base_url: str | None = None) -> Application:
+    """The PTB Application with Zansai's handlers; the caller starts and stops it.
+
+    Updates are processed one at a time (PTB's default): a session is loaded, advanced and
+    saved per update, so two updates of one user must never run at once.
+    """
+    check_callback_data(conversations.engine)
+    adapter = TelegramAdapter(conversations)
+    builder = Application.builder().token(token).post_init(adapter.post_init)
+    if base_url:
+        builder = builder.base_url(base_url).base_file_url(file_url(base_url))
+    application = builder.build()
+    adapter.register(application)
+    application.bot_data["adapter"] = adapter
+    return application
+
+
+class RedactToken(logging.Filter):
+    """Replaces the bot token (and its secret half alone) in messages and exception text."""
+
+    def __init__(self, token: str) -> None:
+        super().__init__()
+        secret = token.partition(":")[2]
+        self.secrets = tuple(s for s in (token, secret) if len(s) >= 8)
+
+    def _redact(self, text: str) -> str:
+        for secret in self.secrets:
+            text = text.replace(secret, "[REDACTED]")
+        return text
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # a broken format string: leave it to the handler to report
+            message = str(record.msg)
+        redacted = self._redact(message)
+        if redacted != message:
+            record.msg, record.args = redacted, None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = self._redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = self._redact(record.stack_info)
+        return True
+
+
+# Libraries that log request URLs (with the token) or whole updates (with the user's text).
+# transitions logs every state change at INFO: not personal, but not one line per update.
+QUIET_LOGGERS = {
+    "httpx": logging.WARNING,
+    "httpcore": logging.WARNING,
+    "telegram": logging.INFO,
+    "transitions": logging.WARNING,
+}
+
+
+@contextmanager
+def protected_logs(token: str) -> Iterator[RedactToken]:
+    """Quiet the chatty libraries and redact the token on every root handler, then undo."""
+    redact = RedactToken(token)
+    handlers = list(logging.getLogger().handlers)
+    levels = {name: logging.getLogger(name).level for name in QUIET_LOGGERS}
+    for name, level in QUIET_LOGGERS.items():
+        logging.getLogger(name).setLevel(level)
+    for handler in handlers:
+        handler.addFilter(redact)
+    try:
+        yield redact
+    finally:
+        for handler in handlers:
+            handler.removeFilter(redact)
+        for name, level in levels.items():
+            logging.getLogger(name).setLevel(level)
+
+
+def _not_invalid_token(record: logging.LogRecord) -> bool:
+    return not (record.exc_info and isinstance(record.exc_info[1], InvalidToken))
+
+
+class ConfigError(Exception):
+    """A setting `zansai polling` cannot start with; the message is one line for stderr."""
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    token: str
+    base_url: str | None = None
+    db: str | None = None
+
+
+def read_dotenv(path: Path) -> dict[str, str]:
+    """KEY=VALUE lines ("export", quotes and # comments allowed); a missing file is empty."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return {}
+    values = {}
+    for raw in lines:
+        line = raw.strip()
+        if line.startswith("export "):
+            line = line[len("export ") :].lstrip()
+        key, sep, value = line.partition("=")
+        if not sep or line.startswith("#") or not key.strip():
+            continue
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+            value = value[1:-1]
+        else:
+            value = value.split(" #", 1)[0].rstrip()
+        values[key.strip()] = value
+    return values
+
+
+def load_settings(environ: Mapping[str, str] | None = None,
+                  dotenv: Path | None = None) -> Settings:
+    """The environment first, then `.env` in the working directory."""
+    values = read_dotenv(dotenv if dotenv is not None else Path(".env"))
+    values.update({k: v for k, v in (os.environ if environ is None else environ).items() if v})
+    token = values.get("TELEGRAM_BOT_TOKEN", "").strip()
+    if not token:
+        raise ConfigError(
+            "TELEGRAM_BOT_TOKEN is not set: put the token from @BotFather in the environment "
+            "or in a .env file here"
+        )
+    if not TOKEN_FORMAT.fullmatch(token):
+        raise ConfigError(
+            "TELEGRAM_BOT_TOKEN does not look like a bot token (expected 123456789:AA… as "
+            "@BotFather gives it)"
+        )
+    base_url = values.get("ZANSAI_TELEGRAM_BASE_URL", "").strip() or None
+    if base_url is not None and not re.match(r"https?://[^/]", base_url):
+        raise ConfigError("ZANSAI_TELEGRAM_BASE_URL must start with http:// or https://")
+    return Settings(token, base_url, values.get("ZANSAI_DB") or None)
+
+
+def serve(db: str | None = None, *, environ: Mapping[str, str] | None = None,
+          stderr: TextIO | None = None) -> int:
+    """`zansai polling`: run until Ctrl-C / SIGTERM. 2 for a bad token, 1 if unreachable."""
+    from bot.stores import SqliteStore
+    from flows import FLOWS
+
+    stderr = stderr or sys.stderr
+    try:
+        settings = load_settings(environ)
+    except ConfigError as error:
+        print(f"zansai polling: {error}", file=stderr)
+        return 2
+    root = logging.getLogger()
+    own_handler = None
+    if not root.handlers:  # not configured by whoever called us: log to stderr at INFO
+        own_handler = logging.StreamHandler(stderr)
+        own_handler.setFormatter(
+            logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+        )
+        root.addHandler(own_handler)
+        root.setLevel(logging.INFO)
+    handlers = list(root.handlers)
+    for handler in handlers:  # a rejected token gets our one line below, not PTB's traceback
+        handler.addFilter(_not_invalid_token)
+    store = SqliteStore(db or settings.db)
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    try:
+        with protected_logs(settings.token):
+            conversations = AsyncConversations(Engine(FLOWS), LocalAsyncStore(store))
+            application = build_application(settings.token, conversations, settings.base_url)
+            log.info("polling for updates (database %s)", store.path)
+            application.run_polling(allowed_updates=list(ALLOWED_UPDATES))
+    except InvalidToken:
+        print("zansai polling: Telegram rejected TELEGRAM_BOT_TOKEN (revoked or mistyped?); "
+              "check it with @BotFather", file=stderr)
+        return 2
+    except NetworkError as error:
+        print(f"zansai polling: cannot reach the Bot API ({type(error).__name__})", file=stderr)
+        return 1
+    finally:
+        store.close()
+        asyncio.set_event_loop(None)
+        if not loop.is_closed():
+            loop.close()
+        for handler in handlers:
+            handler.removeFilter(_not_invalid_token)
+        if own_handler is not None:
+            root.removeHandler(own_handler)
+    return 0
