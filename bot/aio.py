@@ -100,7 +100,7 @@ def open_store(url: str | None = None, ttl: int | None = None) -> AsyncStore:
     if url.startswith(("redis://", "rediss://", "unix://")):
         from bot.redis_store import RedisStore
 
-        return RedisStore(url, ttl=ttl)
+        return RedisStore(url, ttl=ttl, prefix=os.environ.get("ZANSAI_REDIS_PREFIX", "zansai:"))
     if url and not url.startswith("sqlite:///"):
         raise ValueError("ZANSAI_STORE must be sqlite:///PATH or redis://HOST:PORT/DB")
     path = url.removeprefix("sqlite:///")

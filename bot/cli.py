@@ -27,7 +27,47 @@ def build_parser() -> argparse.ArgumentParser:
         "Bot API server.",
     )
     polling.add_argument("--db", help="SQLite file (default: $ZANSAI_DB or the user data folder)")
+
+    webhook = commands.add_parser(
+        "webhook",
+        help="serve the Telegram webhook (one process, or several workers sharing Redis)",
+        description="Serve Telegram's webhook over HTTP; put a TLS proxy (nginx) in front. "
+        "Every option also comes from its environment variable. The store is $ZANSAI_STORE: "
+        "sqlite:///PATH (default, one worker) or redis://HOST:PORT/DB (several workers).",
+    )
+    _webhook_options(webhook)
+    webhook.add_argument("--listen", help="address to bind ($ZANSAI_WEBHOOK_LISTEN, 127.0.0.1)")
+    webhook.add_argument("--port", type=int, help="port ($ZANSAI_WEBHOOK_PORT, 8080)")
+    webhook.add_argument(
+        "--workers", type=int, help="worker processes ($ZANSAI_WEBHOOK_WORKERS, 1)"
+    )
+    webhook.add_argument(
+        "--max-in-flight",
+        type=int,
+        help="updates handled at once per worker before answering 503 "
+        "($ZANSAI_WEBHOOK_MAX_IN_FLIGHT, 256)",
+    )
+
+    set_webhook = commands.add_parser(
+        "set-webhook", help="register the webhook URL and secret with Telegram (once)"
+    )
+    _webhook_options(set_webhook)
+    commands.add_parser("delete-webhook", help="remove the webhook from Telegram")
     return parser
+
+
+def _webhook_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--url-path", help="path Telegram posts to ($ZANSAI_WEBHOOK_PATH, /telegram)"
+    )
+    parser.add_argument(
+        "--webhook-url",
+        help="public HTTPS URL Telegram posts to ($ZANSAI_WEBHOOK_URL); "
+        "`webhook` sets it once before starting when given",
+    )
+    parser.add_argument(
+        "--secret", help="secret token Telegram sends in a header ($ZANSAI_WEBHOOK_SECRET)"
+    )
 
 
 def run_console(args: argparse.Namespace) -> int:
@@ -54,9 +94,38 @@ def run_polling(args: argparse.Namespace) -> int:
     return serve(args.db)
 
 
+def _overrides(args: argparse.Namespace) -> dict:
+    names = ("listen", "port", "url_path", "webhook_url", "secret", "workers", "max_in_flight")
+    return {name: getattr(args, name, None) for name in names}
+
+
+def run_webhook(args: argparse.Namespace) -> int:
+    from bot.telegram_webhook import serve
+
+    return serve(_overrides(args))
+
+
+def run_set_webhook(args: argparse.Namespace) -> int:
+    from bot.telegram_webhook import set_webhook
+
+    return set_webhook(_overrides(args))
+
+
+def run_delete_webhook(args: argparse.Namespace) -> int:
+    from bot.telegram_webhook import delete_webhook
+
+    return delete_webhook()
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    handlers = {"console": run_console, "polling": run_polling}
+    handlers = {
+        "console": run_console,
+        "polling": run_polling,
+        "webhook": run_webhook,
+        "set-webhook": run_set_webhook,
+        "delete-webhook": run_delete_webhook,
+    }
     return handlers[args.command](args)
 
 

@@ -36,7 +36,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatType, ParseMode
-from telegram.error import InvalidToken, NetworkError, RetryAfter, TelegramError
+from telegram.error import BadRequest, InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -50,6 +50,7 @@ from bot.aio import AsyncConversations, LocalAsyncStore, RetryLater
 from bot.engine import STALE, Engine
 from bot.events import Event, Kind, Reply
 from bot.i18n import LANGUAGES, language_from_code, translate
+from bot.metrics import Metrics
 from bot.session import Session
 
 log = logging.getLogger(__name__)
@@ -223,8 +224,9 @@ class TelegramAdapter:
     logs and metrics.
     """
 
-    def __init__(self, conversations: AsyncConversations) -> None:
+    def __init__(self, conversations: AsyncConversations, metrics: Metrics | None = None) -> None:
         self.conversations = conversations
+        self.metrics = metrics
 
     def register(self, application: Application) -> None:
         application.add_handler(MessageHandler(filters.UpdateType.MESSAGE, self.on_message))
@@ -253,7 +255,11 @@ class TelegramAdapter:
             return "ignored"
         except RetryLater:
             raise
-        except (NetworkError, RetryAfter) as error:  # Telegram unreachable or throttling us
+        except (NetworkError, RetryAfter) as error:
+            if isinstance(error, BadRequest):  # PTB's BadRequest is a NetworkError: a bug here
+                await self.report(update, bot, error)
+                return "error"
+            # Telegram unreachable, timing out or throttling us: nothing was saved
             raise RetryLater(type(error).__name__) from error
         except Exception as error:
             await self.report(update, bot, error)
@@ -267,8 +273,9 @@ class TelegramAdapter:
         if message is None:
             return "ignored"
         if message.chat.type != ChatType.PRIVATE or user is None:
-            await bot.send_message(message.chat_id, escape(texts.PRIVATE_ONLY),
-                                   parse_mode=ParseMode.HTML)
+            await bot.send_message(
+                message.chat_id, escape(texts.PRIVATE_ONLY), parse_mode=ParseMode.HTML
+            )
             return _logged("group", None, "private_only")
         key, code = user_key(user.id), user.language_code
         before, lang = await self._where(key, code)
@@ -284,6 +291,7 @@ class TelegramAdapter:
         replies = await self.conversations.turn(key, event, code, update.update_id, deliver)
         if replies is None:
             return _logged(_kind(event), before.question, "duplicate")
+        self._count(before, replies)
         return _logged(_kind(event), before.question, _outcome(before, replies))
 
     async def button(self, update: Update, bot: Bot) -> str:
@@ -304,8 +312,13 @@ class TelegramAdapter:
                 with suppress(TelegramError):
                     await query.answer()
 
-    async def _button(self, update: Update, query: CallbackQuery, bot: Bot,
-                      answer: Callable[[str | None], Awaitable[None]]) -> str:
+    async def _button(
+        self,
+        update: Update,
+        query: CallbackQuery,
+        bot: Bot,
+        answer: Callable[[str | None], Awaitable[None]],
+    ) -> str:
         chat = query.message.chat if query.message is not None else None
         if chat is None or chat.type != ChatType.PRIVATE:
             await answer(texts.PRIVATE_ONLY)
@@ -318,11 +331,11 @@ class TelegramAdapter:
             await self._send(bot, chat.id, [before])
             return _logged("button", before.question, "forged")
         question, option_id = decoded
-        await answer(None)
         accepted = False
 
         async def deliver(replies: list[Reply]) -> None:
             nonlocal accepted
+            await answer(None)
             accepted = not (replies and replies[0].notice == STALE)
             if accepted:
                 await self._mark_chosen(query)
@@ -332,6 +345,7 @@ class TelegramAdapter:
         replies = await self.conversations.turn(key, event, code, update.update_id, deliver)
         if replies is None:
             return _logged("button", before.question, "duplicate")
+        self._count(before, replies)
         return _logged("button", before.question, "accepted" if accepted else "stale")
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -367,6 +381,15 @@ class TelegramAdapter:
 
     # -- helpers -------------------------------------------------------------------------
 
+    def _count(self, before: Reply, replies: list[Reply]) -> None:
+        """Turns per open question and verdicts shown: ids only, never content."""
+        if self.metrics is None:
+            return
+        self.metrics.turns[before.question or "-"] += 1
+        closing = replies[-1] if replies else None
+        if closing is not None and closing.verdict and closing.question:
+            self.metrics.verdicts[closing.question] += 1
+
     async def _where(self, key: str, code: str | None) -> tuple[Reply, str]:
         """The open question (the last message `current` would show) and the user's language."""
         engine = self.conversations.engine
@@ -386,8 +409,12 @@ class TelegramAdapter:
         if not isinstance(message, Message) or message.reply_markup is None:
             return
         label = next(
-            (b.text for row in message.reply_markup.inline_keyboard for b in row
-             if b.callback_data == query.data),
+            (
+                b.text
+                for row in message.reply_markup.inline_keyboard
+                for b in row
+                if b.callback_data == query.data
+            ),
             None,
         )
         if label is None:
@@ -455,8 +482,9 @@ def file_url(base_url: str) -> str:
     return stripped
 
 
-def build_application(token: str, conversations: AsyncConversations,
-                      base_url: str | None = None) -> Application:
+def build_application(
+    token: str, conversations: AsyncConversations, base_url: str | None = None
+) -> Application:
     """The PTB Application with Zansai's handlers; the caller starts and stops it.
 
     Updates are processed one at a time (PTB's default): a session is loaded, advanced and
@@ -570,8 +598,7 @@ def read_dotenv(path: Path) -> dict[str, str]:
     return values
 
 
-def load_settings(environ: Mapping[str, str] | None = None,
-                  dotenv: Path | None = None) -> Settings:
+def load_settings(environ: Mapping[str, str] | None = None, dotenv: Path | None = None) -> Settings:
     """The environment first, then `.env` in the working directory."""
     values = read_dotenv(dotenv if dotenv is not None else Path(".env"))
     values.update({k: v for k, v in (os.environ if environ is None else environ).items() if v})
@@ -592,8 +619,9 @@ def load_settings(environ: Mapping[str, str] | None = None,
     return Settings(token, base_url, values.get("ZANSAI_DB") or None)
 
 
-def serve(db: str | None = None, *, environ: Mapping[str, str] | None = None,
-          stderr: TextIO | None = None) -> int:
+def serve(
+    db: str | None = None, *, environ: Mapping[str, str] | None = None, stderr: TextIO | None = None
+) -> int:
     """`zansai polling`: run until Ctrl-C / SIGTERM. 2 for a bad token, 1 if unreachable."""
     from bot.stores import SqliteStore
     from flows import FLOWS
@@ -626,8 +654,11 @@ def serve(db: str | None = None, *, environ: Mapping[str, str] | None = None,
             log.info("polling for updates (database %s)", store.path)
             application.run_polling(allowed_updates=list(ALLOWED_UPDATES))
     except InvalidToken:
-        print("zansai polling: Telegram rejected TELEGRAM_BOT_TOKEN (revoked or mistyped?); "
-              "check it with @BotFather", file=stderr)
+        print(
+            "zansai polling: Telegram rejected TELEGRAM_BOT_TOKEN (revoked or mistyped?); "
+            "check it with @BotFather",
+            file=stderr,
+        )
         return 2
     except NetworkError as error:
         print(f"zansai polling: cannot reach the Bot API ({type(error).__name__})", file=stderr)

@@ -128,6 +128,7 @@ class FakeBotApi:
         self.commands: dict[str, list[dict[str, Any]]] = {}  # language_code ("" default)
         self.messages: dict[int, list[dict[str, Any]]] = {}  # chat id -> messages in order
         self.confirmed = 0  # updates up to this id were fetched and confirmed by an offset
+        self.webhook: dict[str, Any] | None = None  # what setWebhook was last given
         self._updates: list[dict[str, Any]] = []
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1)
@@ -231,6 +232,13 @@ class FakeBotApi:
             self._lock.notify_all()
         return update_id
 
+    def take_update(self, update_id: int) -> dict[str, Any]:
+        """Remove a pushed update from the getUpdates queue, to POST it to a webhook instead."""
+        with self._lock:
+            update = next(u for u in self._updates if u["update_id"] == update_id)
+            self._updates.remove(update)
+        return update
+
     def fail_next(self, method: str, description: str = "Bad Request: injected failure",
                   code: int = 400) -> None:
         with self._lock:
@@ -320,6 +328,13 @@ class FakeBotApi:
         return BOT
 
     def _api_deletewebhook(self, params: dict[str, Any]) -> bool:
+        with self._lock:
+            self.webhook = None
+        return True
+
+    def _api_setwebhook(self, params: dict[str, Any]) -> bool:
+        with self._lock:
+            self.webhook = dict(params)
         return True
 
     def _api_setmycommands(self, params: dict[str, Any]) -> bool:

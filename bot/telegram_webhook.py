@@ -1,0 +1,200 @@
+"""Webhook mode: the Telegram adapter behind the webhook HTTP layer, one or several workers.
+
+`zansai webhook` starts uvicorn; each worker builds its app with `create_app()` from the
+environment (the command line sets the ZANSAI_WEBHOOK_* variables before it forks), so N
+workers share nothing but the store. `zansai set-webhook` / `delete-webhook` talk to
+Telegram once, from one process, so workers never race `setWebhook`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from typing import Any, TextIO
+
+import uvicorn
+from telegram import Bot
+from telegram.error import InvalidToken, TelegramError
+from telegram.request import HTTPXRequest
+
+from bot.aio import AsyncConversations, open_store
+from bot.engine import Engine
+from bot.metrics import Metrics
+from bot.telegram import (
+    ALLOWED_UPDATES,
+    ConfigError,
+    TelegramAdapter,
+    check_callback_data,
+    file_url,
+    load_settings,
+    protected_logs,
+)
+from bot.webhook import Settings, WebhookApp
+
+log = logging.getLogger("zansai.webhook")
+
+
+class GracefulServer(uvicorn.Server):
+    """uvicorn, but SIGTERM ends with exit code 0 once in-flight updates are done.
+
+    (uvicorn re-raises the signal after its graceful shutdown, which exits with -15; with
+    several workers the supervisor's own exit code is the one that counts, and it is 0.)
+    """
+
+    @contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        with super().capture_signals():
+            yield
+            self._captured_signals.clear()
+
+
+def make_bot(token: str, base_url: str | None, connections: int) -> Bot:
+    """A Bot whose HTTP pool can carry every in-flight update at once (PTB's default is 1)."""
+    request = HTTPXRequest(connection_pool_size=connections, pool_timeout=10.0)
+    if base_url:
+        return Bot(token, base_url=base_url, base_file_url=file_url(base_url), request=request)
+    return Bot(token, request=request)
+
+
+def create_app() -> WebhookApp:
+    """One worker's ASGI app, configured from the environment (uvicorn's factory)."""
+    from flows import FLOWS
+
+    settings = Settings.from_env()
+    telegram = load_settings()
+    _configure_logging()
+    guard = ExitStack()
+    guard.enter_context(protected_logs(telegram.token))
+    engine = Engine(FLOWS)
+    check_callback_data(engine)
+    store = open_store()
+    metrics = Metrics()
+    adapter = TelegramAdapter(AsyncConversations(engine, store), metrics=metrics)
+    bot = make_bot(telegram.token, telegram.base_url, settings.max_in_flight)
+
+    async def process(update: dict[str, Any]) -> str:
+        return await adapter.process(update, bot)
+
+    async def shutdown() -> None:
+        try:
+            await bot.shutdown()
+            await store.close()
+        finally:
+            guard.close()
+
+    return WebhookApp(
+        settings, process, store.ping, metrics, startup=bot.initialize, shutdown=shutdown
+    )
+
+
+def _configure_logging() -> None:
+    """INFO lines to stderr unless the host configured logging (uvicorn only sets its own)."""
+    root = logging.getLogger()
+    if not root.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        root.addHandler(handler)
+        root.setLevel(logging.INFO)
+
+
+def serve(overrides: dict[str, Any], stderr: TextIO | None = None) -> int:
+    """`zansai webhook`: validate, optionally set the webhook once, then run the workers."""
+    stderr = stderr or sys.stderr
+    try:
+        settings = Settings.from_env(**overrides)
+        telegram = load_settings()
+        open_store()  # a malformed ZANSAI_STORE fails here, once, not in every worker
+    except (ValueError, ConfigError) as error:
+        print(f"zansai webhook: {error}", file=stderr)
+        return 2
+    for name, variable in Settings.ENV.items():  # the workers read their settings from here
+        value = getattr(settings, name)
+        if value is not None:
+            os.environ[variable] = str(value)
+    if settings.webhook_url:
+        status = asyncio.run(_set_webhook(telegram.token, telegram.base_url, settings, stderr))
+        if status:
+            return status
+    config = uvicorn.Config(
+        "bot.telegram_webhook:create_app",
+        factory=True,
+        host=settings.listen,
+        port=settings.port,
+        workers=settings.workers,
+        log_level="warning",
+        access_log=False,
+        lifespan="on",
+        timeout_graceful_shutdown=30,
+        backlog=2048,
+    )
+    if settings.workers > 1:  # uvicorn's supervisor: restarts a worker that dies
+        from uvicorn.supervisors import Multiprocess
+
+        Multiprocess(config, sockets=[config.bind_socket()]).run()
+    else:
+        GracefulServer(config).run()
+    return 0
+
+
+async def _set_webhook(token: str, base_url: str | None, settings: Settings, stderr: TextIO) -> int:
+    bot = make_bot(token, base_url, 1)
+    try:
+        async with bot:
+            await bot.set_webhook(
+                url=settings.webhook_url,
+                secret_token=settings.secret,
+                allowed_updates=list(ALLOWED_UPDATES),
+                max_connections=min(100, settings.max_in_flight),
+            )
+    except InvalidToken:
+        print("zansai: Telegram rejected TELEGRAM_BOT_TOKEN; check it with @BotFather", file=stderr)
+        return 2
+    except TelegramError as error:
+        print(f"zansai: setWebhook failed: {type(error).__name__}: {error.message}", file=stderr)
+        return 1
+    print(f"zansai: webhook set to {settings.webhook_url}", file=stderr)
+    return 0
+
+
+def set_webhook(overrides: dict[str, Any], stderr: TextIO | None = None) -> int:
+    """`zansai set-webhook`: register the webhook URL and secret with Telegram, once."""
+    stderr = stderr or sys.stderr
+    try:
+        settings = Settings.from_env(**overrides)
+        telegram = load_settings()
+    except (ValueError, ConfigError) as error:
+        print(f"zansai set-webhook: {error}", file=stderr)
+        return 2
+    if not settings.webhook_url:
+        print("zansai set-webhook: --webhook-url or ZANSAI_WEBHOOK_URL is required", file=stderr)
+        return 2
+    return asyncio.run(_set_webhook(telegram.token, telegram.base_url, settings, stderr))
+
+
+def delete_webhook(stderr: TextIO | None = None) -> int:
+    """`zansai delete-webhook`: go back to no webhook (e.g. before `zansai polling`)."""
+    stderr = stderr or sys.stderr
+    try:
+        telegram = load_settings()
+    except ConfigError as error:
+        print(f"zansai delete-webhook: {error}", file=stderr)
+        return 2
+
+    async def delete() -> int:
+        try:
+            async with make_bot(telegram.token, telegram.base_url, 1) as bot:
+                await bot.delete_webhook()
+        except InvalidToken:
+            print("zansai: Telegram rejected TELEGRAM_BOT_TOKEN", file=stderr)
+            return 2
+        except TelegramError as error:
+            print(f"zansai: deleteWebhook failed: {type(error).__name__}", file=stderr)
+            return 1
+        print("zansai: webhook deleted", file=stderr)
+        return 0
+
+    return asyncio.run(delete())
