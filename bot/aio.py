@@ -14,6 +14,7 @@ import os
 import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass
 from typing import Protocol
 
 from redis import exceptions as redis_errors
@@ -107,6 +108,15 @@ def open_store(url: str | None = None, ttl: int | None = None) -> AsyncStore:
     return LocalAsyncStore(SqliteStore(path or None, ttl=ttl))
 
 
+@dataclass(frozen=True, slots=True)
+class Turn:
+    """What a turn said, which question was open before it, and the user's language after."""
+
+    replies: list[Reply]
+    before: str | None
+    lang: str | None
+
+
 class AsyncConversations:
     """The asynchronous twin of `engine.Conversations`, with update ids and per-chat locks."""
 
@@ -121,7 +131,7 @@ class AsyncConversations:
         language_code: str | None = None,
         update_id: int | None = None,
         deliver: Deliver | None = None,
-    ) -> list[Reply] | None:
+    ) -> Turn | None:
         """Apply one event; None if `update_id` was applied before (nothing is delivered).
 
         Raises RetryLater when the store fails; whatever `deliver` raises passes through,
@@ -131,6 +141,7 @@ class AsyncConversations:
             if update_id is not None and await self.store.seen(update_id):
                 return None
             session = await self.store.load(user) or self.engine.new_session(user, language_code)
+            before = self.engine.open_question(session)
             outcome = self.engine.handle(session, event)
             if deliver is not None:
                 await deliver(outcome.replies)
@@ -138,7 +149,7 @@ class AsyncConversations:
                 await self.store.delete(user, update_id)
             else:
                 await self.store.save(session, update_id)
-            return outcome.replies
+            return Turn(outcome.replies, before, session.lang)
 
     async def session(self, user: str) -> Session | None:
         return await self.store.load(user)

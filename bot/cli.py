@@ -48,6 +48,15 @@ def build_parser() -> argparse.ArgumentParser:
         "($ZANSAI_WEBHOOK_MAX_IN_FLIGHT, 256)",
     )
 
+    commands.add_parser(
+        "graph",
+        help="draw a flow's diagram from its state machine (see `zansai graph --help`)",
+        add_help=False,
+    )
+    commands.add_parser(
+        "lint", help="check every flow and catalog (see `zansai lint --help`)", add_help=False
+    )
+
     set_webhook = commands.add_parser(
         "set-webhook", help="register the webhook URL and secret with Telegram (once)"
     )
@@ -117,7 +126,17 @@ def run_delete_webhook(args: argparse.Namespace) -> int:
     return delete_webhook()
 
 
+# Subcommands with their own option parsing; everything after the name is theirs.
+PASS_THROUGH = {"graph": ("bot.graph", "graph_main"), "lint": ("bot.lint", "lint_main")}
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] in PASS_THROUGH:
+        import importlib
+
+        module, function = PASS_THROUGH[argv[0]]
+        return getattr(importlib.import_module(module), function)(argv[1:])
     args = build_parser().parse_args(argv)
     handlers = {
         "console": run_console,

@@ -139,6 +139,14 @@ class Engine:
             return Outcome(self._confirm(session, flow, question, event))
         return Outcome(self._answer(session, flow, question, event))
 
+    def open_question(self, session: Session) -> str | None:
+        """The key of what `current` would ask (Reply.question of its last message), cheaply."""
+        if session.lang is None or (session.pending or {}).get(LANG_PICKER):
+            return LANG_PICKER
+        if session.flow is None:
+            return MENU
+        return self._key(session)
+
     def current(self, session: Session) -> list[Reply]:
         """What the user should see now: the open question, picker, menu or verdict."""
         if session.lang is None or (session.pending or {}).get(LANG_PICKER):

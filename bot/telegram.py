@@ -46,11 +46,13 @@ from telegram.ext import (
 )
 
 from bot import texts
-from bot.aio import AsyncConversations, LocalAsyncStore, RetryLater
+from bot.aio import AsyncConversations, LocalAsyncStore, RetryLater, Turn
 from bot.engine import STALE, Engine
 from bot.events import Event, Kind, Reply
 from bot.i18n import LANGUAGES, language_from_code, translate
 from bot.metrics import Metrics
+from bot.ratelimit import ChatRateLimit
+from bot.ratelimit import Verdict as RateVerdict
 from bot.session import Session
 
 log = logging.getLogger(__name__)
@@ -224,9 +226,15 @@ class TelegramAdapter:
     logs and metrics.
     """
 
-    def __init__(self, conversations: AsyncConversations, metrics: Metrics | None = None) -> None:
+    def __init__(
+        self,
+        conversations: AsyncConversations,
+        metrics: Metrics | None = None,
+        rate_limit: ChatRateLimit | None = None,
+    ) -> None:
         self.conversations = conversations
         self.metrics = metrics
+        self.rate_limit = rate_limit or ChatRateLimit()
 
     def register(self, application: Application) -> None:
         application.add_handler(MessageHandler(filters.UpdateType.MESSAGE, self.on_message))
@@ -278,8 +286,11 @@ class TelegramAdapter:
             )
             return _logged("group", None, "private_only")
         key, code = user_key(user.id), user.language_code
-        before, lang = await self._where(key, code)
+        if (limited := await self._flooding(key, code)) is not None:
+            await self._send(bot, message.chat_id, limited)
+            return _logged("message", None, "rate_limited")
         if message.text is None:
+            before, lang = await self._where(key, code)
             hint = Reply(translate(lang, texts.TEXT_ONLY))
             await self._send(bot, message.chat_id, [hint, before])
             return _logged("other", before.question, "text_only")
@@ -288,11 +299,11 @@ class TelegramAdapter:
         async def deliver(replies: list[Reply]) -> None:
             await self._send(bot, message.chat_id, replies)
 
-        replies = await self.conversations.turn(key, event, code, update.update_id, deliver)
-        if replies is None:
-            return _logged(_kind(event), before.question, "duplicate")
-        self._count(before, replies)
-        return _logged(_kind(event), before.question, _outcome(before, replies))
+        turn = await self.conversations.turn(key, event, code, update.update_id, deliver)
+        if turn is None:
+            return _logged(_kind(event), None, "duplicate")
+        self._count(turn)
+        return _logged(_kind(event), turn.before, _outcome(turn))
 
     async def button(self, update: Update, bot: Bot) -> str:
         query = update.callback_query
@@ -324,9 +335,12 @@ class TelegramAdapter:
             await answer(texts.PRIVATE_ONLY)
             return _logged("button", None, "private_only")
         key, code = user_key(query.from_user.id), query.from_user.language_code
-        before, lang = await self._where(key, code)
+        if (limited := await self._flooding(key, code)) is not None:
+            await answer(limited[0].text if limited else None)
+            return _logged("button", None, "rate_limited")
         decoded = decode_callback(query.data)
         if decoded is None:
+            before, lang = await self._where(key, code)
             await answer(translate(lang, texts.BUTTON_INVALID))
             await self._send(bot, chat.id, [before])
             return _logged("button", before.question, "forged")
@@ -342,11 +356,11 @@ class TelegramAdapter:
             await self._send(bot, chat.id, replies)
 
         event = Event.button(option_id, question)
-        replies = await self.conversations.turn(key, event, code, update.update_id, deliver)
-        if replies is None:
-            return _logged("button", before.question, "duplicate")
-        self._count(before, replies)
-        return _logged("button", before.question, "accepted" if accepted else "stale")
+        turn = await self.conversations.turn(key, event, code, update.update_id, deliver)
+        if turn is None:
+            return _logged("button", None, "duplicate")
+        self._count(turn)
+        return _logged("button", turn.before, "accepted" if accepted else "stale")
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         await self.report(update, context.bot, context.error)
@@ -381,11 +395,23 @@ class TelegramAdapter:
 
     # -- helpers -------------------------------------------------------------------------
 
-    def _count(self, before: Reply, replies: list[Reply]) -> None:
+    async def _flooding(self, key: str, code: str | None) -> list[Reply] | None:
+        """None if this chat may go on; else what to tell it (nothing, after the first time)."""
+        verdict = self.rate_limit.check(key)
+        if verdict is RateVerdict.ALLOW:
+            return None
+        if verdict is RateVerdict.DROP:
+            return []
+        session = await self.conversations.session(key)
+        lang = (session.lang if session else None) or language_from_code(code) or "ja"
+        return [Reply(translate(lang, texts.SLOW_DOWN))]
+
+    def _count(self, turn: Turn) -> None:
         """Turns per open question and verdicts shown: ids only, never content."""
         if self.metrics is None:
             return
-        self.metrics.turns[before.question or "-"] += 1
+        self.metrics.turns[turn.before or "-"] += 1
+        replies = turn.replies
         closing = replies[-1] if replies else None
         if closing is not None and closing.verdict and closing.question:
             self.metrics.verdicts[closing.question] += 1
@@ -435,13 +461,14 @@ def _kind(event: Event) -> str:
     return str(event.kind)
 
 
-def _outcome(before: Reply, replies: list[Reply]) -> str:
+def _outcome(turn: Turn) -> str:
     """advanced (a new question is open), repeated (the same one again), verdict, forgotten."""
+    replies = turn.replies
     if not replies or replies[-1].question is None:
         return "forgotten"
     if any(r.verdict for r in replies[:-1]):
         return "verdict"
-    return "repeated" if replies[-1].question == before.question else "advanced"
+    return "repeated" if replies[-1].question == turn.before else "advanced"
 
 
 def _logged(kind: str, question: str | None, outcome: str) -> str:

@@ -76,3 +76,6 @@ COMMAND_LANG = N_("Switch between Japanese and Chinese")
 COMMAND_SUMMARY = N_("Show your answers so far")
 COMMAND_HELP = N_("How to use this bot")
 COMMAND_FORGET = N_("Delete everything stored about you")
+SLOW_DOWN = N_(
+    "You're sending messages faster than I can answer. Please wait a few seconds, then go on."
+)

@@ -189,7 +189,6 @@ CONDITIONS = {
     "own_name_with_loan": lambda a: a.get("owner") == "self" and not _nothing_owed(a),
     "residual_loan": lambda a: a.get("loan_kind") == "residual",
     "estimated": lambda a: a.get("appraisal") == "not_yet",
-    "business_buyer": lambda a: a.get("buyer") == "business",
     "buyer_undecided": lambda a: a.get("buyer") == "undecided",
     "not_private_buyer": lambda a: a.get("buyer") != "individual",
     "private_buyer_company_owner": lambda a: (
