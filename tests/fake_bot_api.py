@@ -122,8 +122,10 @@ def utf16_len(text: str) -> int:
 class FakeBotApi:
     """Start with `with FakeBotApi() as api:`; point PTB at `api.base_url`."""
 
-    def __init__(self, token: str = TOKEN) -> None:
+    def __init__(self, token: str = TOKEN, port: int = 0, open_chats: bool = False) -> None:
         self.token = token
+        self.requested_port = port
+        self.open_chats = open_chats  # accept any chat id, as when run on its own
         self.calls: list[Call] = []
         self.commands: dict[str, list[dict[str, Any]]] = {}  # language_code ("" default)
         self.messages: dict[int, list[dict[str, Any]]] = {}  # chat id -> messages in order
@@ -155,7 +157,7 @@ class FakeBotApi:
             def log_message(self, *args: Any) -> None:  # quiet
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = ThreadingHTTPServer(("127.0.0.1", self.requested_port), Handler)
         self._server.daemon_threads = True
         self._server.handle_error = lambda request, address: None  # a client went away
         self._thread = threading.Thread(
@@ -372,6 +374,8 @@ class FakeBotApi:
         chat_id = params.get("chat_id")
         with self._lock:
             chat = self._chats.get(chat_id)  # type: ignore[arg-type]
+            if chat is None and self.open_chats and isinstance(chat_id, int):
+                chat = self._chats.setdefault(chat_id, {"id": chat_id, "type": "private"})
             if chat is None:
                 raise ApiError(400, "Bad Request: chat not found")
             message = {
@@ -455,3 +459,32 @@ class FakeBotApi:
             message["reply_markup"] = markup
         else:  # like Telegram: an edit without reply_markup removes the inline keyboard
             message.pop("reply_markup", None)
+
+
+def main() -> None:
+    """`python -m tests.fake_bot_api --port 8081`: a stand-in Bot API for trying things by hand.
+
+    Point Zansai at it with ZANSAI_TELEGRAM_BASE_URL=http://127.0.0.1:8081/bot and
+    TELEGRAM_BOT_TOKEN set to the TOKEN above; it prints each call as it arrives.
+    """
+    import argparse
+
+    parser = argparse.ArgumentParser(description=main.__doc__.split("\n")[0])
+    parser.add_argument("--port", type=int, default=8081)
+    args = parser.parse_args()
+    api = FakeBotApi(port=args.port, open_chats=True).start()
+    print(f"fake Bot API at {api.base_url} (token {api.token})", flush=True)
+    seen = 0
+    try:
+        while True:
+            time.sleep(0.2)
+            for call in api.calls[seen:]:
+                text = str(call.params.get("text", ""))[:60].replace("\n", " ")
+                print(f"{call.method} {text}", flush=True)
+            seen = len(api.calls)
+    except KeyboardInterrupt:
+        api.stop()
+
+
+if __name__ == "__main__":
+    main()
