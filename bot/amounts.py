@@ -139,6 +139,10 @@ _NOT_DIGIT_RE = re.compile(r"[^0-9０-９]+")
 # --------------------------------------------------------------------------- parser
 
 
+# Words for "nothing" that people type where an amount is asked.
+_ZERO_WORDS = frozenset({"ゼロ", "ぜろ", "zero", "0円", "零元"})
+
+
 def parse_amount(text: str) -> int:
     """Return the amount as an integer (yen or yuan), or raise AmountError."""
     if not isinstance(text, str):
@@ -153,6 +157,8 @@ def parse_amount(text: str) -> int:
     s = s.translate(_INVISIBLE).strip().lower()
     if not s:
         raise AmountError("unreadable")  # nothing but zero-width characters
+    if s in _ZERO_WORDS:
+        return 0
     if len(s) > _MAX_CHARS:
         return _parse_long(s)
 

@@ -15,8 +15,10 @@ import sys
 from collections.abc import Iterable
 from typing import TextIO
 
+from bot import texts
 from bot.engine import LANG_PICKER, MENU, Conversations
 from bot.events import Event, Reply
+from bot.i18n import translate
 from bot.session import Session
 
 LETTERS = string.ascii_lowercase
@@ -89,7 +91,8 @@ class Console:
             return self.conversations.turn(self.user, first)
         if self.lang and self.lang != session.lang:
             return self.conversations.turn(self.user, Event.command("lang", self.lang))
-        return self.conversations.engine.current(session)
+        welcome_back = Reply(translate(session.lang or "ja", texts.RESUMED))
+        return [welcome_back, *self.conversations.engine.current(session)]
 
     def run_json(self, lines: Iterable[str], out: TextIO) -> None:
         self._emit_json(self.opening(), out)
@@ -108,6 +111,8 @@ class Console:
 
     def run_interactive(self, read=input, out: TextIO = sys.stdout) -> None:
         replies = self.opening()
+        session = self.conversations.session(self.user)
+        out.write(f"({translate((session and session.lang) or 'ja', texts.CONSOLE_QUIT)})\n\n")
         while True:
             for reply in replies:
                 out.write(render(reply) + "\n\n")

@@ -27,6 +27,8 @@ from bot.stores import Store
 LANG_PICKER = "lang"
 MENU = "menu"
 CONFIRM = "confirm"
+ALTERNATIVE = "alt"  # the 10,000-times amount offered when a typed one looks too small
+ACK = "ack"  # Reply.notice of the line saying back how a typed amount was read
 STALE = "stale"  # Reply.notice of the message refusing a button of another question
 
 # Words for choosing a language by typing.
@@ -53,6 +55,11 @@ NO_WORDS = ("no", "n", "いいえ", "いや", "違う", "ちがう", "不", "不
 # Typed text containing one of these is never matched by substring (自分じゃない ≠ 自分).
 NEGATIONS = ("ない", "ません", "じゃ", "違", "不", "没", "沒", "非", "not", "dont", "isnt")
 
+# Sentence endings that carry no answer: "150万円です", "大概十万吧", "わからないです".
+_TRAILING = re.compile(
+    r"(?:です|でした|ですね|ですよ|だよ|だね|かな|かも|かもしれない|と思う|と思います|"
+    r"吧|啊|呢|哦|呀|嘛|左右吧)+[\s。．.!！?？~～]*$"
+)
 _STRIP = str.maketrans("", "", " \t\r\n。、，,.!！?？「」『』()（）[]【】\"'`~～-")
 _NON_WORD = re.compile(r"[\W_]+")
 
@@ -60,6 +67,12 @@ _NON_WORD = re.compile(r"[\W_]+")
 def normalize(text: str) -> str:
     """Fold width, case and punctuation so typed answers compare equal to labels."""
     return unicodedata.normalize("NFKC", text).casefold().translate(_STRIP)
+
+
+def plain(text: str) -> str:
+    """`text` without a chatty sentence ending, or unchanged when that would leave nothing."""
+    stripped = _TRAILING.sub("", text.strip())
+    return stripped or text
 
 
 def fold(text: str) -> str:
@@ -210,6 +223,7 @@ class Engine:
 
     def _restart(self, session: Session) -> list[Reply]:
         if session.flow is None:
+            session.pending = None  # the menu replaces an open language picker
             return [self._menu(session)]
         session.reset(session.flow, self.flows[session.flow].initial)
         return [self._say(session, texts.RESTARTED), *self.current(session)]
@@ -242,6 +256,10 @@ class Engine:
                     ),
                 )
             )
+        verdict = flow.verdict(session.state or "")
+        if verdict is not None:
+            headline = self._t(session, verdict.headline).format_map(self._values(session, flow))
+            lines.append(self._t(session, texts.SUMMARY_RESULT).format(headline=headline))
         if not lines:
             return self._say(session, texts.SUMMARY_EMPTY)
         return Reply("\n".join([self._t(session, texts.SUMMARY), *lines]))
@@ -329,7 +347,7 @@ class Engine:
         if not question.amount:
             return [self._say(session, texts.NOT_UNDERSTOOD), self._ask(session, question)]
         try:
-            amount = parse_amount(event.value)
+            amount = _parse_amount(event.value)
         except AmountError as error:
             message = {
                 "negative": texts.AMOUNT_NEGATIVE,
@@ -342,6 +360,9 @@ class Engine:
             ]
         if question.plausible_max is not None and amount > question.plausible_max:
             session.pending = {CONFIRM: amount}
+            return [self._confirm_question(session, flow, question)]
+        if question.plausible_min is not None and 0 < amount < question.plausible_min:
+            session.pending = {CONFIRM: amount, ALTERNATIVE: amount * 10_000}
             return [self._confirm_question(session, flow, question)]
         return self._record(session, flow, question, amount)
 
@@ -361,29 +382,59 @@ class Engine:
         session.history.append(question.id)
         session.pending = None
         session.state = flow.next_state(question.id, session.answers)
+        if isinstance(value, int):  # say back how a typed amount was read: "✓ 査定額：120万円"
+            line = self._t(session, texts.SUMMARY_LINE).format(
+                question=self._t(session, question.title), answer=self._money(session, flow, value)
+            )
+            return [Reply(f"✓ {line}", notice=ACK), *self.current(session)]
         return self.current(session)
 
     def _typed_option(self, flow: Flow, question: Question, text: str) -> str | None:
-        typed = normalize(text)
-        if not typed:
-            return None
+        """An exact label or synonym; else the flow's own reader; else one synonym inside.
+
+        Text with a negation only matches synonyms that say the same negation
+        (自分じゃない is not 自分, but まだ決めてない contains 決めてない).
+        """
         exact, words = self._typed[flow.id, question.id]
-        if typed in exact:
-            return exact[typed]
-        if any(n in typed for n in NEGATIONS):
+        for candidate in dict.fromkeys((normalize(text), normalize(plain(text)))):
+            if candidate in exact:
+                return exact[candidate]
+        if not normalize(text):
             return None
-        folded = fold(text)
-        found = {option_id for word, option_id in words if mentions(folded, word)}
-        return found.pop() if len(found) == 1 else None
+        if question.read is not None and (option_id := question.read(text)) is not None:
+            return option_id
+        folded = fold(plain(text))
+        if not any(n in folded for n in NEGATIONS):
+            found = {option_id for word, option_id in words if mentions(folded, word)}
+            return found.pop() if len(found) == 1 else None
+        # Negated text: the negated synonyms found must agree, and once they are taken out
+        # no other option may be named (全部払えない: "払えない", but "全部" is left over).
+        negated = [
+            (w, o) for w, o in words if any(n in w for n in NEGATIONS) and mentions(folded, w)
+        ]
+        found = {option_id for _, option_id in negated}
+        if len(found) != 1:
+            return None
+        rest = folded
+        for word, _ in negated:
+            rest = rest.replace(word, " ")
+        if any(mentions(rest, word) for word, option_id in words if option_id not in found):
+            return None
+        return found.pop()
 
     def _confirm_question(self, session: Session, flow: Flow, question: Question) -> Reply:
+        """Too large: "is that right?" Too small: "did you mean 10,000 times that?"."""
         amount = self._money(session, flow, session.pending[CONFIRM])
+        if ALTERNATIVE in session.pending:
+            alt = self._money(session, flow, session.pending[ALTERNATIVE])
+            text = self._t(session, texts.CONFIRM_SMALL).format(amount=amount, alt=alt)
+            options = (Choice(ALTERNATIVE, alt), Choice("yes", amount))
+        else:
+            text = self._t(session, texts.CONFIRM_AMOUNT).format(amount=amount)
+            options = (Choice("yes", self._t(session, texts.CONFIRM_YES)),)
         return Reply(
-            self._t(session, texts.CONFIRM_AMOUNT).format(amount=amount),
-            (
-                Choice("yes", self._t(session, texts.CONFIRM_YES)),
-                Choice("no", self._t(session, texts.CONFIRM_NO)),
-            ),
+            text,
+            (*options, Choice("no", self._t(session, texts.CONFIRM_NO))),
             question=self._key(session),
             expects="choice",
         )
@@ -391,14 +442,17 @@ class Engine:
     def _confirm(
         self, session: Session, flow: Flow, question: Question, event: Event
     ) -> list[Reply]:
+        suggested = ALTERNATIVE if ALTERNATIVE in session.pending else "yes"
         if event.kind is Kind.BUTTON:
             answer = event.value
         else:
-            typed = normalize(event.value)
-            answer = "yes" if typed in YES_WORDS else "no" if typed in NO_WORDS else None
+            typed = normalize(plain(event.value))
+            answer = suggested if typed in YES_WORDS else "no" if typed in NO_WORDS else None
             if answer is None:  # a new amount typed instead of yes/no: take it as the answer
                 session.pending = None
                 return self._answer(session, flow, question, event)
+        if answer == ALTERNATIVE and ALTERNATIVE in session.pending:
+            return self._record(session, flow, question, session.pending[ALTERNATIVE])
         if answer == "yes":
             return self._record(session, flow, question, session.pending[CONFIRM])
         if answer == "no":
@@ -414,10 +468,7 @@ class Engine:
     def _verdict(self, session: Session, flow: Flow) -> list[Reply]:
         verdict = flow.verdict(session.state or "")
         assert verdict is not None, f"{flow.id}: no state {session.state}"
-        values = {
-            name: self._money(session, flow, amount)
-            for name, amount in flow.numbers(session.answers).items()
-        }
+        values = self._values(session, flow)
         messages = [[Block(verdict.headline), *verdict.messages[0]], *verdict.messages[1:]]
         replies = []
         for blocks in messages:
@@ -464,6 +515,13 @@ class Engine:
     def _stale(self, session: Session) -> Reply:
         return Reply(self._t(session, texts.STALE_BUTTON), notice=STALE)
 
+    def _values(self, session: Session, flow: Flow) -> dict[str, str]:
+        """The flow's numbers for this session, formatted as money for its language."""
+        return {
+            name: self._money(session, flow, amount)
+            for name, amount in flow.numbers(session.answers).items()
+        }
+
     def _money(self, session: Session, flow: Flow, amount: int) -> str:
         unit = texts.YEN if flow.currency == "JPY" else texts.YUAN
         return self._t(session, unit).format(amount=format_number(amount, session.lang or "ja"))
@@ -473,6 +531,17 @@ class Engine:
             return self._money(session, flow, value)
         option = question.option(str(value))
         return self._t(session, option.label) if option else str(value)
+
+
+def _parse_amount(text: str) -> int:
+    """parse_amount, also past a chatty ending ("150万円です", "大概十万吧")."""
+    try:
+        return parse_amount(text)
+    except AmountError:
+        stripped = plain(text)
+        if stripped == text:
+            raise
+        return parse_amount(stripped)
 
 
 def _translations(message: str, form: Callable[[str], str] = normalize) -> Iterable[str]:

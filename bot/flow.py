@@ -50,6 +50,11 @@ class Question:
     currency: str = "JPY"
     example: str = ""  # shown when a typed answer cannot be read
     plausible_max: int | None = None  # above this an amount is confirmed before use
+    # Below this (and above 0) the user is asked whether they meant 10,000 times as much:
+    # "150" typed for a car loan is almost always 150万.
+    plausible_min: int | None = None
+    # Reads typed text the option synonyms cannot (e.g. "3个月" -> "m1to3"); None: no idea.
+    read: Callable[[str], str | None] | None = None
 
     def option(self, option_id: str) -> Option | None:
         for option in self.options:

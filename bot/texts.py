@@ -18,7 +18,7 @@ LANGUAGE_SET = N_("OK, let's continue in English.")
 HELP = N_(
     "I ask a few questions and then explain your options: the numbers, the steps, "
     "the documents and the pitfalls.\n\n"
-    "Answer with the buttons, or type the answer.\n\n"
+    "Choose one of the options, or type your answer in your own words.\n\n"
     "/start – choose a consultation\n"
     "/back – undo your last answer\n"
     "/restart – start this consultation again\n"
@@ -30,7 +30,8 @@ HELP = N_(
 UNKNOWN_COMMAND = N_("I don't know that command. Send /help to see what I understand.")
 STALE_BUTTON = N_("That button belongs to an earlier question. Here is the current one again.")
 NOT_UNDERSTOOD = N_(
-    "Sorry, I didn't understand that. Please tap a button or type one of the answers."
+    "Sorry, I didn't understand that. Please choose one of the options, or type your answer "
+    "in other words."
 )
 AMOUNT_UNREADABLE = N_(
     "I couldn't read that as an amount. Please type it with numbers, for example {example}."
@@ -41,6 +42,7 @@ AMOUNT_TOO_LARGE = N_(
 )
 AMOUNT_OR_OPTION = N_("Type the amount, or tap a button.")
 CONFIRM_AMOUNT = N_("You entered {amount}. That is unusually large. Is it correct?")
+CONFIRM_SMALL = N_("You entered {amount}. Did you mean {alt}?")
 CONFIRM_YES = N_("Yes, that's right")
 CONFIRM_NO = N_("No, I'll type it again")
 RETYPE_AMOUNT = N_("OK, please type the amount again.")
@@ -62,6 +64,9 @@ FINISHED_MENU = N_("Other consultations")
 YEN = N_("{amount} yen")
 YUAN = N_("{amount} yuan")
 SUMMARY_LINE = N_("{question}: {answer}")
+SUMMARY_RESULT = N_("Result: {headline}")
+CONSOLE_QUIT = N_("Type /quit to leave; your answers are kept for next time.")
+RESUMED = N_("Welcome back. Let's continue where you left off (/restart starts over).")
 
 # Telegram adapter
 # Said in a group, where we know no one's language, so it is written in both (like CHOOSE_LANGUAGE).

@@ -87,6 +87,7 @@ BALANCE = Question(
     amount=True,
     example=N_("150万"),
     plausible_max=100_000_000,
+    plausible_min=10_000,
     options=(
         Option("unknown", N_("I don't know the amount"), synonyms=(
             "わからない", "分からない", "知らない", "不明", "不知道", "不清楚",
@@ -110,6 +111,7 @@ APPRAISAL = Question(
     amount=True,
     example=N_("120万"),
     plausible_max=100_000_000,
+    plausible_min=10_000,
     options=(
         Option("not_yet", N_("No appraisal yet"), synonyms=(
             "まだ", "まだです", "未査定", "査定してない", "还没有", "还没", "没估价", "未估价",
@@ -130,6 +132,7 @@ ESTIMATE = Question(
     amount=True,
     example=N_("100万"),
     plausible_max=100_000_000,
+    plausible_min=10_000,
 )
 
 REPLACING = Question(

@@ -15,6 +15,9 @@ Everywhere else the number of formal demands does not change the advice.
 Question and option ids are a public contract (tests, analytics, console --json).
 """
 
+import re
+
+from bot.amounts import AmountError, parse_amount
 from bot.flow import N_, Block, Flow, Option, Question, Transition, Verdict
 
 # The smallest principal at which 恶意透支 can be a crime ("数额较大"; 2018 SPC/SPP decision).
@@ -29,10 +32,39 @@ def _months(*phrases: str) -> tuple[str, ...]:
     )
 
 
+_DURATION = re.compile(
+    r"(?P<number>[0-9０-９.]+|[一二两兩三四五六七八九十]+)?\s*"
+    r"(?:個|个|ヶ|ケ|カ|か|ヵ)?\s*(?P<half>半)?\s*(?P<unit>天|日|周|週間|週|星期|礼拜|月|年)"
+)
+_DAYS = {"天": 1, "日": 1, "周": 7, "週間": 7, "週": 7, "星期": 7, "礼拜": 7, "月": 30, "年": 365}
+
+
+def read_overdue_for(text: str) -> str | None:
+    """How long typed as a number and a unit ("3个月", "八か月", "20天", "2週間") -> option.
+
+    Exactly 3 months counts as 1–3 months, as its label says; "半年" is 6 months.
+    """
+    match = _DURATION.search(text)
+    if match is None:
+        return None
+    number, half, unit = match.group("number"), match.group("half"), match.group("unit")
+    if number is None and half is None:
+        return None
+    try:
+        count = float(parse_amount(number)) if number else 0.0
+    except AmountError:
+        return None
+    days = (count + (0.5 if half else 0.0)) * _DAYS[unit]
+    if days < 30:
+        return "lt1m"
+    return "m1to3" if days <= 92 else "gt3m"
+
+
 # -- questions ---------------------------------------------------------------------------
 
 STATUS = Question(
     "status",
+    read=read_overdue_for,
     title=N_("Overdue for"),
     prompt=N_(
         "This consultation is about a credit card from a bank in mainland China.\n\n"
@@ -77,7 +109,7 @@ ABILITY = Question(
     options=(
         Option("full", N_("All of it"), synonyms=(
             "全額払える", "全額返せる", "全部払える", "全部返せる", "一括で払える",
-            "一括で返せる", "一括返済できる", "全額", "一括",
+            "一括で返せる", "一括返済できる", "全額", "一括", "全部",
             "全额", "全额还款", "全部还", "能全部还", "可以全部还", "能还清", "可以还清",
             "全部还清", "一次还清", "能一次还清", "all", "full",
         )),
@@ -107,6 +139,7 @@ PRINCIPAL = Question(
     currency="CNY",
     example=N_("3万"),
     plausible_max=10_000_000,
+    plausible_min=100,
     options=(
         Option("unknown", N_("I don't know the principal"), synonyms=(
             "わからない", "分からない", "知らない", "不明", "不知道", "不清楚", "不确定",
