@@ -12,7 +12,7 @@ from pathlib import Path
 
 from babel import Locale
 from babel.messages.pofile import read_po
-from babel.numbers import format_compact_decimal, format_decimal
+from babel.numbers import get_group_symbol
 
 LANGUAGES = ("ja", "zh")
 DOMAIN = "zansai"
@@ -64,25 +64,30 @@ def translate(lang: str, message: str) -> str:
 
 
 def format_number(amount: int, lang: str) -> str:
-    """Amounts the way people read them: 30万, 150.5万, 1.2億 when exact, else 1,234,567."""
+    """Amounts the way people read them: 30万, 150.5万, 1.2億 when exact, else 1,234,567.
+
+    The unit words (万, 億/亿, 兆/万亿) and the grouping symbol are CLDR's, from Babel; the
+    arithmetic is done here, exactly, because Babel's compact format rounds (and is slow).
+    """
+    units, group = _number_style(lang)
+    for magnitude, suffix in units:
+        if amount >= magnitude and (amount * 100) % magnitude == 0:
+            whole, hundredths = divmod(amount * 100 // magnitude, 100)
+            fraction = f".{hundredths:02d}".rstrip("0") if hundredths else ""
+            return f"{whole}{fraction}{suffix}"
+        if amount >= magnitude:
+            break  # like Babel: only the largest unit, or the plain number
+    return f"{amount:,}".replace(",", group)
+
+
+@cache
+def _number_style(lang: str) -> tuple[tuple[tuple[int, str], ...], str]:
+    """((magnitude, unit word) largest first, grouping symbol) for `lang`, from CLDR."""
     locale = BABEL_LOCALES[lang]
-    if amount >= 10_000:
-        for digits in (0, 1, 2):
-            text = format_compact_decimal(
-                amount, format_type="short", locale=locale, fraction_digits=digits
-            )
-            if _compact_value(text) == amount:
-                return text
-    return format_decimal(amount, locale=locale)
-
-
-_UNITS = {"万": 10**4, "億": 10**8, "亿": 10**8, "兆": 10**12}
-
-
-def _compact_value(text: str) -> int | None:
-    """Read back Babel's compact form so that only exact renderings are used."""
-    match = re.fullmatch(r"([\d.,]+)(万|億|亿|兆)", text)
-    if not match:
-        return None
-    number, unit = match.groups()
-    return round(float(number.replace(",", "")) * _UNITS[unit])
+    patterns = locale.compact_decimal_formats["short"]["other"]
+    units = tuple(
+        (magnitude, patterns[str(magnitude)].pattern.replace("0", ""))
+        for magnitude in (10**12, 10**8, 10**4)
+        if str(magnitude) in patterns
+    )
+    return units, get_group_symbol(locale)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 FORMAT = 1
+_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 @dataclass(slots=True)
@@ -46,7 +47,7 @@ class Session:
             data["h"] = self.history
         if self.pending:
             data["p"] = self.pending
-        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        return _ENCODE(data)
 
     @classmethod
     def loads(cls, user: str, text: str) -> Session:
