@@ -35,6 +35,10 @@ class RetryLater(Exception):
     """
 
 
+class NotAnUpdate(ValueError):
+    """The adapter could not read the update it was given; the webhook answers 400."""
+
+
 # What a store raises when it may work again shortly: disk locked, server restarting.
 STORE_ERRORS: tuple[type[BaseException], ...] = (
     sqlite3.OperationalError,

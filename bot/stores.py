@@ -19,6 +19,7 @@ from bot.session import Session
 
 DEFAULT_TTL = 90 * 24 * 3600  # sessions idle longer than this are deleted
 UPDATE_TTL = 24 * 3600  # how long an applied Telegram update_id is remembered
+EXPIRE_EVERY = 3600  # a long-running SqliteStore deletes idle sessions this often
 
 
 class Store(Protocol):
@@ -89,6 +90,9 @@ class SqliteStore:
             update_id INTEGER PRIMARY KEY,
             expires INTEGER NOT NULL
         )""",
+        # expire() finds old rows by these instead of reading every row
+        "CREATE INDEX IF NOT EXISTS sessions_by_updated ON sessions (updated)",
+        "CREATE INDEX IF NOT EXISTS updates_by_expiry ON updates (expires)",
     )
 
     def __init__(self, path: str | Path | None = None, ttl: int = DEFAULT_TTL) -> None:
@@ -101,6 +105,7 @@ class SqliteStore:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute("PRAGMA busy_timeout=5000")
+        self._db.execute("PRAGMA secure_delete=ON")  # deleted rows are overwritten
         for statement in self.SCHEMA:
             self._db.execute(statement)
         self.expire()
@@ -123,6 +128,8 @@ class SqliteStore:
                 (session.user, session.dumps(), int(time.time())),
             )
             self._mark(update_id)
+        if time.time() >= self._next_expiry:
+            self.expire()
 
     def seen(self, update_id: int) -> bool:
         with self._lock:
@@ -133,9 +140,13 @@ class SqliteStore:
         return row is not None
 
     def delete(self, user: str, update_id: int | None = None) -> None:
-        with self._lock, self._transaction():
-            self._db.execute("DELETE FROM sessions WHERE user = ?", (user,))
-            self._mark(update_id)
+        with self._lock:
+            with self._transaction():
+                self._db.execute("DELETE FROM sessions WHERE user = ?", (user,))
+                self._mark(update_id)
+            # /forget: copy the zeroed pages into the file now and empty the WAL, so that no
+            # older copy of the session stays on disk until the next automatic checkpoint.
+            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def _mark(self, update_id: int | None) -> None:
         if update_id is not None:
@@ -150,13 +161,15 @@ class SqliteStore:
         try:
             yield
         except BaseException:
-            self._db.execute("ROLLBACK")
+            if self._db.in_transaction:  # SQLite already rolled back on a full disk, say
+                self._db.execute("ROLLBACK")
             raise
         self._db.execute("COMMIT")
 
     def expire(self) -> int:
         """Delete sessions idle longer than the TTL and expired update ids; returns sessions."""
         now = int(time.time())
+        self._next_expiry = now + EXPIRE_EVERY
         with self._lock:
             cursor = self._db.execute("DELETE FROM sessions WHERE updated < ?", (now - self.ttl,))
             self._db.execute("DELETE FROM updates WHERE expires < ?", (now,))

@@ -46,7 +46,7 @@ from telegram.ext import (
 )
 
 from bot import texts
-from bot.aio import AsyncConversations, LocalAsyncStore, RetryLater, Turn
+from bot.aio import AsyncConversations, LocalAsyncStore, NotAnUpdate, RetryLater, Turn
 from bot.engine import STALE, Engine
 from bot.events import Event, Kind, Reply
 from bot.i18n import LANGUAGES, language_from_code, translate
@@ -253,8 +253,13 @@ class TelegramAdapter:
         A failure the store or Telegram may recover from raises `RetryLater` (the webhook
         answers 503 and Telegram sends the update again; nothing was saved). Any other
         failure is a bug: the user is asked to try again and the update counts as handled.
+        JSON that PTB cannot read as an Update raises `NotAnUpdate` (400, nothing logged
+        but the exception's type).
         """
-        update = Update.de_json(data, bot)
+        try:
+            update = Update.de_json(data, bot)
+        except (KeyError, TypeError, ValueError, AttributeError) as error:
+            raise NotAnUpdate(type(error).__name__) from error  # the webhook answers 400
         try:
             if update.callback_query is not None:
                 return await self.button(update, bot)
@@ -314,7 +319,12 @@ class TelegramAdapter:
         async def answer(text: str | None = None) -> None:
             nonlocal answered
             answered = True
-            await query.answer(text)
+            try:
+                await query.answer(text)
+            except BadRequest as error:
+                # Answered already (this is Telegram's retry of an update whose save failed)
+                # or too old to answer: cosmetic, the press itself must still be applied.
+                log.warning("could not answer the button press: %s", _error_names(error))
 
         try:
             return await self._button(update, query, bot, answer)
@@ -591,6 +601,14 @@ def _not_invalid_token(record: logging.LogRecord) -> bool:
     return not (record.exc_info and isinstance(record.exc_info[1], InvalidToken))
 
 
+def log_level(environ: Mapping[str, str] | None = None) -> int:
+    """`ZANSAI_LOG_LEVEL` (DEBUG, INFO, WARNING, ERROR) for the handler a command sets up
+    itself; INFO when unset or not a level name. Even DEBUG shows no token or user content."""
+    name = (os.environ if environ is None else environ).get("ZANSAI_LOG_LEVEL", "")
+    level = logging.getLevelName(name.strip().upper()) if name.strip() else logging.INFO
+    return level if isinstance(level, int) else logging.INFO
+
+
 class ConfigError(Exception):
     """A setting `zansai polling` cannot start with; the message is one line for stderr."""
 
@@ -667,7 +685,7 @@ def serve(
             logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
         )
         root.addHandler(own_handler)
-        root.setLevel(logging.INFO)
+        root.setLevel(log_level(environ))
     handlers = list(root.handlers)
     for handler in handlers:  # a rejected token gets our one line below, not PTB's traceback
         handler.addFilter(_not_invalid_token)

@@ -21,7 +21,7 @@ from telegram import Bot
 from telegram.error import InvalidToken, TelegramError
 from telegram.request import HTTPXRequest
 
-from bot.aio import AsyncConversations, open_store
+from bot.aio import AsyncConversations, LocalAsyncStore, open_store
 from bot.engine import Engine
 from bot.metrics import Metrics
 from bot.telegram import (
@@ -31,6 +31,7 @@ from bot.telegram import (
     check_callback_data,
     file_url,
     load_settings,
+    log_level,
     protected_logs,
 )
 from bot.webhook import Settings, WebhookApp
@@ -92,13 +93,14 @@ def create_app() -> WebhookApp:
 
 
 def _configure_logging() -> None:
-    """INFO lines to stderr unless the host configured logging (uvicorn only sets its own)."""
+    """Lines to stderr unless the host configured logging (uvicorn only sets its own), at
+    INFO or `ZANSAI_LOG_LEVEL`."""
     root = logging.getLogger()
     if not root.handlers:
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         root.addHandler(handler)
-        root.setLevel(logging.INFO)
+        root.setLevel(log_level())
 
 
 def serve(overrides: dict[str, Any], stderr: TextIO | None = None) -> int:
@@ -107,7 +109,14 @@ def serve(overrides: dict[str, Any], stderr: TextIO | None = None) -> int:
     try:
         settings = Settings.from_env(**overrides)
         telegram = load_settings()
-        open_store()  # a malformed ZANSAI_STORE fails here, once, not in every worker
+        store = open_store()  # a malformed ZANSAI_STORE fails here, once, not in every worker
+        shared = not isinstance(store, LocalAsyncStore)
+        asyncio.run(store.close())
+        if settings.workers > 1 and not shared:
+            raise ValueError(
+                "several workers need a shared store: set ZANSAI_STORE=redis://HOST:PORT/DB "
+                "(SQLite is for one process)"
+            )
     except (ValueError, ConfigError) as error:
         print(f"zansai webhook: {error}", file=stderr)
         return 2

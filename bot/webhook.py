@@ -1,7 +1,7 @@
 """Webhook mode: a small ASGI app behind uvicorn, where 200 means handled.
 
-    POST {url_path} ─► secret? ─► size? ─► room? ─► JSON Update? ─► process ─► 200
-                       403        413      503      400                  └─ retry: 503
+    POST {url_path} ─► secret? ─► size? ─► room? ─► body? ─► JSON Update? ─► process ─► 200
+                       403        413      503      408      400                  └─ retry: 503
 
 The response goes back only after the update was applied, its replies sent and the session
 saved, so Telegram's retries (on anything but 2xx) are what make delivery reliable; the
@@ -11,16 +11,18 @@ GET /healthz (alive), /readyz (store reachable), /metrics (Prometheus text).
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import json
 import logging
 import os
 import time
+import traceback
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from bot.aio import RetryLater
+from bot.aio import NotAnUpdate, RetryLater
 from bot.metrics import Metrics
 
 log = logging.getLogger("zansai.webhook")
@@ -34,7 +36,11 @@ Process = Callable[[dict[str, Any]], Awaitable[str]]
 
 @dataclass(frozen=True)
 class Settings:
-    """Webhook options; each `--option` also comes from its ZANSAI_WEBHOOK_* variable."""
+    """Webhook options; each `--option` also comes from its ZANSAI_WEBHOOK_* variable.
+
+    `body_timeout`: seconds a client may take to send its body; a slower one gets 408, so
+    that it cannot hold one of the `max_in_flight` places for as long as it likes.
+    """
 
     secret: str
     listen: str = "127.0.0.1"
@@ -43,6 +49,7 @@ class Settings:
     webhook_url: str | None = None
     workers: int = 1
     max_in_flight: int = 256
+    body_timeout: float = 10.0
 
     ENV: ClassVar[dict[str, str]] = {
         "listen": "ZANSAI_WEBHOOK_LISTEN",
@@ -52,6 +59,7 @@ class Settings:
         "secret": "ZANSAI_WEBHOOK_SECRET",
         "workers": "ZANSAI_WEBHOOK_WORKERS",
         "max_in_flight": "ZANSAI_WEBHOOK_MAX_IN_FLIGHT",
+        "body_timeout": "ZANSAI_WEBHOOK_BODY_TIMEOUT",
     }
 
     @classmethod
@@ -62,7 +70,11 @@ class Settings:
             if value is None:
                 value = os.environ.get(variable)
             if value is not None and value != "":
-                values[name] = int(value) if name in ("port", "workers", "max_in_flight") else value
+                if name in ("port", "workers", "max_in_flight"):
+                    value = int(value)
+                elif name == "body_timeout":
+                    value = float(value)
+                values[name] = value
         if not values.get("secret"):
             raise ValueError("a webhook secret is required: --secret or ZANSAI_WEBHOOK_SECRET")
         if not 1 <= len(values["secret"]) <= 256 or not all(
@@ -137,26 +149,55 @@ class WebhookApp:
             return self._count(503, "overloaded")
         self.in_flight += 1
         try:
-            body = await _read_body(receive, MAX_BODY)
+            try:
+                body = await asyncio.wait_for(
+                    _read_body(receive, MAX_BODY), self.settings.body_timeout
+                )
+            except TimeoutError:
+                return self._count(408, "slow_body")
             if body is None:
                 return self._count(413, "too_large")
             try:
                 update = json.loads(body)
-            except (ValueError, UnicodeDecodeError):
+            except (ValueError, UnicodeDecodeError, RecursionError):  # nested 100,000 deep
                 return self._count(400, "bad_json")
             if not isinstance(update, dict) or type(update.get("update_id")) is not int:
                 return self._count(400, "not_an_update")
             try:
                 outcome = await self.process(update)
             except RetryLater as error:
-                self.metrics.errors[type(error.__cause__ or error).__name__] += 1
+                cause = error.__cause__ or error
+                self.metrics.errors[type(cause).__name__] += 1
+                # One line, no traceback. A store's own error says what is wrong ("database
+                # is locked"); ours (a conflict, a lock timeout) would only name the chat.
+                detail = "" if isinstance(cause, RetryLater) else f": {str(cause)[:200]}"
+                log.warning(
+                    "update %s not applied, answered 503 for a retry: %s%s",
+                    update["update_id"],
+                    type(cause).__name__,
+                    detail,
+                )
                 return self._count(503, "retry")
+            except NotAnUpdate as error:
+                log.warning(
+                    "update %s is not a Telegram update: %s",
+                    update["update_id"],
+                    type(error.__cause__ or error).__name__,
+                )
+                return self._count(400, "not_an_update")
             except Exception as error:  # a bug: logged without the update's content
-                log.exception("update %s failed", update["update_id"])
+                log.error(
+                    "update %s failed: %s\n%s",
+                    update["update_id"],
+                    type(error).__name__,
+                    "".join(traceback.format_tb(error.__traceback__)).rstrip(),
+                )
                 self.metrics.errors[type(error).__name__] += 1
                 return self._count(500, "error")
             self.metrics.updates[outcome] += 1
-            self.metrics.observe(time.perf_counter() - started)
+            elapsed = time.perf_counter() - started
+            self.metrics.observe(elapsed)
+            log.debug("update %s %s in %.1f ms", update["update_id"], outcome, elapsed * 1000)
             return 200
         finally:
             self.in_flight -= 1
@@ -188,6 +229,7 @@ _REASONS = {
     200: b"",
     400: b"bad request",
     403: b"forbidden",
+    408: b"request timeout",
     413: b"payload too large",
     500: b"internal error",
     503: b"try again later",

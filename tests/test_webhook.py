@@ -295,3 +295,13 @@ def test_set_and_delete_webhook_talk_to_telegram_once(monkeypatch, capsys):
         monkeypatch.delenv("ZANSAI_WEBHOOK_SECRET")
         assert main(["set-webhook", "--webhook-url", "https://bot.example/telegram"]) == 2
         assert "secret" in capsys.readouterr().err
+
+
+def test_several_workers_on_sqlite_are_refused(tmp_path, monkeypatch, capsys):
+    from bot.cli import main
+
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "7012345678:AAF-zansaiFakeToken_ForTests_abcdefghij")
+    monkeypatch.setenv("ZANSAI_WEBHOOK_SECRET", SECRET)
+    monkeypatch.setenv("ZANSAI_STORE", f"sqlite:///{tmp_path}/z.db")
+    assert main(["webhook", "--workers", "2", "--port", str(free_port())]) == 2
+    assert "redis://" in capsys.readouterr().err
