@@ -25,7 +25,7 @@ OWNER = Question(
     ),
     options=(
         Option("self", N_("Me"), synonyms=(
-            "自分", "本人", "私", "わたし", "僕", "俺", "自分の名前", "私の名前",
+            "自分", "じぶん", "本人", "私", "わたし", "僕", "俺", "自分の名前", "私の名前",
             "我", "我自己", "自己", "本人名义", "我的名字", "me", "myself",
         )),
         Option("lender", N_("A loan company (信販会社)"), synonyms=(
@@ -37,10 +37,12 @@ OWNER = Question(
             "经销商", "车行", "4s店", "卖车的店", "dealer",
         )),
         Option("lease", N_("A lease company"), synonyms=(
-            "リース", "リース会社", "カーリース", "租赁", "租赁公司", "汽车租赁", "lease",
+            "リース", "リース会社", "カーリース", "租赁", "租赁公司", "汽车租赁", "租的车", "租的",
+            "lease",
         )),
         Option("unknown", N_("I don't know"), synonyms=(
-            "わからない", "分からない", "知らない", "不明", "不知道", "不清楚", "不确定", "unknown",
+            "わからない", "分からない", "よくわからない", "知らない", "不明", "不知道", "我不知道",
+            "不知道啊", "不清楚", "我也不清楚", "不确定", "unknown",
         ), info=N_(
             "You can find the owner on the 車検証:\n\n"
             "• Paper 車検証: read the 所有者 line.\n"
@@ -82,7 +84,7 @@ BALANCE = Question(
     title=N_("Loan balance"),
     prompt=N_(
         "How much is left to pay on the loan? Please type the lump-sum payoff amount "
-        "(一括返済額), for example 150万."
+        "(一括返済額, including any 残価), for example 150万."
     ),
     amount=True,
     example=N_("150万"),
@@ -90,7 +92,8 @@ BALANCE = Question(
     plausible_min=10_000,
     options=(
         Option("unknown", N_("I don't know the amount"), synonyms=(
-            "わからない", "分からない", "知らない", "不明", "不知道", "不清楚",
+            "わからない", "分からない", "よくわからない", "知らない", "不明", "不知道", "我不知道",
+            "不知道啊", "不清楚", "我也不清楚",
         ), info=N_(
             "Ask the loan company for the lump-sum payoff amount (一括返済額) as of the "
             "date you plan to sell: it changes with the date. Its phone number is on your "
@@ -115,6 +118,7 @@ APPRAISAL = Question(
     options=(
         Option("not_yet", N_("No appraisal yet"), synonyms=(
             "まだ", "まだです", "未査定", "査定してない", "还没有", "还没", "没估价", "未估价",
+            "还没估价",
         )),
     ),
 )
@@ -141,10 +145,12 @@ REPLACING = Question(
     prompt=N_("Are you buying another car to replace this one, or only selling?"),
     options=(
         Option("yes", N_("Replacing it with another car"), synonyms=(
-            "乗り換え", "乗り換える", "買い替え", "買い替える", "はい", "换车", "要换车", "是",
+            "乗り換え", "乗り換える", "乗りかえ", "乗りかえる", "買い替え", "買い替える", "はい",
+            "换车", "要换车", "是",
         )),
         Option("no", N_("Only selling"), synonyms=(
-            "売るだけ", "売却のみ", "手放すだけ", "いいえ", "只卖", "只是卖", "只卖车", "不换",
+            "売るだけ", "売却のみ", "手放すだけ", "乗り換えない", "乗りかえない", "買い替えない",
+            "いいえ", "只卖", "只是卖", "只卖车", "不换", "不换车",
         )),
     ),
 )
@@ -155,14 +161,15 @@ BUYER = Question(
     prompt=N_("Who will buy the car?"),
     options=(
         Option("business", N_("A buyer or dealer (買取店・ディーラー)"), synonyms=(
-            "買取店", "買取", "業者", "ディーラー", "下取り", "中古車店", "收购店", "二手车商",
-            "车商", "经销商", "以旧换新",
+            "買取店", "かいとりてん", "買取", "業者", "ディーラー", "下取り", "中古車店", "收购店",
+            "二手车商", "车商", "经销商", "以旧换新",
         )),
         Option("individual", N_("A private person"), synonyms=(
             "個人", "知人", "友人", "友達", "家族", "個人売買", "个人", "朋友", "熟人", "私人",
         )),
         Option("undecided", N_("Not decided yet"), synonyms=(
-            "未定", "まだ", "決めてない", "わからない", "还没定", "没决定", "不确定", "还不知道",
+            "未定", "まだ", "決めてない", "まだ決めてない", "わからない", "よくわからない",
+            "还没定", "没决定", "不确定", "还不确定", "还不知道",
         )),
     ),
 )
@@ -192,8 +199,12 @@ CONDITIONS = {
     "own_name_with_loan": lambda a: a.get("owner") == "self" and not _nothing_owed(a),
     "residual_loan": lambda a: a.get("loan_kind") == "residual",
     "estimated": lambda a: a.get("appraisal") == "not_yet",
+    "appraised": lambda a: a.get("appraisal") != "not_yet",
     "buyer_undecided": lambda a: a.get("buyer") == "undecided",
     "not_private_buyer": lambda a: a.get("buyer") != "individual",
+    "company_owner_business_buyer": lambda a: (
+        a.get("buyer") != "individual" and a.get("owner") in ("lender", "dealer")
+    ),
     "private_buyer_company_owner": lambda a: (
         a.get("buyer") == "individual" and a.get("owner") in ("lender", "dealer")
     ),
@@ -236,113 +247,145 @@ def numbers(a) -> dict[str, int]:
 
 # -- verdict blocks ----------------------------------------------------------------------
 
+
+def _numbers(offer: str, estimate: str) -> tuple[Block, Block]:
+    """The sum line, saying "offer" for a real appraisal and "estimated price" otherwise."""
+    return Block(offer, when="appraised"), Block(estimate, when="estimated")
+
+
+SURPLUS_NUMBERS = _numbers(
+    N_("Offer {appraisal} − payoff {balance} = {difference} left for you."),
+    N_("Estimated price {appraisal} − payoff {balance} = {difference} left for you."),
+)
+
+EVEN_NUMBERS = _numbers(
+    N_(
+        "Offer {appraisal} − payoff {balance} = 0 yen: nothing is paid to you, and you pay "
+        "nothing extra."
+    ),
+    N_(
+        "Estimated price {appraisal} − payoff {balance} = 0 yen: nothing would be paid to you, "
+        "and you would pay nothing extra."
+    ),
+)
+
+SHORTFALL_NUMBERS = _numbers(
+    N_("Offer {appraisal} − payoff {balance} = −{difference}."),
+    N_("Estimated price {appraisal} − payoff {balance} = −{difference}."),
+)
+
 ESTIMATE_NOTE = Block(N_(
-    "Note: these numbers use your own estimate, not a real appraisal. Get actual offers "
-    "before you decide anything."
-), when="estimated")
-
-PAYOFF_DATE = Block(N_(
-    "The payoff amount depends on the day the loan is settled, so ask the loan company for "
-    "the 一括返済額 as of your planned sale date."
-))
-
-WHO_TO_CALL = Block(N_(
-    "Who to call: the loan company (the number is on your contract or payment statement). "
-    "Ask for:\n"
-    "• the lump-sum payoff amount (一括返済額) as of your sale date;\n"
-    "• how the release of ownership (所有権解除) works when the car is sold;\n"
-    "• whether the buyer can settle the loan directly with them."
-))
-
-OWN_NAME_WITH_LOAN = Block(N_(
-    "The car is already in your name, so the transfer itself can go through. But the debt "
-    "to the lender stays until you repay it, and your loan contract may forbid selling the "
-    "car or make the whole balance due at once. Check your contract, and normally pay the "
-    "loan off with the sale money."
-), when="own_name_with_loan")
-
-OWN_NAME_SHORTFALL = Block(N_(
-    "As the car is in your name, the paperwork can go through even before the loan is "
-    "repaid, but the remaining debt to the lender stays yours all the same."
-), when="own_name_with_loan")
+    "(Based on your own estimate, not a real offer.)"
+), when="estimated", continues=True)
 
 RESIDUAL = Block(N_(
-    "With a residual-value loan (残価設定型ローン), the residual value (残価) is part of "
-    "what you must pay off: settle it from your own money, or from the sale price when the "
-    "offer covers it. If you cannot settle it, the usual way out is to return the car as "
-    "your contract allows and, if you need a car, take a new loan for a new one. Ask the "
-    "loan company what each would cost."
+    "With a residual-value loan (残価設定型ローン), the residual (残価) is part of the payoff: "
+    "settle it from your own money, or from the sale price if the offer covers it. If you "
+    "cannot, the usual way out is to return the car under your contract and, if you need a "
+    "car, take a new loan for a new one. Ask the loan company what each would cost."
 ), when="residual_loan")
 
+# The title is held by the loan company or the dealer (所有権留保), and a business buys.
 BUSINESS_BUYER_PAYS_OFF = Block(N_(
     "How it usually goes with a buyer or dealer:\n"
     "1. Agree the price after the appraisal.\n"
-    "2. The buyer pays the payoff amount to the loan company out of the price (立替), "
-    "receives the release of ownership and handles the paperwork."
-), when="not_private_buyer")
+    "2. The buyer pays the payoff to the loan company out of the price (立替), gets the "
+    "release of ownership (所有権解除) and does the paperwork."
+), when="company_owner_business_buyer")
 
 SURPLUS_IS_PAID = Block(N_(
-    "3. You receive the price minus the payoff: {difference}."
-), when="not_private_buyer", continues=True)
+    "3. The buyer pays the rest of the price to you."
+), when="company_owner_business_buyer", continues=True)
 
 ADVANCE_IS_NORMAL = Block(N_(
-    "The buyer advancing the payoff is routine: it is paid from your own sale money. "
-    "Don't accept a lower price because of it."
-), when="not_private_buyer")
+    "This advance is routine and comes out of your own sale money: don't accept a lower "
+    "price because of it."
+), when="company_owner_business_buyer")
+
+# The car is already in the user's name, with a bank, JA or other loan still running.
+OWN_NAME_WITH_LOAN = Block(N_(
+    "The car is in your name, so:\n"
+    "1. Agree the price after the appraisal.\n"
+    "2. The buyer pays the price to you; no release of ownership (所有権解除) is needed.\n"
+    "3. You repay the lender yourself, normally at once from the sale money: the contract "
+    "may require full repayment when you sell."
+), when="own_name_with_loan")
+
+OWN_NAME_SHORTFALL = Block(N_(
+    "The car is in your name, so no release of ownership (所有権解除) is needed: the buyer "
+    "pays the price to you, and the sale can go through before the loan is repaid. But the "
+    "whole remaining debt stays yours: repay the lender yourself, from the sale money and "
+    "the shortfall. The contract may require full repayment when you sell."
+), when="own_name_with_loan")
 
 PRIVATE_BUYER = Block(N_(
-    "Selling to a private person: the payoff and release are still needed, but you do all "
-    "of it yourself. You pay off the loan, ask the company for the release documents, and "
-    "transfer the name (名義変更) at the 運輸支局 (kei cars: 軽自動車検査協会); the new "
-    "owner must file within 15 days. If the money or the papers go wrong it easily turns "
-    "into a dispute, so unless you know the process well, a business buyer is safer."
+    "Selling to a private person: you pay off the loan, get the release documents from the "
+    "company and transfer the name (名義変更) at the 運輸支局 (kei cars: 軽自動車検査協会) "
+    "with the buyer; the new owner must file within 15 days. Mistakes with the money or the "
+    "papers easily lead to disputes: unless you know the process well, a business buyer is "
+    "safer."
 ), when="private_buyer_company_owner")
-
-UNDECIDED_BUYER = Block(N_(
-    "Not sure who to sell to? With a loan, a buyer or dealer is by far the easiest: it "
-    "normally advances the payoff (立替) and does the release paperwork for you."
-), when="buyer_undecided")
 
 PRIVATE_BUYER_NO_LOAN = Block(N_(
     "Selling to a private person: you transfer the name (名義変更) at the 運輸支局 (kei "
-    "cars: 軽自動車検査協会) together with the buyer, and the new owner must file within "
-    "15 days. Agree in writing when the money is paid and when the papers change hands: "
-    "if either goes wrong it easily turns into a dispute."
+    "cars: 軽自動車検査協会) with the buyer; the new owner must file within 15 days. Agree in "
+    "writing when the money is paid and when the papers change hands, or it easily turns "
+    "into a dispute."
 ), when="private_buyer_no_payoff")
+
+UNDECIDED_BUYER = Block(N_(
+    "Not sure who to sell to? A buyer or dealer is by far the easiest: it does the "
+    "paperwork for you."
+), when="buyer_undecided")
+
+WHO_TO_CALL = Block(N_(
+    "Who to call: the loan company (the number is on your contract or statement). Ask:\n"
+    "• the payoff amount (一括返済額) as of your sale date (it changes with the date);\n"
+    "• how the release of ownership (所有権解除) works, and whether the buyer can settle "
+    "the loan with them directly."
+), when="company_is_owner")
+
+WHO_TO_CALL_OWN_NAME = Block(N_(
+    "Who to call: your lender (the bank, JA or other lender; the number is on your "
+    "contract). Ask:\n"
+    "• the payoff amount (一括返済額) as of your sale date (it changes with the date);\n"
+    "• whether you may sell the car before the loan is repaid."
+), when="own_name_with_loan")
 
 DOCUMENTS = (
     Block(N_(
-        "Documents to release the title (所有権解除, regular car): 完済証明書; the "
-        "company's 譲渡証明書, 委任状 and 印鑑証明書 (issued within 3 months); the original "
-        "車検証, still valid; your own 印鑑証明書 (within 3 months); a 車庫証明 only if "
-        "the place where the car is kept changes. A business buyer usually collects these "
-        "for you."
+        "To release the title (所有権解除, regular car): 完済証明書; the company's 譲渡証明書, "
+        "委任状 and 印鑑証明書 (within 3 months); the original 車検証, still valid; your "
+        "own 印鑑証明書 (within 3 months); a 車庫証明 only if the car's parking place "
+        "changes. A business buyer usually collects these for you."
     ), when="company_is_owner"),
     Block(N_(
         "Selling a regular car (普通自動車): 車検証; 印鑑証明書 (within 3 months; shops "
         "often ask for two); your 実印 on the 委任状 and 譲渡証明書; 自賠責保険証明書; "
-        "リサイクル券; and usually the 納税証明書."
+        "リサイクル券; usually the 納税証明書."
     )),
     Block(N_(
-        "Selling a kei car (軽自動車): no 印鑑証明書 or 実印 (an 認印 is enough); "
-        "自動車検査証記入申請書 with 申請依頼書; 自賠責保険証明書; リサイクル券; the "
-        "軽自動車税 payment certificate. If a loan company is the owner, it supplies its own "
-        "申請依頼書."
+        "Selling a kei car (軽自動車): no 印鑑証明書 or 実印 (an 認印 is enough). You need "
+        "the 自動車検査証記入申請書 with a 申請依頼書, the 自賠責保険証明書, the リサイクル券 "
+        "and the 軽自動車税 payment certificate."
     )),
     Block(N_(
-        "If your address or name has changed since the car was registered, add a 住民票 that "
-        "shows the change (or a 戸籍の附票, for Japanese nationals). An expired 車検証 "
-        "blocks the transfer of a regular car (kei cars can still be transferred)."
+        "The company that holds the title supplies its own 申請依頼書."
+    ), when="company_is_owner", continues=True),
+    Block(N_(
+        "If your address or name has changed since registration, add a 住民票 showing the "
+        "change (Japanese nationals may use a 戸籍の附票). An expired 車検証 blocks the "
+        "transfer of a regular car (kei cars can still be transferred)."
     )),
 )
 
 PITFALLS = (
     Block(N_(
-        "Get offers from several buyers (一括査定, or a few shops): offers for the same car "
+        "Get offers from several buyers (一括査定, or a few shops): prices for the same car "
         "often differ a lot."
     )),
     Block(N_(
-        "Don't sign under pressure. Car sales have no cooling-off period, and cancellation "
+        "Don't sign under pressure: car sales have no cooling-off period, and cancellation "
         "fees after signing are a common complaint. If something goes wrong, call the "
         "consumer hotline 188."
     )),
@@ -350,8 +393,13 @@ PITFALLS = (
 
 DISCLAIMER = Block(N_(
     "This is general information about Japanese law and practice, not legal or financial "
-    "advice. Your own contract decides the details: confirm with the loan company, the "
-    "運輸支局 / 軽自動車検査協会, a 行政書士 or a lawyer."
+    "advice. Your contract decides the details: confirm with the lender, the 運輸支局 / "
+    "軽自動車検査協会, a 行政書士 or a lawyer."
+))
+
+LEASE_DISCLAIMER = Block(N_(
+    "This is general information about Japanese law and practice, not legal or financial "
+    "advice. Your lease contract decides the details: confirm with the lease company."
 ))
 
 # -- verdicts: headline, then messages of blocks (each message is sent on its own) -------
@@ -363,29 +411,21 @@ VERDICTS = (
             "You can sell the car: the price pays off the loan and leaves money for you."
         ),
         messages=(
-            (
-                Block(N_("Offer {appraisal} − payoff {balance} = {difference} left for you.")),
-                ESTIMATE_NOTE, PAYOFF_DATE, OWN_NAME_WITH_LOAN, RESIDUAL,
-            ),
-            (BUSINESS_BUYER_PAYS_OFF, SURPLUS_IS_PAID, ADVANCE_IS_NORMAL, PRIVATE_BUYER,
-             PRIVATE_BUYER_NO_LOAN, UNDECIDED_BUYER, WHO_TO_CALL),
+            (*SURPLUS_NUMBERS, ESTIMATE_NOTE, RESIDUAL),
+            (UNDECIDED_BUYER, BUSINESS_BUYER_PAYS_OFF, SURPLUS_IS_PAID, ADVANCE_IS_NORMAL,
+             OWN_NAME_WITH_LOAN, PRIVATE_BUYER, PRIVATE_BUYER_NO_LOAN, WHO_TO_CALL,
+             WHO_TO_CALL_OWN_NAME),
             DOCUMENTS,
             (*PITFALLS, DISCLAIMER),
         ),
     ),
     Verdict(
         "sell_even",
-        headline=N_("You can sell the car: the price just pays off the loan."),
+        headline=N_("You can sell the car: the price covers the loan exactly."),
         messages=(
-            (
-                Block(N_(
-                    "Offer {appraisal} − payoff {balance} = 0. The sale clears the loan; "
-                    "nothing is paid to you and you pay nothing extra."
-                )),
-                ESTIMATE_NOTE, PAYOFF_DATE, OWN_NAME_WITH_LOAN, RESIDUAL,
-            ),
-            (BUSINESS_BUYER_PAYS_OFF, PRIVATE_BUYER, PRIVATE_BUYER_NO_LOAN, UNDECIDED_BUYER,
-             WHO_TO_CALL),
+            (*EVEN_NUMBERS, ESTIMATE_NOTE, RESIDUAL),
+            (UNDECIDED_BUYER, BUSINESS_BUYER_PAYS_OFF, OWN_NAME_WITH_LOAN, PRIVATE_BUYER,
+             PRIVATE_BUYER_NO_LOAN, WHO_TO_CALL, WHO_TO_CALL_OWN_NAME),
             DOCUMENTS,
             (*PITFALLS, DISCLAIMER),
         ),
@@ -393,33 +433,27 @@ VERDICTS = (
     Verdict(
         "shortfall_replace",
         headline=N_(
-            "The car sells for less than you owe (オーバーローン). As you are replacing it, "
-            "you can pay the difference in cash or try to add it to the new loan."
+            "The car sells for {difference} less than you owe (オーバーローン). As you are "
+            "replacing it, you can pay the difference in cash or try to add it to the new loan."
         ),
         messages=(
-            (
-                Block(N_(
-                    "Offer {appraisal} − payoff {balance} = −{difference}. "
-                    "You need {difference} more to clear the loan."
-                )),
-                ESTIMATE_NOTE, PAYOFF_DATE, RESIDUAL,
-            ),
+            (*SHORTFALL_NUMBERS, ESTIMATE_NOTE, RESIDUAL),
             (
                 Block(N_(
                     "What to do:\n"
-                    "1. Before getting appraisals, ask the lender for the new car whether "
-                    "the shortfall can be added to the new loan (上乗せ / 組み直し). The "
-                    "salesperson at the new dealer usually makes this enquiry for you.\n"
+                    "1. Before you sign for the new car, ask its lender whether the shortfall "
+                    "can be added to the new loan (上乗せ / 組み直し); the new dealer's "
+                    "salesperson usually asks for you. It makes the new loan larger and can "
+                    "fail the screening, bank car loans in particular.\n"
                     "2. If it can't, prepare the shortfall in cash. Many dealers prefer the "
-                    "old loan to be settled first.\n"
-                    "3. The dealer then settles the old loan, receives the release of "
-                    "ownership and handles the paperwork."
+                    "old loan to be settled first."
                 )),
                 Block(N_(
-                    "Careful: adding the shortfall makes the new loan larger, and it can fail "
-                    "the new lender's screening, bank car loans in particular."
-                )),
-                OWN_NAME_WITH_LOAN, PRIVATE_BUYER, PRIVATE_BUYER_NO_LOAN, WHO_TO_CALL,
+                    "3. The buyer then settles the old loan, gets the release of ownership "
+                    "(所有権解除) and does the paperwork."
+                ), when="company_owner_business_buyer", continues=True),
+                OWN_NAME_SHORTFALL, PRIVATE_BUYER, PRIVATE_BUYER_NO_LOAN, WHO_TO_CALL,
+                WHO_TO_CALL_OWN_NAME,
             ),
             DOCUMENTS,
             (*PITFALLS, DISCLAIMER),
@@ -428,36 +462,33 @@ VERDICTS = (
     Verdict(
         "shortfall_sell_only",
         headline=N_(
-            "The car sells for less than you owe (オーバーローン). To sell it without "
-            "replacing it, you must pay the difference, normally before the sale."
+            "The car sells for less than you owe (オーバーローン): selling it without replacing "
+            "it leaves {difference} still owed that you must repay."
         ),
         messages=(
             (
+                *SHORTFALL_NUMBERS, ESTIMATE_NOTE,
                 Block(N_(
-                    "Offer {appraisal} − payoff {balance} = −{difference}. "
-                    "You need {difference} more to clear the loan."
-                )),
-                ESTIMATE_NOTE, PAYOFF_DATE, RESIDUAL,
+                    "The company keeps the title until the loan is repaid, so the shortfall "
+                    "is normally paid before the sale: otherwise the car cannot be "
+                    "transferred, so it cannot be sold. If you cannot pay it, talk to the loan "
+                    "company before you stop paying anything."
+                ), when="company_is_owner"),
+                RESIDUAL,
             ),
             (
                 Block(N_(
                     "What to do:\n"
                     "1. Get the payoff amount and the best offer you can.\n"
-                    "2. Prepare the shortfall of {difference}, from savings if at all "
-                    "possible; think twice before borrowing to repay a loan.\n"
-                    "3. Pay it (usually to the buyer, who settles the loan, or directly to "
-                    "the loan company)."
+                    "2. Prepare the shortfall, from savings if at all possible; think twice "
+                    "before borrowing to repay a loan."
                 )),
                 Block(N_(
-                    "4. The company releases the title and the sale can go through."
+                    "3. Pay it to the loan company, directly or through a business buyer; "
+                    "the company then releases the title."
                 ), when="company_is_owner", continues=True),
-                Block(N_(
-                    "If you cannot pay the shortfall, a car whose title the company keeps "
-                    "cannot be transferred, so it cannot be sold. Talk to the loan company "
-                    "about your options before you stop paying anything."
-                ), when="company_is_owner"),
-                OWN_NAME_SHORTFALL,
-                PRIVATE_BUYER, PRIVATE_BUYER_NO_LOAN, WHO_TO_CALL,
+                OWN_NAME_SHORTFALL, PRIVATE_BUYER, PRIVATE_BUYER_NO_LOAN, UNDECIDED_BUYER,
+                WHO_TO_CALL, WHO_TO_CALL_OWN_NAME,
             ),
             DOCUMENTS,
             (*PITFALLS, DISCLAIMER),
@@ -466,19 +497,16 @@ VERDICTS = (
     Verdict(
         "release_only",
         headline=N_(
-            "Nothing is owed any more, but the company is still the owner on the 車検証. "
-            "Ask it to release ownership (所有権解除); then the car is yours to sell."
+            "Nothing is owed any more, but the company is still the owner on the 車検証: it "
+            "must release ownership (所有権解除) before you can sell the car."
         ),
         messages=(
             (
                 Block(N_(
                     "What to do:\n"
-                    "1. Contact the company named as 所有者 (the loan company or the dealer) "
-                    "and ask for the documents for the release of ownership.\n"
-                    "2. For a regular car it usually sends a 譲渡証明書, a 委任状 and its "
-                    "印鑑証明書 (within 3 months); for a kei car, its 申請依頼書. You may "
-                    "also need the 完済証明書.\n"
-                    "3. Do the transfer at the 運輸支局 (kei cars: 軽自動車検査協会) yourself, "
+                    "1. Ask the company named as 所有者 (the loan company or the dealer) for "
+                    "the release documents listed below.\n"
+                    "2. Do the transfer at the 運輸支局 (kei cars: 軽自動車検査協会) yourself, "
                     "or let a business buyer do it as part of the sale; most will."
                 )),
                 PRIVATE_BUYER_NO_LOAN,
@@ -496,10 +524,12 @@ VERDICTS = (
             (
                 Block(N_(
                     "What to do:\n"
-                    "1. Get offers from several buyers.\n"
-                    "2. Choose one and prepare the documents below.\n"
-                    "3. The buyer transfers the name and pays you."
+                    "1. Compare offers and choose a buyer.\n"
+                    "2. Prepare the documents below."
                 )),
+                Block(N_(
+                    "3. The buyer handles the transfer (名義変更) and pays you."
+                ), when="not_private_buyer", continues=True),
                 PRIVATE_BUYER_NO_LOAN,
             ),
             DOCUMENTS,
@@ -525,7 +555,7 @@ VERDICTS = (
                     "is not yours to sell."
                 )),
             ),
-            (PITFALLS[1], DISCLAIMER),
+            (PITFALLS[1], LEASE_DISCLAIMER),
         ),
     ),
 )

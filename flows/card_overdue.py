@@ -67,15 +67,17 @@ STATUS = Question(
     read=read_overdue_for,
     title=N_("Overdue for"),
     prompt=N_(
-        "This consultation is about a credit card from a bank in mainland China.\n\n"
+        "This consultation is about a credit card from a bank in mainland China; cards "
+        "from Japanese card companies are not covered.\n\n"
         "Is your payment overdue (逾期), and for how long?"
     ),
     options=(
         Option("not_yet", N_("Not yet: I'm about to miss a payment"), synonyms=(
             "まだ", "まだです", "まだ延滞していない", "延滞していない", "延滞前", "支払日前",
-            "期日前", "もうすぐ", "これから", "还没", "还没有", "还没逾期",
+            "期日前", "延滞してない", "まだ延滞してない", "もうすぐ", "これから", "还没", "还没有",
+            "还没逾期",
             "还没有逾期", "没逾期", "未逾期", "快逾期了", "快要逾期", "即将逾期", "马上逾期",
-            "还没到期", "快到还款日", "not yet",
+            "还没到期", "快到还款日", "快还不上", "快还不上了", "下个月就还不上了", "not yet",
         )),
         Option("lt1m", N_("Overdue less than 1 month"), synonyms=(
             *_months("1か月未満", "一か月未満", "1か月以内", "一か月以内"),
@@ -108,7 +110,7 @@ ABILITY = Question(
     prompt=N_("How much of what you owe on the card could you repay now?"),
     options=(
         Option("full", N_("All of it"), synonyms=(
-            "全額払える", "全額返せる", "全部払える", "全部返せる", "一括で払える",
+            "全額払える", "全額返せる", "全部払える", "全部払えます", "全部返せる", "一括で払える",
             "一括で返せる", "一括返済できる", "全額", "一括", "全部",
             "全额", "全额还款", "全部还", "能全部还", "可以全部还", "能还清", "可以还清",
             "全部还清", "一次还清", "能一次还清", "all", "full",
@@ -122,7 +124,7 @@ ABILITY = Question(
             "払えない", "払えません", "返せない", "返せません", "全く払えない", "全然払えない",
             "今は払えない", "今は無理", "無理", "無理です", "お金がない", "ゼロ", "0",
             "还不了", "还不起", "一分也还不了", "一点也还不了", "暂时还不了", "现在还不了",
-            "没钱", "没有钱", "没能力", "没有能力", "无力偿还", "nothing", "none",
+            "没钱", "没钱还", "没有钱", "没能力", "没有能力", "无力偿还", "nothing", "none",
         )),
     ),
 )
@@ -142,8 +144,8 @@ PRINCIPAL = Question(
     plausible_min=100,
     options=(
         Option("unknown", N_("I don't know the principal"), synonyms=(
-            "わからない", "分からない", "知らない", "不明", "不知道", "不清楚", "不确定",
-            "unknown",
+            "わからない", "分からない", "よくわからない", "知らない", "不明", "不知道", "我不知道",
+            "不知道啊", "不清楚", "我也不清楚", "不确定", "unknown",
         ), info=N_(
             "You can find the principal in the bank's app, on your latest statement, or by "
             "asking the bank's customer service (the number is on the back of your card).\n\n"
@@ -239,38 +241,31 @@ def numbers(a) -> dict[str, int]:
 
 # -- verdict blocks ----------------------------------------------------------------------
 
-INTEREST_STILL_OWED = Block(N_(
-    "Interest already charged is still owed. The bank does not have to waive it: overdue "
-    "interest is normally repaid together with the principal. The longer the card is "
-    "overdue, the more penalty interest builds up, so repay as soon as you can."
-))
-
 NO_INTEREST_ON_FEES = Block(N_(
-    "Since 2017, banks may not charge interest on the penalty (违约金), the annual fee or "
-    "cash-withdrawal fees (PBOC notice of 2016). The penalty replaced the old late fee "
-    "(滞纳金); its amount is set by your card contract."
+    "Since 2017 banks may not charge interest on the penalty (违约金), the annual fee or "
+    "cash-withdrawal fees (PBOC notice of 2016); the penalty replaced the old late fee "
+    "(滞纳金)."
 ))
 
 ESCALATION = Block(N_(
-    "What usually happens next (common practice; banks differ, and it is not a legal rule):\n"
-    "• about 1 month overdue: reminder calls and messages;\n"
-    "• over 1 month: the bank's collection department (催收), sometimes an outside "
-    "collection agency, with more pressure;\n"
-    "• over 3 months, if the bank sees malicious non-payment or evasion: it may sue."
+    "What usually happens (common practice, not a legal rule; banks differ):\n"
+    "• first month: reminder calls and messages;\n"
+    "• after that: the bank's collection department (催收), sometimes an outside agency;\n"
+    "• over 3 months, if the bank sees malicious non-payment or evasion: a lawsuit."
 ))
 
 CIVIL_CASE = Block(N_(
-    "If the bank sues you, and you never meant to cheat it and you cooperate, it is normally "
-    "a civil case: you pay what the judgment says, with no criminal liability. A court may "
+    "If the bank sues, and you never meant to cheat it and you cooperate, it is normally a "
+    "civil case: you pay what the judgment says, with no criminal liability. A court may "
     "reduce an excessive total of interest, compound interest and penalties (Supreme "
-    "People's Court rules on bank-card civil disputes, 2021, Art. 2)."
+    "People's Court rules on bank-card disputes, 2021, Art. 2)."
 ))
 
 BELOW_THRESHOLD = Block(N_(
-    "The overdue principal, {principal}, is below the {threshold} threshold for the crime of "
-    "malicious overdraft (恶意透支). So prison is not the risk here. But not paying is not "
-    "safe either: the default stays on your credit record, and the bank can sue you for the "
-    "debt, interest and penalty."
+    "The overdue principal, {principal}, is below the {threshold} threshold for malicious "
+    "overdraft (恶意透支), so this is generally not a criminal matter. But not paying is not "
+    "safe: the default stays on your credit record, and the bank can sue for the debt, "
+    "interest and penalty."
 ), when="below_threshold")
 
 AT_OR_ABOVE_THRESHOLD = Block(N_(
@@ -278,80 +273,64 @@ AT_OR_ABOVE_THRESHOLD = Block(N_(
     "malicious overdraft (恶意透支), a form of credit-card fraud. Not paying is not a crime "
     "by itself: it also takes intent to take the money illegally, two effective demands "
     "from the bank, and more than 3 months without repaying after them. So stay in contact "
-    "with the bank, answer its demands, and don't change your phone number without telling "
-    "it."
+    "with the bank, answer its demands, and tell it before you change your phone number. "
+    "If the police contact you, see a lawyer (律师) at once."
 ), when="at_or_above_threshold")
 
 FEWER_THAN_TWO_DEMANDS = Block(N_(
-    "You have had fewer than two formal demands so far. If more come, don't ignore them: "
-    "answer, explain your situation and propose a repayment plan, in writing if you can."
+    "So far you have had fewer than two formal demands. Answer the next ones, with a "
+    "repayment plan in writing if you can."
 ), when="fewer_than_two_demands")
 
 COLLECTORS = Block(N_(
-    "The bank may remind you and collect the debt, but lawfully (2011 Measures on "
-    "credit-card business, Arts. 66–68). Collectors may not pursue people who have nothing "
-    "to do with the debt, and may not use violence, threats or abuse. The bank must record "
-    "its collection calls.\n\n"
-    "Note the date, number and what was said. Complain to the bank in writing, and call "
-    "the police (110) if you are threatened."
+    "Collection must be lawful (2011 Measures on credit-card business, Arts. 66–68): "
+    "collectors may not pursue people unrelated to the debt or use violence, threats or "
+    "abuse, and the bank must record its collection calls. If a collector breaks these "
+    "rules, record the time, the caller's number and what was said, and complain to the "
+    "bank in writing; call the police (110) if you are threatened."
 ))
 
 POLICE = Block(N_(
-    "If the police contact you about the card, take it seriously and talk to a lawyer "
-    "(律师) as soon as possible."
+    "If the police contact you about the card, talk to a lawyer (律师) as soon as possible."
 ))
 
 CREDIT_RECORD = Block(N_(
-    "Your credit record (征信): overdue payments are reported to the People's Bank of "
-    "China's credit reporting system. The bank must tell you before it reports negative "
-    "information (Regulation on Credit Reporting, Art. 15). A negative record is kept for "
-    "5 years from the end of the default, in practice from the day you pay it off, and then "
-    "deleted (Art. 16). The sooner you settle, the sooner those 5 years start."
+    "Credit record (征信): overdue payments are reported to the People's Bank of China's "
+    "credit reporting system, and the bank must tell you before it reports negative "
+    "information (Regulation on Credit Reporting, Art. 15). The record is deleted 5 years "
+    "after the default ends, in practice 5 years after you pay it off (Art. 16)."
 ))
 
 CREDIT_REPORT_RIGHTS = Block(N_(
-    "You can get your own credit report free of charge twice a year, for example from the "
-    "PBOC Credit Reference Center (征信中心) (Art. 17). If an entry is wrong, object to it: "
-    "it must be checked and answered within 20 days (Art. 25)."
+    "You can get your own credit report free twice a year (Art. 17). If an entry is wrong, "
+    "object: it must be checked and answered within 20 days (Art. 25)."
 ))
 
 AGENTS = Block(N_(
-    "Be careful with paid \"debt negotiation\" agents who promise to get interest waived or "
-    "an instalment plan for a fee. Consumer warnings about them are common: they may charge "
-    "high fees for something you can ask the bank for yourself, free of charge, and some ask "
-    "for your ID or passwords. Deal with the bank directly, through its official channels."
+    "Beware of paid \"debt negotiation\" agents: consumer warnings say they often charge high "
+    "fees for what you can ask the bank for yourself, free, and some ask for your ID or "
+    "passwords. Deal with the bank directly."
 ))
 
 DISCLAIMER = Block(N_(
-    "This is general information about mainland China only: not Hong Kong, Macau or "
-    "Taiwan, and not cards from Japanese card issuers. It is not legal or financial advice. "
-    "Your card contract decides the details: confirm with the bank's official channels or a "
-    "lawyer."
+    "General information about mainland China only (not Hong Kong, Macau or Taiwan, nor "
+    "cards from Japanese card issuers); not legal or financial advice. Your card contract "
+    "decides the details: confirm with the bank's official channels or a lawyer."
 ))
 
 INSTALMENT_ART_70 = Block(N_(
-    "The individual instalment agreement (个性化分期还款, Art. 70 of the 2011 Measures on "
-    "credit-card business) is for a holder whose debt is more than they can pay and who is "
-    "still willing to repay. It can last up to 5 years. The popular name 停息挂账 makes it "
-    "sound like a right, but it is not: the bank \"may\" agree, and may refuse."
+    "It is meant for a holder whose debt is more than they can pay and who is still willing "
+    "to repay (Art. 70 of the 2011 Measures on credit-card business), for up to 5 years. "
+    "Despite the popular name 停息挂账 it is not a right: the bank \"may\" agree, and may "
+    "refuse."
 ))
 
 INSTALMENT_TERMS = Block(N_(
-    "If the bank agrees:\n"
-    "• the agreement says whether interest and fees keep running;\n"
-    "• you apply for no new cards until it is settled;\n"
-    "• collection stops as long as you keep to the plan.\n"
+    "If the bank agrees, get the terms in writing before the first payment: the total, the "
+    "monthly amount and the number of months, whether interest and fees keep running and at "
+    "what annualised rate (年化利率), and what happens if you miss a payment. Until it is "
+    "settled you apply for no new cards; while you keep to the plan, collection stops. "
     "Interest already charged still has to be repaid."
-))
-
-WRITTEN_TERMS = Block(N_(
-    "Insist on written terms before you pay the first instalment: the total to repay, the "
-    "monthly amount and the number of months, whether interest and fees keep running and "
-    "at what annualised rate (年化利率), and what happens if you miss an instalment."
-))
-
-RECORDS_TIP = Block(N_(
-    "Keep every receipt, letter and message, and note the date of each call with the bank."
 ))
 
 # -- verdicts: headline, then messages of blocks (each message is sent on its own) -------
@@ -363,10 +342,9 @@ VERDICTS = (
         messages=(
             (
                 Block(N_(
-                    "Call the bank before the due date, on the number on the back of your "
-                    "card or in its app. Explain your situation and ask what it can offer, "
-                    "for example an instalment plan. Ask for the cost of any plan as an "
-                    "annualised interest rate (年化利率)."
+                    "Call the number on the back of your card or in the bank's app: explain "
+                    "your situation and ask what the bank can offer, such as an instalment "
+                    "plan, and what any plan costs as an annualised rate (年化利率)."
                 )),
                 Block(N_(
                     "If you can pay the full statement balance, pay it by the due date: then "
@@ -384,18 +362,17 @@ VERDICTS = (
                     "ask the bank about a plan for the rest."
                 ), when="pays_partly"),
                 Block(N_(
-                    "If you cannot pay even the minimum, still call before the due date: say "
-                    "why, and when you expect to pay again. If the debt is more than you can "
-                    "pay and you want to repay, you can ask for an individual instalment "
-                    "agreement (个性化分期还款, Art. 70 of the 2011 Measures on credit-card "
-                    "business): up to 5 years, but the bank may refuse."
+                    "If you cannot pay even the minimum, still call: say why, and when you "
+                    "expect to pay again. If the debt is more than you can pay and you want "
+                    "to repay, you can ask for an individual instalment agreement "
+                    "(个性化分期还款, Art. 70 of the 2011 Measures on credit-card business): "
+                    "up to 5 years, but the bank may refuse."
                 ), when="pays_nothing"),
             ),
             (
                 Block(N_(
-                    "If the payment is missed: interest and a penalty (违约金) are charged, the "
-                    "overdue payment is reported to your credit record (征信), and the bank "
-                    "starts reminders. Interest already charged stays owed; the bank does not "
+                    "If the payment is missed, interest and a penalty (违约金) are charged and "
+                    "reminders start. Interest already charged stays owed: the bank does not "
                     "have to waive it."
                 )),
                 ESCALATION,
@@ -430,10 +407,10 @@ VERDICTS = (
             ),
             (
                 Block(N_(
-                    "If the bank has already sued you, you still pay what the court decides. "
-                    "A court may reduce an excessive total of interest, compound interest and "
-                    "penalties (Supreme People's Court rules on bank-card civil disputes, "
-                    "2021, Art. 2)."
+                    "If the bank has already sued you, you pay what the court decides, but a "
+                    "court may reduce an excessive total of interest, compound interest and "
+                    "penalties (Supreme People's Court rules on bank-card disputes, 2021, "
+                    "Art. 2)."
                 )),
                 NO_INTEREST_ON_FEES,
             ),
@@ -449,21 +426,20 @@ VERDICTS = (
             "called 停息挂账)."
         ),
         messages=(
-            (INSTALMENT_ART_70, INSTALMENT_TERMS),
             (
+                INSTALMENT_ART_70,
                 Block(N_(
-                    "What to prepare before you call the official number on the back of "
-                    "your card or in the bank's app:\n"
-                    "• the amounts owed: principal, interest and fees;\n"
-                    "• why you cannot pay, for example lost income or illness, with "
-                    "documents if you have them;\n"
-                    "• your monthly income and costs, and an amount you can really pay each "
-                    "month."
+                    "Before you call the official number (on the back of your card or in the "
+                    "bank's app), have ready: what you owe (principal, interest, fees), why "
+                    "you cannot pay, with documents if you have them, and what you can really "
+                    "pay each month."
                 )),
-                WRITTEN_TERMS,
+            ),
+            (
+                INSTALMENT_TERMS,
                 Block(N_(
-                    "You can pay part of it now: do so while you apply. It lowers what you "
-                    "owe and shows that you are willing to repay."
+                    "Pay what you can now, while you apply: it lowers the debt and shows that "
+                    "you are willing to repay."
                 ), when="pays_partly"),
                 Block(N_(
                     "Even if you cannot pay anything now, contact the bank before the next "
@@ -473,9 +449,7 @@ VERDICTS = (
             ),
             (BELOW_THRESHOLD, AT_OR_ABOVE_THRESHOLD, FEWER_THAN_TWO_DEMANDS),
             (ESCALATION, CIVIL_CASE),
-            (INTEREST_STILL_OWED, NO_INTEREST_ON_FEES),
-            (CREDIT_RECORD, CREDIT_REPORT_RIGHTS),
-            (COLLECTORS, POLICE),
+            (CREDIT_RECORD, COLLECTORS),
             (AGENTS, DISCLAIMER),
         ),
     ),
@@ -490,39 +464,35 @@ VERDICTS = (
             (
                 Block(N_(
                     "The overdue principal, {principal}, is at or above the {threshold} "
-                    "threshold. It has been more than 3 months, and the bank has demanded "
+                    "threshold, it is more than 3 months overdue, and the bank has demanded "
                     "repayment at least twice."
                 )),
             ),
             (
                 Block(N_(
-                    "What malicious overdraft (恶意透支) means (Criminal Law, Art. 196): "
-                    "overdrawing a card beyond its limit or rules, with the intent to take "
-                    "the money illegally, and not repaying after demands from the bank. "
-                    "Since 1 December 2018 the courts' interpretation requires all of:\n"
+                    "Malicious overdraft (Criminal Law, Art. 196) means overdrawing a card "
+                    "with the intent to take the money illegally and not repaying after the "
+                    "bank's demands. Since 1 December 2018 the courts require all of:\n"
                     "• intent to take the money illegally;\n"
                     "• two effective demands: after the due date, confirmed as received, at "
                     "least 30 days apart, made lawfully;\n"
-                    "• still not repaid more than 3 months after them."
-                )),
-                Block(N_(
-                    "What it does not mean: not paying alone does not prove intent. Only the "
-                    "principal counts towards the threshold, not interest or fees (higher "
-                    "amounts, from 500,000 and from 5,000,000 yuan, count as more serious). "
-                    "Repaying in full before prosecution may mean there is no prosecution."
+                    "• still not repaid more than 3 months after them.\n"
+                    "Not paying alone does not prove intent. Only the principal counts, not "
+                    "interest or fees (from 500,000 and from 5,000,000 yuan it is more "
+                    "serious). Repaying in full before prosecution may mean there is none."
                 )),
             ),
             (
                 Block(N_(
                     "What to do now:\n"
-                    "1. Stay reachable: answer the bank's calls and letters, and don't change "
-                    "your phone number or address without telling it. Evasion is what looks "
-                    "like intent.\n"
+                    "1. Stay reachable: answer the bank's calls and letters, and tell it "
+                    "before you change your phone number or address. Cutting off contact is "
+                    "what most easily looks like intent.\n"
                     "2. Tell the bank in writing that you want to repay, and propose a plan "
-                    "you can keep.\n"
-                    "3. Ask for an individual instalment agreement (个性化分期还款, Art. 70 "
-                    "of the 2011 Measures on credit-card business): up to 5 years, but the "
-                    "bank may refuse."
+                    "you can keep, such as an individual instalment agreement (个性化分期还款): "
+                    "up to 5 years, but the bank may refuse.\n"
+                    "3. Get any agreement in writing, including the annualised rate "
+                    "(年化利率), and keep every receipt, letter and message."
                 )),
                 Block(N_(
                     "Pay what you can now, and keep the receipts: it lowers what you owe and "
@@ -532,18 +502,13 @@ VERDICTS = (
                     "As soon as you can pay anything at all, pay it and keep the receipt: it "
                     "shows that you are willing to repay."
                 ), when="pays_nothing"),
-            ),
-            (WRITTEN_TERMS, RECORDS_TIP),
-            (
                 Block(N_(
-                    "See a lawyer (律师) now if you can, and certainly:\n"
-                    "• if the police contact you about the card;\n"
-                    "• if you receive court documents;\n"
-                    "• if you are unsure whether the bank's demands count as effective."
+                    "See a lawyer (律师) now if you can, and certainly if the police contact "
+                    "you, if court documents arrive, or if you are unsure whether the bank's "
+                    "demands count as effective."
                 )),
             ),
-            (INTEREST_STILL_OWED, CIVIL_CASE),
-            (CREDIT_RECORD, CREDIT_REPORT_RIGHTS),
+            (CIVIL_CASE, CREDIT_RECORD),
             (COLLECTORS,),
             (AGENTS, DISCLAIMER),
         ),

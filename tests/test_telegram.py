@@ -24,7 +24,7 @@ from bot.cli import main
 from bot.engine import Conversations, Engine
 from bot.events import Choice, Event, Reply
 from bot.flow import Block, Flow, Option, Question, Transition, Verdict
-from bot.i18n import translate
+from bot.i18n import format_number, translate
 from bot.stores import MemoryStore, SqliteStore, Store
 from bot.telegram import (
     ALLOWED_UPDATES,
@@ -164,10 +164,13 @@ def assert_all_answered(api: FakeBotApi) -> None:
     assert all(c.ok for c in api.calls_to("answerCallbackQuery"))
 
 
-def headline(verdict_id: str, lang: str) -> str:
+def headline(verdict_id: str, lang: str, answers: dict) -> str:
+    """The verdict's headline with its numbers filled in, as the engine words them."""
     verdict = CAR.verdict(verdict_id)
     assert verdict is not None
-    return translate(lang, verdict.headline)
+    yen = translate(lang, texts.YEN)
+    values = {k: yen.format(amount=format_number(v, lang)) for k, v in CAR.numbers(answers).items()}
+    return translate(lang, verdict.headline).format_map(values)
 
 
 # -- full consultations ------------------------------------------------------------------
@@ -202,7 +205,8 @@ def test_japanese_consultation_by_buttons_reaches_a_verdict(fake_bot_api):
     assert session.answers["balance"] == 1_500_000 and session.answers["appraisal"] == 1_200_000
     sent = sent_texts(api.calls)
     assert sent == expected_texts(JA, events)
-    assert any(text.startswith(headline("shortfall_sell_only", "ja")) for text in sent)
+    assert any(text.startswith(headline("shortfall_sell_only", "ja", session.answers))
+               for text in sent)
     # The pressed question now reads as a record: its text, the chosen label, no keyboard.
     owner = api.message(JA.id, owner_message["message_id"])
     label = next(b["text"] for b in buttons(owner_message) if b["callback_data"].endswith("|self"))
@@ -235,7 +239,7 @@ def test_chinese_consultation_by_typing_reaches_a_verdict(fake_bot_api):
                                "appraisal": 1_000_000, "buyer": "business"}
     sent = sent_texts(api.calls)
     assert sent == expected_texts(ZH, events)
-    assert any(text.startswith(headline("sell_surplus", "zh")) for text in sent)
+    assert any(text.startswith(headline("sell_surplus", "zh", session.answers)) for text in sent)
     assert translate("zh", texts.WELCOME) in sent
     # Typed answers leave their question's keyboard alone; only the pressed one was edited.
     assert len(api.calls_to("editMessageText")) == 1
