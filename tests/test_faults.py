@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import html
 import logging
 import os
 import signal
@@ -34,8 +33,7 @@ import uvicorn
 
 from bot import texts
 from bot.aio import AsyncConversations, AsyncStore, LocalAsyncStore
-from bot.engine import Conversations, Engine
-from bot.events import Event
+from bot.engine import Engine
 from bot.i18n import translate
 from bot.metrics import Metrics
 from bot.ratelimit import ChatRateLimit, Verdict
@@ -44,6 +42,7 @@ from bot.stores import MemoryStore, SqliteStore
 from bot.telegram import TelegramAdapter
 from bot.telegram_webhook import make_bot
 from bot.webhook import Settings, WebhookApp
+from tests.delivery import explain, offline, redelivered, sent_texts, stored_session
 from tests.fake_bot_api import FakeBotApi, User
 from tests.support import ENGINE
 from tests.test_webhook import SECRET as WEBHOOK_SECRET
@@ -193,66 +192,14 @@ def make_update(api: FakeBotApi, user: User, kind: str, value: str) -> dict[str,
     return api.take_update(api.push_press(user, message["message_id"], data))
 
 
-def event_for(kind: str, value: str) -> Event:
-    return Event.parse(value) if kind == "text" else Event.button(value)
 
 
-def offline(user: User, script: list[tuple[str, str]]) -> tuple[list[list[str]], Session]:
-    """Each turn's reply texts and the final session, from the engine alone."""
-    conversations = Conversations(ENGINE, MemoryStore())
-    key = f"telegram:{user.id}"
-    turns = [
-        [r.text for r in conversations.turn(key, event_for(k, v), user.language_code)]
-        for k, v in script
-    ]
-    session = conversations.session(key)
-    assert session is not None
-    return turns, session
 
 
-def sent_texts(api: FakeBotApi, chat_id: int) -> list[str]:
-    return [
-        html.unescape(c.params["text"])
-        for c in list(api.calls)
-        if c.method == "sendMessage" and c.params.get("chat_id") == chat_id
-    ]
 
 
-def redelivered(observed: list[str], turns: list[list[str]]) -> int | None:
-    """How many replies were sent again, if `observed` is each turn's replies in order, each
-    turn preceded by any number of cut-off deliveries (prefixes, or all of it); else None."""
-
-    @__import__("functools").cache
-    def match(position: int, turn: int) -> int | None:
-        if turn == len(turns):
-            return 0 if position == len(observed) else None
-        replies = turns[turn]
-        best = None
-        # The delivery that counted: the whole turn, then the next turn.
-        if observed[position : position + len(replies)] == replies:
-            rest = match(position + len(replies), turn + 1)
-            if rest is not None:
-                best = rest
-        # Or an interrupted delivery of this turn (a non-empty prefix), then this turn again.
-        for length in range(1, len(replies) + 1):
-            if observed[position : position + length] != replies[:length]:
-                break
-            rest = match(position + length, turn)
-            if rest is not None and (best is None or rest + length < best):
-                best = rest + length
-        return best
-
-    return match(0, 0)
 
 
-def explain(user: User, observed: list[str], turns: list[list[str]]) -> str:
-    expected = [text for replies in turns for text in replies]
-    lines = [f"chat {user.id}: {len(observed)} messages sent, {len(expected)} expected"]
-    for i in range(max(len(observed), len(expected))):
-        got = observed[i][:40] if i < len(observed) else "-"
-        want = expected[i][:40] if i < len(expected) else "-"
-        lines.append(f"{'  ' if got == want else '≠ '}{i:3} {got!r:50} {want!r}")
-    return "\n".join(lines)
 
 
 def check_chat(api: FakeBotApi, user: User, script: list[tuple[str, str]], session: Session):
@@ -676,20 +623,6 @@ def workers_of(supervisor: int) -> list[int]:
     return found
 
 
-def stored_session(store: str, where: str, user: User, prefix: str = "zansai:") -> Session | None:
-    key = f"telegram:{user.id}"
-    if store == "sqlite":
-        with contextlib.closing(sqlite3.connect(where)) as db:
-            row = db.execute("SELECT data FROM sessions WHERE user = ?", (key,)).fetchone()
-        return None if row is None else Session.loads(key, row[0])
-    import redis
-
-    client = redis.Redis.from_url(where, decode_responses=True)
-    try:
-        data = client.hget(f"{prefix}s:{key}", "d")
-    finally:
-        client.close()
-    return None if data is None else Session.loads(key, data)
 
 
 @pytest.mark.parametrize(

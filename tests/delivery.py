@@ -1,0 +1,98 @@
+"""Checking that a chat's updates were applied exactly once and in order.
+
+Shared by the webhook and fault tests: the engine run offline on the same script says what
+each turn replies and where the session must end; a turn cut off while delivering (Telegram
+then retries it) may have sent a first part of its replies twice, and nothing else may differ.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import html
+import sqlite3
+
+from bot.engine import Conversations
+from bot.events import Event
+from bot.session import Session
+from bot.stores import MemoryStore
+from tests.fake_bot_api import FakeBotApi, User
+from tests.support import ENGINE
+
+
+def event_for(kind: str, value: str) -> Event:
+    return Event.parse(value) if kind == "text" else Event.button(value)
+
+
+def offline(user: User, script: list[tuple[str, str]]) -> tuple[list[list[str]], Session]:
+    """Each turn's reply texts and the final session, from the engine alone."""
+    conversations = Conversations(ENGINE, MemoryStore())
+    key = f"telegram:{user.id}"
+    turns = [
+        [r.text for r in conversations.turn(key, event_for(k, v), user.language_code)]
+        for k, v in script
+    ]
+    session = conversations.session(key)
+    assert session is not None
+    return turns, session
+
+
+def sent_texts(api: FakeBotApi, chat_id: int) -> list[str]:
+    return [
+        html.unescape(c.params["text"])
+        for c in list(api.calls)
+        if c.method == "sendMessage" and c.params.get("chat_id") == chat_id
+    ]
+
+
+def redelivered(observed: list[str], turns: list[list[str]]) -> int | None:
+    """How many replies were sent again, if `observed` is each turn's replies in order, each
+    turn preceded by any number of cut-off deliveries (prefixes, or all of it); else None."""
+
+    @functools.cache
+    def match(position: int, turn: int) -> int | None:
+        if turn == len(turns):
+            return 0 if position == len(observed) else None
+        replies = turns[turn]
+        best = None
+        # The delivery that counted: the whole turn, then the next turn.
+        if observed[position : position + len(replies)] == replies:
+            rest = match(position + len(replies), turn + 1)
+            if rest is not None:
+                best = rest
+        # Or an interrupted delivery of this turn (a non-empty prefix), then this turn again.
+        for length in range(1, len(replies) + 1):
+            if observed[position : position + length] != replies[:length]:
+                break
+            rest = match(position + length, turn)
+            if rest is not None and (best is None or rest + length < best):
+                best = rest + length
+        return best
+
+    return match(0, 0)
+
+
+def explain(user: User, observed: list[str], turns: list[list[str]]) -> str:
+    expected = [text for replies in turns for text in replies]
+    lines = [f"chat {user.id}: {len(observed)} messages sent, {len(expected)} expected"]
+    for i in range(max(len(observed), len(expected))):
+        got = observed[i][:40] if i < len(observed) else "-"
+        want = expected[i][:40] if i < len(expected) else "-"
+        lines.append(f"{'  ' if got == want else '≠ '}{i:3} {got!r:50} {want!r}")
+    return "\n".join(lines)
+
+
+def stored_session(store: str, where: str, user: User, prefix: str = "zansai:") -> Session | None:
+    key = f"telegram:{user.id}"
+    if store == "sqlite":
+        with contextlib.closing(sqlite3.connect(where)) as db:
+            row = db.execute("SELECT data FROM sessions WHERE user = ?", (key,)).fetchone()
+        return None if row is None else Session.loads(key, row[0])
+    import redis
+
+    client = redis.Redis.from_url(where, decode_responses=True)
+    try:
+        data = client.hget(f"{prefix}s:{key}", "d")
+    finally:
+        client.close()
+    return None if data is None else Session.loads(key, data)
