@@ -25,8 +25,8 @@ from typing import Any
 
 from bench.core import Benchmark, Context, Row, Samples, median
 
-# In table order. Planned: "ptb_update" (a full PTB update, offline), "webhook_load".
-MODULES: tuple[str, ...] = ("engine_turn", "memory", "cold_start")
+# In table order.
+MODULES: tuple[str, ...] = ("engine_turn", "memory", "cold_start", "ptb_update", "webhook_load")
 
 RUNS, QUICK_RUNS = 5, 2
 

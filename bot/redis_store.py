@@ -55,8 +55,16 @@ class LockTimeout(RetryLater):
 
 
 class RedisStore:
-    def __init__(self, url: str, ttl: int = DEFAULT_TTL, prefix: str = PREFIX) -> None:
-        self.client = redis.Redis.from_url(url, decode_responses=True)
+    def __init__(
+        self, url: str, ttl: int = DEFAULT_TTL, prefix: str = PREFIX, max_connections: int = 64
+    ) -> None:
+        # Wait for a free connection (up to the lock wait) rather than fail at redis-py's
+        # default limit: a worker may have ZANSAI_WEBHOOK_MAX_IN_FLIGHT (256) updates in
+        # flight, and MaxConnectionsError would turn into 503s after replies were sent.
+        pool = redis.BlockingConnectionPool.from_url(
+            url, decode_responses=True, max_connections=max_connections, timeout=LOCK_WAIT_S
+        )
+        self.client = redis.Redis(connection_pool=pool)
         self.ttl = ttl
         self.prefix = prefix
         self._save = self.client.register_script(SAVE)

@@ -1,0 +1,461 @@
+"""A full PTB update, offline: `Update.de_json` + `Application.process_update` with our handlers.
+
+20,000 updates (5,000 with --quick) from 1,000 chats (250), the scripted conversations of
+`bench.scripts` as Telegram would send them (`bench.tg_updates`): /start, presses with the
+callback_data of the bot's previous keyboard, typed answers and amounts, commands. They go,
+in the interleaved order they were scheduled in, through an `Application` with Zansai's
+handlers (`TelegramAdapter(AsyncConversations(Engine(FLOWS),
+LocalAsyncStore(SqliteStore(tmpfile)))).register(app)`, what `build_application` does), a
+fresh SQLite file per run. The bot's HTTP is `OfflineRequest`: every Bot API call returns
+at once with canned valid JSON (sendMessage / editMessageText: a Message echoing chat_id,
+text and keyboard; answerCallbackQuery: true; getMe: the bot), after encoding the
+parameters the way `HTTPXRequest` does (`RequestData.json_parameters`), so what is left
+out is only the network.
+
+Anchor, same updates, same run: a bare PTB echo bot on the same kind of OfflineRequest (a
+MessageHandler that `reply_text`s the text back; a CallbackQueryHandler that answers the
+press and replies with its data). The two take turns over ten slices of the updates, so
+load from elsewhere on the machine hits both alike. Logging is not configured here (our
+INFO lines are skipped by level); `webhook_load` runs with the deployed INFO logging.
+
+When the goal is missed (or with --profile), cProfile of ours over the first 3,000 updates
+(1,000 with --quick), own time grouped by where the code lives.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import cProfile
+import gc
+import itertools
+import logging
+import pstats
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
+from telegram.request import BaseRequest, RequestData
+
+from bench import fake_api_fast as canned
+from bench.core import Benchmark, Context, Findings, Row, Samples, percentile
+from bench.tg_updates import Corpus, build_corpus
+from bot.aio import AsyncConversations, LocalAsyncStore
+from bot.engine import Engine
+from bot.stores import SqliteStore
+from bot.telegram import TelegramAdapter
+from flows import FLOWS
+
+GOAL_RATIO = 1.2
+
+
+class OfflineRequest(BaseRequest):
+    """A `BaseRequest` that answers every Bot API call at once with canned valid JSON.
+
+    In the spirit of PTB's tests/auxil/networking.py. It counts calls per method and
+    sendMessage calls per chat.
+    """
+
+    def __init__(self) -> None:
+        self.calls: Counter[str] = Counter()
+        self.sent: Counter[str] = Counter()  # chat_id (as sent) -> sendMessage calls
+        self._ids = itertools.count(1)
+
+    @property
+    def read_timeout(self) -> float | None:
+        return None
+
+    async def initialize(self) -> None:
+        return None
+
+    async def shutdown(self) -> None:
+        return None
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: Any = None,
+        write_timeout: Any = None,
+        connect_timeout: Any = None,
+        pool_timeout: Any = None,
+    ) -> tuple[int, bytes]:
+        name = url.rpartition("/")[2]
+        self.calls[name] += 1
+        # What HTTPXRequest hands httpx as the form: every non-string value JSON-encoded.
+        params = request_data.json_parameters if request_data is not None else {}
+        if name in ("sendMessage", "editMessageText"):
+            chat_id = params.get("chat_id", "0")
+            if name == "sendMessage":
+                self.sent[chat_id] += 1
+            return 200, canned.message_body(
+                next(self._ids), chat_id, params.get("text", ""), params.get("reply_markup")
+            )
+        if name == "getMe":
+            return 200, canned.GET_ME_BODY
+        return 200, canned.TRUE_BODY
+
+
+# -- the two applications ----------------------------------------------------------------
+
+
+def ours(db: Path) -> tuple[Application, OfflineRequest, SqliteStore]:
+    """Zansai's handlers, as `build_application` registers them, on an OfflineRequest."""
+    request = OfflineRequest()
+    application = (
+        Application.builder()
+        .token(canned.TOKEN)
+        .request(request)
+        .get_updates_request(OfflineRequest())
+        .build()
+    )
+    store = SqliteStore(db)
+    TelegramAdapter(AsyncConversations(Engine(FLOWS), LocalAsyncStore(store))).register(application)
+    return application, request, store
+
+
+async def _echo_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.message
+    if message is not None and message.text is not None:
+        await message.reply_text(message.text)
+
+
+async def _echo_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    if query is None:
+        return
+    await query.answer()
+    if query.message is not None:
+        await context.bot.send_message(query.message.chat.id, query.data or "?")
+
+
+def echo() -> tuple[Application, OfflineRequest]:
+    request = OfflineRequest()
+    application = (
+        Application.builder()
+        .token(canned.TOKEN)
+        .request(request)
+        .get_updates_request(OfflineRequest())
+        .build()
+    )
+    application.add_handler(MessageHandler(filters.TEXT, _echo_text))
+    application.add_handler(CallbackQueryHandler(_echo_press))
+    return application, request
+
+
+# -- timing ------------------------------------------------------------------------------
+
+
+@dataclass
+class State:
+    corpus: Corpus
+    updates: list[dict[str, Any]]  # in scheduled (interleaved) order
+    tags: list[str]
+    expected_sends: Counter[str]  # chat_id -> sendMessage calls the engine implies
+    runs: int = 0
+
+
+def setup(ctx: Context) -> State:
+    users, turns = ctx.pick(1_000, 250), ctx.pick(20_000, 5_000)
+    corpus = build_corpus(users, turns)
+    order = corpus.in_order()
+    updates = [chat.updates[i] for chat, i in order]
+    tags = [chat.tags[i] for chat, i in order]
+    expected: Counter[str] = Counter()
+    for chat, i in order:
+        expected[str(chat.chat_id)] += chat.sends[i]
+    ctx.log(
+        f"[ptb_update] {len(updates):,} updates from {len(corpus.chats):,} chats "
+        f"built in {corpus.seconds:.1f} s"
+    )
+    state = State(corpus, updates, tags, expected)
+    # Warm up both (imports, Babel's locale data, PTB's class caches), untimed.
+    asyncio.run(replay(ctx, state, updates[:1_000]))
+    return state
+
+
+CHUNKS = 10  # ours and the echo take turns over the updates, so drift hits both alike
+
+
+async def _replay(application: Application, updates: list[dict[str, Any]], out: list[int]) -> int:
+    """Process `updates`, appending ns per update to `out`; returns the CPU ns used."""
+    bot = application.bot
+    process = application.process_update
+    de_json = Update.de_json
+    clock = time.perf_counter_ns
+    cpu = time.process_time_ns()
+    for data in updates:
+        start = clock()
+        await process(de_json(data, bot))
+        out.append(clock() - start)
+    return time.process_time_ns() - cpu
+
+
+def _de_json_only(application: Application, updates: list[dict[str, Any]], out: list[int]) -> None:
+    bot, de_json, clock = application.bot, Update.de_json, time.perf_counter_ns
+    for data in updates:
+        start = clock()
+        de_json(data, bot)
+        out.append(clock() - start)
+
+
+@dataclass
+class Replay:
+    ours_ns: list[int]
+    echo_ns: list[int]
+    de_json_ns: list[int]
+    ours_cpu: int
+    echo_cpu: int
+    ours_request: OfflineRequest
+    echo_request: OfflineRequest
+
+
+async def replay(ctx: Context, state: State, updates: list[dict[str, Any]]) -> Replay:
+    """Both bots over the same updates, in CHUNKS alternating slices; a fresh SQLite file."""
+    state.runs += 1
+    application, request, store = ours(ctx.tmp / f"ptb_update-{state.runs}.db")
+    anchor, echo_request = echo()
+    result = Replay([], [], [], 0, 0, request, echo_request)
+    try:
+        await application.initialize()
+        await anchor.initialize()
+        size = -(-len(updates) // CHUNKS)
+        for number, start in enumerate(range(0, len(updates), size)):
+            chunk = updates[start : start + size]
+            gc.collect()
+            result.ours_cpu += await _replay(application, chunk, result.ours_ns)
+            gc.collect()
+            result.echo_cpu += await _replay(anchor, chunk, result.echo_ns)
+            if number % 5 == 0:  # de_json alone, for context: a fifth of the updates is enough
+                _de_json_only(anchor, chunk, result.de_json_ns)
+        await application.shutdown()
+        await anchor.shutdown()
+    finally:
+        store.close()
+    return result
+
+
+def run(ctx: Context, state: State) -> Samples:
+    r = asyncio.run(replay(ctx, state, state.updates))
+    n = len(state.updates)
+    ours_sorted, echo_sorted = sorted(r.ours_ns), sorted(r.echo_ns)
+    request = r.ours_request
+    mismatched = sum(
+        1 for chat, count in state.expected_sends.items() if request.sent.get(chat, 0) != count
+    )
+    return {
+        "ours_us": sum(r.ours_ns) / n / 1000,
+        "ours_cpu_us": r.ours_cpu / n / 1000,
+        "ours_p50_us": percentile(ours_sorted, 0.5) / 1000,
+        "ours_p99_us": percentile(ours_sorted, 0.99) / 1000,
+        "echo_us": sum(r.echo_ns) / n / 1000,
+        "echo_cpu_us": r.echo_cpu / n / 1000,
+        "echo_p50_us": percentile(echo_sorted, 0.5) / 1000,
+        "echo_p99_us": percentile(echo_sorted, 0.99) / 1000,
+        "de_json_us": sum(r.de_json_ns) / len(r.de_json_ns) / 1000,
+        "ours_api_calls": (sum(request.calls.values()) - request.calls["getMe"]) / n,
+        "echo_api_calls": (sum(r.echo_request.calls.values()) - r.echo_request.calls["getMe"]) / n,
+        "ours_send_message": request.calls["sendMessage"] / n,
+        "chats_mismatched": mismatched,
+        **{f"calls:{k}": v / n for k, v in request.calls.items() if k != "getMe"},
+    }
+
+
+# -- report ------------------------------------------------------------------------------
+
+# Where a function's own time goes, by the file it is defined in.
+CATEGORIES = (
+    ("PTB: objects (de_json, to_dict, __init__, __setattr__, freezing)", ("telegram/_",)),
+    ("PTB: Bot and request plumbing", ("telegram/_bot.py", "telegram/request/")),
+    ("PTB: ext (Application, handlers, filters, context)", ("telegram/ext/",)),
+    (
+        "our adapter (bot/telegram.py, bot/aio.py, chatlocks, ratelimit)",
+        (
+            "bot/telegram.py",
+            "bot/aio.py",
+            "bot/chatlocks.py",
+            "bot/ratelimit.py",
+            "bot/metrics.py",
+        ),
+    ),
+    (
+        "our engine (engine, flow, session, i18n, amounts, texts, flows/)",
+        (
+            "bot/engine.py",
+            "bot/flow.py",
+            "bot/session.py",
+            "bot/i18n.py",
+            "bot/amounts.py",
+            "bot/texts.py",
+            "bot/events.py",
+            "flows/",
+        ),
+    ),
+    (
+        "SQLite (bot/stores.py + sqlite3)",
+        ("bot/stores.py", "sqlite3", "{method 'execute'", "{method 'fetchone'"),
+    ),
+    ("transitions", ("transitions/",)),
+    ("Babel", ("babel/",)),
+    ("json", ("json/", "{method 'encode'", "{built-in method _json")),
+    ("asyncio / contextlib", ("asyncio/", "contextlib.py")),
+    ("logging", ("logging/",)),
+    ("the harness (OfflineRequest, bench/)", ("bench/",)),
+)
+
+
+def _category(where: str) -> str:
+    for name, needles in CATEGORIES:
+        if any(n in where for n in needles):
+            return name
+    return "other (builtins, re, html, dataclasses, enum, …)"
+
+
+def _short(path: str, repo: str) -> str:
+    if path.startswith(repo + "/"):
+        return path[len(repo) + 1 :]
+    for marker in ("/site-packages/", f"/python{sys.version_info[0]}.{sys.version_info[1]}/"):
+        if marker in path:
+            return path.split(marker, 1)[1]
+    return path
+
+
+def _profile(ctx: Context, state: State) -> dict[str, Any]:
+    updates = state.updates[: ctx.pick(3_000, 1_000)]
+    n = len(updates)
+    profiler = cProfile.Profile()
+
+    async def go() -> None:
+        state.runs += 1
+        application, _, store = ours(ctx.tmp / f"ptb_update-profile{state.runs}.db")
+        try:
+            await application.initialize()
+            bot, process, de_json = application.bot, application.process_update, Update.de_json
+            profiler.enable()
+            for data in updates:
+                await process(de_json(data, bot))
+            profiler.disable()
+            await application.shutdown()
+        finally:
+            store.close()
+
+    asyncio.run(go())
+    stats = pstats.Stats(profiler)
+    repo = str(ctx.repo)
+    rows = []
+    for (path, line, name), (_, calls, tottime, cumtime, _) in stats.stats.items():  # type: ignore[attr-defined]
+        where = f"{_short(path, repo)}:{line}({name})" if line else name
+        rows.append((where, calls / n, tottime / n * 1e6, cumtime / n * 1e6))
+    total = sum(r[2] for r in rows)
+    by_category: Counter[str] = Counter()
+    for where, _, tottime, _ in rows:
+        by_category[_category(where)] += tottime
+    top = sorted(rows, key=lambda r: -r[2])[:14]
+    ours_cum = sorted(
+        (r for r in rows if r[0].startswith(("bot/", "flows/"))), key=lambda r: -r[3]
+    )[:14]
+    ptb_cum = sorted((r for r in rows if r[0].startswith("telegram/")), key=lambda r: -r[3])[:12]
+    return {
+        "updates_profiled": n,
+        "total_us": total,
+        "by_category_us": dict(by_category.most_common()),
+        "top_tottime": top,
+        "ours_cumtime": ours_cum,
+        "ptb_cumtime": ptb_cum,
+    }
+
+
+def report(ctx: Context, state: State, medians: Samples) -> Findings:
+    n = len(state.updates)
+    tags = Counter(state.tags)
+    calls = {k.split(":", 1)[1]: round(v, 3) for k, v in medians.items() if k.startswith("calls:")}
+    details: dict[str, Any] = {
+        "updates": n,
+        "chats": len(state.corpus.chats),
+        "mix_percent": {k: round(100 * v / n, 1) for k, v in tags.most_common()},
+        "api_calls_per_update": calls,
+    }
+    ratio = medians["ours_us"] / medians["echo_us"]
+    notes = [
+        f"{n:,} updates from {len(state.corpus.chats):,} chats, in scheduled (interleaved) "
+        "order; mix %: " + ", ".join(f"{k} {v}" for k, v in details["mix_percent"].items()),
+        f"ours: {medians['ours_us']:.0f} µs/update (p50 {medians['ours_p50_us']:.0f}, p99 "
+        f"{medians['ours_p99_us']:.0f}; CPU {medians['ours_cpu_us']:.0f}); echo: "
+        f"{medians['echo_us']:.0f} µs/update (p50 {medians['echo_p50_us']:.0f}, p99 "
+        f"{medians['echo_p99_us']:.0f}); ratio {ratio:.2f}× (goal ≤ {GOAL_RATIO}×)",
+        f"Update.de_json alone: {medians['de_json_us']:.0f} µs/update (in both).",
+        f"Bot API calls per update: ours {medians['ours_api_calls']:.2f} ("
+        + ", ".join(f"{k} {v}" for k, v in sorted(calls.items(), key=lambda kv: -kv[1]))
+        + f"), echo {medians['echo_api_calls']:.2f}.",
+        "every chat got the sendMessage count the offline engine implies"
+        if not medians["chats_mismatched"]
+        else f"WARNING: {medians['chats_mismatched']:.0f} chats got a different number of "
+        "sendMessage calls than the offline engine implies",
+    ]
+    if ratio > GOAL_RATIO or ctx.profile:
+        prof = _profile(ctx, state)
+        details["profile"] = prof
+        total = prof["total_us"]
+        notes.append(
+            f"cProfile of ours over {prof['updates_profiled']:,} updates: {total:.0f} µs/update "
+            "with the profiler's overhead; own time by where the function lives:"
+        )
+        notes += [
+            f"  {us:7.1f} µs {100 * us / total:4.1f}%  {name}"
+            for name, us in prof["by_category_us"].items()
+        ]
+        notes.append("  top own time (µs/update, calls/update):")
+        notes += [f"    {t:6.1f}  {c:6.2f}×  {w}" for w, c, t, _ in prof["top_tottime"]]
+        notes.append("  our functions by cumulative time:")
+        notes += [f"    {cu:6.1f}  {c:6.2f}×  {w}" for w, c, _, cu in prof["ours_cumtime"]]
+        notes.append("  PTB functions by cumulative time:")
+        notes += [f"    {cu:6.1f}  {c:6.2f}×  {w}" for w, c, _, cu in prof["ptb_cumtime"]]
+    return Findings(details, notes)
+
+
+logging.getLogger("telegram").setLevel(logging.WARNING)
+
+BENCHMARK = Benchmark(
+    name="ptb_update",
+    title="A full PTB update, offline",
+    setup=setup,
+    run=run,
+    report=report,
+    rows=(
+        Row(
+            "ours: de_json + process_update, mean",
+            "ours_us",
+            "µs",
+            anchor="echo_us",
+            anchor_label="PTB echo bot, same updates",
+            goal=GOAL_RATIO,
+            goal_on="ratio",
+        ),
+        Row(
+            "ours: median over updates",
+            "ours_p50_us",
+            "µs",
+            anchor="echo_p50_us",
+            anchor_label="PTB echo bot, median",
+        ),
+        Row(
+            "ours: CPU time per update",
+            "ours_cpu_us",
+            "µs",
+            anchor="echo_cpu_us",
+            anchor_label="PTB echo bot, CPU",
+        ),
+        Row(
+            "Update.de_json alone",
+            "de_json_us",
+            "µs",
+            anchor="echo_us",
+            anchor_label="PTB echo bot, whole update",
+        ),
+    ),
+)
