@@ -18,7 +18,7 @@ from typing import TextIO
 from bot import texts
 from bot.engine import LANG_PICKER, MENU, Conversations
 from bot.events import Event, Reply
-from bot.i18n import translate
+from bot.i18n import LANGUAGES, translate
 from bot.session import Session
 
 LETTERS = string.ascii_lowercase
@@ -112,7 +112,9 @@ class Console:
     def run_interactive(self, read=input, out: TextIO = sys.stdout) -> None:
         replies = self.opening()
         session = self.conversations.session(self.user)
-        out.write(f"({translate((session and session.lang) or 'ja', texts.CONSOLE_QUIT)})\n\n")
+        langs = [session.lang] if session and session.lang else list(LANGUAGES)  # not chosen yet
+        hints = " / ".join(translate(lang, texts.CONSOLE_QUIT) for lang in langs)
+        out.write(f"({hints})\n\n")
         while True:
             for reply in replies:
                 out.write(render(reply) + "\n\n")
