@@ -38,11 +38,12 @@ from pathlib import Path
 from typing import Any
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
+from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
 from telegram.request import BaseRequest, RequestData
 
 from bench import fake_api_fast as canned
 from bench.core import Benchmark, Context, Findings, Row, Samples, percentile
+from bench.ptb_echo_webhook import echo_press, echo_text
 from bench.tg_updates import Corpus, build_corpus
 from bot.aio import AsyncConversations, LocalAsyncStore
 from bot.engine import Engine
@@ -119,21 +120,6 @@ def ours(db: Path) -> tuple[Application, OfflineRequest, SqliteStore]:
     return application, request, store
 
 
-async def _echo_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    message = update.message
-    if message is not None and message.text is not None:
-        await message.reply_text(message.text)
-
-
-async def _echo_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    query = update.callback_query
-    if query is None:
-        return
-    await query.answer()
-    if query.message is not None:
-        await context.bot.send_message(query.message.chat.id, query.data or "?")
-
-
 def echo() -> tuple[Application, OfflineRequest]:
     request = OfflineRequest()
     application = (
@@ -143,8 +129,8 @@ def echo() -> tuple[Application, OfflineRequest]:
         .get_updates_request(OfflineRequest())
         .build()
     )
-    application.add_handler(MessageHandler(filters.TEXT, _echo_text))
-    application.add_handler(CallbackQueryHandler(_echo_press))
+    application.add_handler(MessageHandler(filters.TEXT, echo_text))
+    application.add_handler(CallbackQueryHandler(echo_press))
     return application, request
 
 

@@ -46,7 +46,7 @@ from tests.delivery import explain, offline, redelivered, sent_texts, stored_ses
 from tests.fake_bot_api import FakeBotApi, User
 from tests.support import ENGINE
 from tests.test_webhook import SECRET as WEBHOOK_SECRET
-from tests.test_webhook import Server, free_port
+from tests.test_webhook import Server, free_port, make_update
 
 SECRET = WEBHOOK_SECRET  # what tests/test_webhook.py's Server is started with
 HEADERS = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
@@ -176,20 +176,6 @@ async def deliver(
         assert not 400 <= status < 500, f"the webhook refused the update: {status}"
         await asyncio.sleep(0.05)
     raise AssertionError("the webhook never accepted the update")
-
-
-def make_update(api: FakeBotApi, user: User, kind: str, value: str) -> dict[str, Any]:
-    """The update Telegram would send: a message, or a press on the newest keyboard."""
-    if kind == "text":
-        return api.take_update(api.push_message(user, value))
-    message = next(m for m in reversed(api.bot_messages(user.id)) if m.get("reply_markup"))
-    data = next(
-        b["callback_data"]
-        for row in message["reply_markup"]["inline_keyboard"]
-        for b in row
-        if b["callback_data"].endswith("|" + value)
-    )
-    return api.take_update(api.push_press(user, message["message_id"], data))
 
 
 
