@@ -14,8 +14,15 @@ ENGINE = Engine(FLOWS)
 class Chat:
     """One user talking to the bot; lines are parsed like the console's --json input."""
 
-    def __init__(self, lang: str | None = "ja", store: Store | None = None, user: str = "u1"):
-        self.conversations = Conversations(ENGINE, store if store is not None else MemoryStore())
+    def __init__(
+        self,
+        lang: str | None = "ja",
+        store: Store | None = None,
+        user: str = "u1",
+        engine: Engine | None = None,
+    ):
+        store = store if store is not None else MemoryStore()
+        self.conversations = Conversations(engine or ENGINE, store)
         self.user = user
         self.replies: list[Reply] = []
         if lang:

@@ -11,49 +11,33 @@ from babel.messages.pofile import write_po
 
 import bot.i18n
 from bot import texts
-from bot.engine import Conversations, Engine, normalize
-from bot.events import Event, Reply
+from bot.engine import Engine, normalize
+from bot.events import Reply
 from bot.i18n import BABEL_LOCALES, CATALOG_DIRS, DOMAIN, LANGUAGES, format_number, translate
-from bot.stores import MemoryStore
 from flows import FLOWS
 from flows import card_overdue as co
+from tests import support
 
 FLOW = co.FLOW
 
 
-class Chat:
-    """One user talking to a fresh engine; lines are parsed like the console's --json input."""
+class Chat(support.Chat):
+    """support.Chat that also records the state after every line; a fresh engine on request
+    (one built after the catalogs were swapped, say)."""
 
     def __init__(self, lang: str = "ja", engine: Engine | None = None) -> None:
-        self.conversations = Conversations(engine or Engine(FLOWS), MemoryStore())
-        self.replies: list[Reply] = []
         self.states: list[str | None] = []
-        self.send(f"/lang {lang}")
         self.lang = lang
+        super().__init__(lang, user="u", engine=engine)
 
     def send(self, line: str) -> list[Reply]:
-        self.replies = self.conversations.turn("u", Event.parse(line))
+        replies = super().send(line)
         self.states.append(self.session.state)
-        return self.replies
-
-    def run(self, *lines: str) -> list[Reply]:
-        for line in lines:
-            self.send(line)
-        return self.replies
-
-    @property
-    def session(self):
-        session = self.conversations.session("u")
-        assert session is not None
-        return session
+        return replies
 
     @property
     def text(self) -> str:
         return "\n\n".join(r.text for r in self.replies)
-
-    @property
-    def verdict(self) -> str | None:
-        return next((r.verdict for r in self.replies if r.verdict), None)
 
 
 def start(lang: str = "ja", engine: Engine | None = None) -> Chat:
