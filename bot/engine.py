@@ -138,7 +138,7 @@ class Engine:
         """Advance `session` by one event; never raises for any user input."""
         if event.kind is Kind.COMMAND:
             return self._command(session, event)
-        if session.lang is None or (session.pending or {}).get(LANG_PICKER):
+        if _picking_language(session):
             return Outcome(self._pick_language(session, event))
         if session.flow is None:
             return Outcome(self._menu_choice(session, event))
@@ -154,7 +154,7 @@ class Engine:
 
     def open_question(self, session: Session) -> str | None:
         """The key of what `current` would ask (Reply.question of its last message), cheaply."""
-        if session.lang is None or (session.pending or {}).get(LANG_PICKER):
+        if _picking_language(session):
             return LANG_PICKER
         if session.flow is None:
             return MENU
@@ -162,7 +162,7 @@ class Engine:
 
     def current(self, session: Session) -> list[Reply]:
         """What the user should see now: the open question, picker, menu or verdict."""
-        if session.lang is None or (session.pending or {}).get(LANG_PICKER):
+        if _picking_language(session):
             return [self._language_picker()]
         if session.flow is None:
             return [self._menu(session)]
@@ -531,6 +531,11 @@ class Engine:
             return self._money(session, flow, value)
         option = question.option(str(value))
         return self._t(session, option.label) if option else str(value)
+
+
+def _picking_language(session: Session) -> bool:
+    """The language picker is open: no language yet, or /lang asked for one."""
+    return session.lang is None or bool((session.pending or {}).get(LANG_PICKER))
 
 
 def _parse_amount(text: str) -> int:
