@@ -30,7 +30,6 @@ import gc
 import itertools
 import logging
 import pstats
-import sys
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -43,6 +42,7 @@ from telegram.request import BaseRequest, RequestData
 
 from bench import fake_api_fast as canned
 from bench.core import Benchmark, Context, Findings, Row, Samples, percentile
+from bench.engine_turn import _short
 from bench.ptb_echo_webhook import echo_press, echo_text
 from bench.tg_updates import Corpus, build_corpus
 from bot.aio import AsyncConversations, LocalAsyncStore
@@ -105,8 +105,8 @@ class OfflineRequest(BaseRequest):
 # -- the two applications ----------------------------------------------------------------
 
 
-def ours(db: Path) -> tuple[Application, OfflineRequest, SqliteStore]:
-    """Zansai's handlers, as `build_application` registers them, on an OfflineRequest."""
+def _offline_application() -> tuple[Application, OfflineRequest]:
+    """A PTB Application whose HTTP is an OfflineRequest (returned, to count its calls)."""
     request = OfflineRequest()
     application = (
         Application.builder()
@@ -115,20 +115,19 @@ def ours(db: Path) -> tuple[Application, OfflineRequest, SqliteStore]:
         .get_updates_request(OfflineRequest())
         .build()
     )
+    return application, request
+
+
+def ours(db: Path) -> tuple[Application, OfflineRequest, SqliteStore]:
+    """Zansai's handlers, as `build_application` registers them, on an OfflineRequest."""
+    application, request = _offline_application()
     store = SqliteStore(db)
     TelegramAdapter(AsyncConversations(Engine(FLOWS), LocalAsyncStore(store))).register(application)
     return application, request, store
 
 
 def echo() -> tuple[Application, OfflineRequest]:
-    request = OfflineRequest()
-    application = (
-        Application.builder()
-        .token(canned.TOKEN)
-        .request(request)
-        .get_updates_request(OfflineRequest())
-        .build()
-    )
+    application, request = _offline_application()
     application.add_handler(MessageHandler(filters.TEXT, echo_text))
     application.add_handler(CallbackQueryHandler(echo_press))
     return application, request
@@ -300,15 +299,6 @@ def _category(where: str) -> str:
         if any(n in where for n in needles):
             return name
     return "other (builtins, re, html, dataclasses, enum, …)"
-
-
-def _short(path: str, repo: str) -> str:
-    if path.startswith(repo + "/"):
-        return path[len(repo) + 1 :]
-    for marker in ("/site-packages/", f"/python{sys.version_info[0]}.{sys.version_info[1]}/"):
-        if marker in path:
-            return path.split(marker, 1)[1]
-    return path
 
 
 def _profile(ctx: Context, state: State) -> dict[str, Any]:

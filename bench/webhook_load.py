@@ -57,6 +57,8 @@ from bench.fake_api_fast import TOKEN
 from bench.tg_updates import Template, build_corpus, template
 
 SECRET = "zansai-bench-secret"
+# What each load cell reports, as samples named {server}_{connections}_{field}.
+CELL_FIELDS = ("rps", "p50_ms", "p99_ms", "replies_per_s", "drain_s", "drain_rate", "backlog")
 CONNECTIONS = (16, 64)
 ACTIVE_CHATS = 1024  # chats in play at once, split over the connections
 REDIS_URL = os.environ.get("ZANSAI_BENCH_REDIS", "redis://127.0.0.1:6379/0")
@@ -745,15 +747,7 @@ def measure(ctx: Context, state: State) -> dict[str, float]:
                 )
                 state.cells[f"{target.key}_{connections}"] = result
                 prefix = f"{target.key}_{connections}_"
-                for name in (
-                    "rps",
-                    "p50_ms",
-                    "p99_ms",
-                    "replies_per_s",
-                    "drain_s",
-                    "drain_rate",
-                    "backlog",
-                ):
+                for name in CELL_FIELDS:
                     samples[prefix + name] = float(getattr(result, name))
                 samples[prefix + "failed"] = float(result.failed)
                 samples[prefix + "cpu_server"] = result.cpu.get("server", 0.0)
@@ -763,15 +757,7 @@ def measure(ctx: Context, state: State) -> dict[str, float]:
     _run(go())
     for key in ("sqlite", "redis", "ptb"):  # a server that could not run: NaN, "—" in the table
         for connections in CONNECTIONS:
-            for name in (
-                "rps",
-                "p50_ms",
-                "p99_ms",
-                "replies_per_s",
-                "drain_s",
-                "drain_rate",
-                "backlog",
-            ):
+            for name in CELL_FIELDS:
                 samples.setdefault(f"{key}_{connections}_{name}", float("nan"))
     for connections in CONNECTIONS:  # the goal: 3× the anchor's replies per second
         anchor = samples.get(f"ptb_{connections}_replies_per_s")
