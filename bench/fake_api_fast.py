@@ -53,6 +53,25 @@ WEBHOOK_INFO_BODY = json.dumps(
 ).encode()
 
 
+# Bot API method names are case-insensitive; counts use the documented spelling.
+METHODS = {
+    name.lower(): name
+    for name in (
+        "getMe",
+        "getWebhookInfo",
+        "sendMessage",
+        "editMessageText",
+        "editMessageReplyMarkup",
+        "answerCallbackQuery",
+        "setMyCommands",
+    )
+}
+
+
+def canonical_method(name: str) -> str:
+    return METHODS.get(name.lower(), name)
+
+
 def message_body(message_id: int, chat_id: str | int, text: str, markup: str | None) -> bytes:
     """A Bot API `{"ok": true, "result": Message}` as Telegram answers sendMessage/edit*."""
     extra = f',"reply_markup":{markup}' if markup else ""
@@ -92,7 +111,7 @@ class State:
             if path == b"/stats/chats":
                 return 200, self.stats(chats=True)
             return 404, b'{"ok":false,"error_code":404,"description":"Not Found"}'
-        method = path[len(self.prefix) :].split(b"?", 1)[0].decode()
+        method = canonical_method(path[len(self.prefix) :].split(b"?", 1)[0].decode())
         self.calls[method] += 1
         if method in ("sendMessage", "editMessageText"):
             if content_type.startswith(b"application/json"):

@@ -86,7 +86,7 @@ class OfflineRequest(BaseRequest):
         connect_timeout: Any = None,
         pool_timeout: Any = None,
     ) -> tuple[int, bytes]:
-        name = url.rpartition("/")[2]
+        name = canned.canonical_method(url.rpartition("/")[2])
         self.calls[name] += 1
         # What HTTPXRequest hands httpx as the form: every non-string value JSON-encoded.
         params = request_data.json_parameters if request_data is not None else {}

@@ -147,22 +147,22 @@ def build_chats(engine: Engine, turns: Sequence[Turn]) -> list[ChatScript]:
             update = {"update_id": update_id, "message": message}
         chat.sessions.append(store._data.get(turn.user))
         replies = conversations.turn(turn.user, event, turn.language_code)
-        sent = 0
-        for reply in replies:
-            for part in render(reply):
-                sent += 1
-                if part.markup is None:
-                    continue
-                keyboards[turn.user][reply.question or ""] = {
-                    "message_id": next(message_ids),
-                    "from": BOT_USER,
-                    "chat": chat_json(chat_id),
-                    "date": DATE,
-                    "text": html.unescape(part.text),
-                    "reply_markup": part.markup.to_dict(),
-                }
+        messages = render(replies)
+        for message in messages:
+            if message.markup is None:
+                continue
+            markup = json.loads(message.markup)
+            question = markup["inline_keyboard"][0][0]["callback_data"].partition("|")[0]
+            keyboards[turn.user][question] = {
+                "message_id": next(message_ids),
+                "from": BOT_USER,
+                "chat": chat_json(chat_id),
+                "date": DATE,
+                "text": html.unescape(message.text),
+                "reply_markup": markup,
+            }
         chat.updates.append(update)
-        chat.sends.append(sent)
+        chat.sends.append(len(messages))
         chat.tags.append(turn.tag)
     return list(chats.values())
 

@@ -14,27 +14,21 @@ from __future__ import annotations
 
 import asyncio
 import html
+import json
 import logging
 import os
 import re
 import sys
 import traceback
 import unicodedata
-from collections.abc import Awaitable, Callable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import TextIO
 
-from telegram import (
-    Bot,
-    BotCommand,
-    CallbackQuery,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
-    Message,
-    Update,
-)
+from telegram import Bot, BotCommand, CallbackQuery, Message, Update
 from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest, InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.ext import (
@@ -48,7 +42,7 @@ from telegram.ext import (
 from bot import texts
 from bot.aio import AsyncConversations, LocalAsyncStore, NotAnUpdate, RetryLater, Turn
 from bot.engine import STALE, Engine
-from bot.events import Event, Kind, Reply
+from bot.events import Choice, Event, Kind, Reply
 from bot.i18n import LANGUAGES, language_from_code, translate
 from bot.metrics import Metrics
 from bot.ratelimit import ChatRateLimit
@@ -135,10 +129,11 @@ def check_callback_data(engine: Engine) -> int:
 
 @dataclass(frozen=True, slots=True)
 class Outgoing:
-    """One Telegram message: HTML text and, on the last part of a reply, its keyboard."""
+    """One Telegram message: HTML text and, on a message that ends with options, the inline
+    keyboard as the Bot API's JSON."""
 
     text: str
-    markup: InlineKeyboardMarkup | None = None
+    markup: str | None = None
 
 
 def escape(text: str) -> str:
@@ -176,29 +171,41 @@ def split_text(text: str, limit: int = MAX_MESSAGE) -> list[str]:
     return [part if part.strip() else "…" for part in parts]
 
 
-def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
-    if not reply.options or not reply.question:
-        return None
-    buttons = [
-        InlineKeyboardButton(c.label, callback_data=encode_callback(reply.question, c.id))
-        for c in reply.options
-    ]
-    if all(_width(c.label) <= ROW_WIDTH for c in reply.options):
-        return InlineKeyboardMarkup([buttons])
-    return InlineKeyboardMarkup([[button] for button in buttons])
+@lru_cache(maxsize=1024)
+def keyboard(question: str, options: tuple[Choice, ...]) -> str:
+    """The inline keyboard as JSON, built once per question and language: one row when every
+    label is narrow, else one button per row."""
+    buttons = [{"text": c.label, "callback_data": encode_callback(question, c.id)} for c in options]
+    narrow = all(_width(c.label) <= ROW_WIDTH for c in options)
+    rows = [buttons] if narrow else [[button] for button in buttons]
+    return json.dumps({"inline_keyboard": rows}, separators=(",", ":"))
 
 
 def _width(label: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in label)
 
 
-def render(reply: Reply, limit: int = MAX_MESSAGE) -> list[Outgoing]:
-    parts = split_text(reply.text, limit)
-    markup = keyboard(reply)
-    return [
-        Outgoing(escape(part), markup if i == len(parts) - 1 else None)
-        for i, part in enumerate(parts)
-    ]
+def render(replies: Sequence[Reply], limit: int = MAX_MESSAGE) -> list[Outgoing]:
+    """A turn's replies as Telegram messages, as few as fit: consecutive replies share one
+    message (one notification, not five), separated by a blank line; a reply with options
+    ends its message and carries the keyboard; a message too long is split at paragraphs."""
+    messages: list[Outgoing] = []
+    texts: list[str] = []
+    for reply in replies:
+        texts.append(reply.text)
+        if reply.options and reply.question:
+            messages += _message("\n\n".join(texts), keyboard(reply.question, reply.options), limit)
+            texts = []
+    if texts:
+        messages += _message("\n\n".join(texts), None, limit)
+    return messages
+
+
+def _message(text: str, markup: str | None, limit: int) -> list[Outgoing]:
+    """One message's text, split where it must be; the keyboard goes on the last part."""
+    parts = split_text(text, limit)
+    last = len(parts) - 1
+    return [Outgoing(escape(part), markup if i == last else None) for i, part in enumerate(parts)]
 
 
 def event_from_text(text: str) -> Event:
@@ -433,11 +440,8 @@ class TelegramAdapter:
         return engine.current(session)[-1], session.lang or language_from_code(code) or "ja"
 
     async def _send(self, bot: Bot, chat_id: int, replies: list[Reply]) -> None:
-        for reply in replies:
-            for part in render(reply):
-                await bot.send_message(
-                    chat_id, part.text, parse_mode=ParseMode.HTML, reply_markup=part.markup
-                )
+        for message in render(replies):
+            await send_message(bot, chat_id, message)
 
     async def _mark_chosen(self, query: CallbackQuery) -> None:
         """Turn the pressed question into a record: its text, "→ label", no keyboard."""
@@ -458,11 +462,43 @@ class TelegramAdapter:
         try:
             text = f"{message.text_html}\n→ {escape(label)}" if message.text else None
             if text is not None and len(text.encode("utf-16-le")) // 2 <= MAX_MESSAGE:
-                await query.edit_message_text(text, parse_mode=ParseMode.HTML)
+                await bot_api(
+                    query.get_bot(),
+                    "editMessageText",
+                    chat_id=message.chat_id,
+                    message_id=message.message_id,
+                    text=text,
+                    parse_mode=ParseMode.HTML,
+                )
             else:
                 await query.edit_message_reply_markup(reply_markup=None)
         except TelegramError as error:  # cosmetic: the answer itself is saved already
             log.warning("could not mark the pressed button: %s", _error_names(error))
+
+
+async def bot_api(bot: Bot, method: str, **params: object) -> None:
+    """Call a Bot API method for its effect only, without building objects from the result.
+
+    The results of sendMessage and editMessageText are never read here, and PTB spends about
+    120 µs of CPU per call turning each into a `Message`. The name goes in lower case: the
+    Bot API's method names are case-insensitive, and PTB's `do_api_request` warns when the
+    name is one of its typed methods.
+    """
+    await bot.do_api_request(method.lower(), api_kwargs=params)
+
+
+async def send_message(bot: Bot, chat_id: int, message: Outgoing) -> None:
+    if message.markup is None:
+        await bot_api(bot, "sendMessage", chat_id=chat_id, text=message.text, parse_mode="HTML")
+    else:
+        await bot_api(
+            bot,
+            "sendMessage",
+            chat_id=chat_id,
+            text=message.text,
+            parse_mode="HTML",
+            reply_markup=message.markup,
+        )
 
 
 def _kind(event: Event) -> str:

@@ -16,6 +16,7 @@ from bot.engine import Conversations
 from bot.events import Event
 from bot.session import Session
 from bot.stores import MemoryStore
+from bot.telegram import render
 from tests.fake_bot_api import FakeBotApi, User
 from tests.support import ENGINE
 
@@ -25,11 +26,15 @@ def event_for(kind: str, value: str) -> Event:
 
 
 def offline(user: User, script: list[tuple[str, str]]) -> tuple[list[list[str]], Session]:
-    """Each turn's reply texts and the final session, from the engine alone."""
+    """Each turn's messages (as the adapter renders its replies) and the final session, from
+    the engine alone."""
     conversations = Conversations(ENGINE, MemoryStore())
     key = f"telegram:{user.id}"
     turns = [
-        [r.text for r in conversations.turn(key, event_for(k, v), user.language_code)]
+        [
+            html.unescape(message.text)
+            for message in render(conversations.turn(key, event_for(k, v), user.language_code))
+        ]
         for k, v in script
     ]
     session = conversations.session(key)

@@ -34,17 +34,58 @@ BOT = {
     "supports_inline_queries": False,
 }
 JSON_FIELDS = {
-    "reply_markup", "commands", "scope", "allowed_updates", "entities", "link_preview_options",
+    "reply_markup",
+    "commands",
+    "scope",
+    "allowed_updates",
+    "entities",
+    "link_preview_options",
     "reply_parameters",
 }
 INT_FIELDS = {"chat_id", "message_id", "offset", "limit", "timeout", "cache_time"}
 HTML_TAGS = {
-    "b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span", "tg-spoiler", "a",
-    "code", "pre", "blockquote", "tg-emoji",
+    "b",
+    "strong",
+    "i",
+    "em",
+    "u",
+    "ins",
+    "s",
+    "strike",
+    "del",
+    "span",
+    "tg-spoiler",
+    "a",
+    "code",
+    "pre",
+    "blockquote",
+    "tg-emoji",
 }
 MAX_TEXT = 4096
 MAX_CALLBACK_BYTES = 64
 LONG_POLL_CAP = 5.0  # seconds; the tests ask for 1
+
+
+# What the fake serves, as the Bot API spells it (method names are case-insensitive).
+METHODS = {
+    name.lower(): name
+    for name in (
+        "getMe",
+        "deleteWebhook",
+        "setWebhook",
+        "setMyCommands",
+        "getMyCommands",
+        "getUpdates",
+        "sendMessage",
+        "editMessageText",
+        "editMessageReplyMarkup",
+        "answerCallbackQuery",
+    )
+}
+
+
+def canonical_method(name: str) -> str:
+    return METHODS.get(name.lower(), name)
 
 
 class ApiError(Exception):
@@ -191,8 +232,9 @@ class FakeBotApi:
 
     # -- what the tests push -------------------------------------------------------------
 
-    def push_message(self, user: User, text: str | None, chat: dict[str, Any] | None = None,
-                     **extra: Any) -> int:
+    def push_message(
+        self, user: User, text: str | None, chat: dict[str, Any] | None = None, **extra: Any
+    ) -> int:
         """A message from `user` (in their private chat unless `chat` is given)."""
         chat = chat or user.chat
         message: dict[str, Any] = {
@@ -241,8 +283,9 @@ class FakeBotApi:
             self._updates.remove(update)
         return update
 
-    def fail_next(self, method: str, description: str = "Bad Request: injected failure",
-                  code: int = 400) -> None:
+    def fail_next(
+        self, method: str, description: str = "Bad Request: injected failure", code: int = 400
+    ) -> None:
         with self._lock:
             self._failures.setdefault(method.lower(), []).append(ApiError(code, description))
 
@@ -273,7 +316,8 @@ class FakeBotApi:
                 raise ApiError(404, "Not Found")
             if not request.path.startswith(prefix):
                 raise ApiError(401, "Unauthorized")
-            method = request.path[len(prefix) :].split("?", 1)[0]
+            # Method names are case-insensitive: calls are logged as the Bot API spells them.
+            method = canonical_method(request.path[len(prefix) :].split("?", 1)[0])
             params = self._params(request)
             with self._lock:
                 failures = self._failures.get(method.lower())
@@ -416,8 +460,11 @@ class FakeBotApi:
             raise ApiError(400, "Bad Request: MESSAGE_TOO_LONG")
         with self._lock:
             if self._queries.get(query_id) is not False:  # type: ignore[arg-type]
-                raise ApiError(400, "Bad Request: query is too old and response timeout expired "
-                                    "or query ID is invalid")
+                raise ApiError(
+                    400,
+                    "Bad Request: query is too old and response timeout expired "
+                    "or query ID is invalid",
+                )
             self._queries[query_id] = True  # type: ignore[index]
         return True
 

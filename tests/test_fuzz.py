@@ -26,7 +26,7 @@ from bot.events import Event, Kind, Reply
 from bot.flow import Flow
 from bot.i18n import LANGUAGES, translate
 from bot.session import Session
-from bot.telegram import keyboard, render
+from bot.telegram import render
 from flows import FLOWS
 from tests.hostile import CORPUS
 
@@ -332,11 +332,10 @@ class Walker:
         for reply in replies:
             if not isinstance(reply.text, str) or not reply.text.strip():
                 self._fail(f"empty reply {reply!r}", after)
-            if self.render_replies:
-                parts = render(reply)  # Telegram: escaped, split, callback data encodable
-                keyboard(reply)
-                if not parts or any(not p.text.strip() for p in parts):
-                    self._fail("a reply renders to an empty message", after)
+        if self.render_replies:
+            parts = render(replies)  # Telegram: escaped, split, callback data encodable
+            if not parts or any(not p.text.strip() for p in parts):
+                self._fail("a turn renders to an empty message", after)
 
     def _check_flow_state(self, before: Session, after: Session) -> None:
         flow = self.engine.flows.get(after.flow or "")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import html
+import json
 import logging
 import sqlite3
 import sys
@@ -150,13 +151,20 @@ def transcript(calls: list[Call]) -> list[str]:
 
 
 def expected_texts(user: User, events: list[Event]) -> list[str]:
-    """What the engine says for the same events, run without Telegram."""
+    """What the engine says for the same events, run without Telegram, as messages: a turn's
+    replies share one message, separated by a blank line, and a reply with buttons ends it."""
     conversations = Conversations(ENGINE, MemoryStore())
-    return [
-        reply.text
-        for event in events
-        for reply in conversations.turn(f"telegram:{user.id}", event, user.language_code)
-    ]
+    messages = []
+    for event in events:
+        pending: list[str] = []
+        for reply in conversations.turn(f"telegram:{user.id}", event, user.language_code):
+            pending.append(reply.text)
+            if reply.options:
+                messages.append("\n\n".join(pending))
+                pending = []
+        if pending:
+            messages.append("\n\n".join(pending))
+    return messages
 
 
 def assert_all_answered(api: FakeBotApi) -> None:
@@ -240,7 +248,7 @@ def test_chinese_consultation_by_typing_reaches_a_verdict(fake_bot_api):
     sent = sent_texts(api.calls)
     assert sent == expected_texts(ZH, events)
     assert any(text.startswith(headline("sell_surplus", "zh", session.answers)) for text in sent)
-    assert translate("zh", texts.WELCOME) in sent
+    assert sent[0].startswith(translate("zh", texts.WELCOME) + "\n\n")  # with the menu
     # Typed answers leave their question's keyboard alone; only the pressed one was edited.
     assert len(api.calls_to("editMessageText")) == 1
     assert_all_answered(api)
@@ -262,7 +270,9 @@ def test_back_undoes_the_last_answer(fake_bot_api):
     bot, calls = run(scenario())
     session = bot.session(JA)
     assert (session.state, session.history, session.answers) == ("owner", [], {})
-    assert sent_texts(calls)[0] == translate("ja", texts.BACK_DONE)
+    # One message: the notice, then the question again with its keyboard.
+    assert [c.method for c in calls] == ["sendMessage"]
+    assert sent_texts(calls)[0].startswith(translate("ja", texts.BACK_DONE) + "\n\n")
     last = fake_bot_api.bot_messages(JA.id)[-1]
     assert buttons(last)[0]["callback_data"] == "car_sale.owner|self"
 
@@ -277,7 +287,7 @@ def test_lang_switches_language_by_picker_and_by_argument(fake_bot_api):
             assert [b["callback_data"] for b in buttons(picker)] == ["lang|ja", "lang|zh"]
             calls = await bot.press(JA, "zh")
             assert bot.session(JA).lang == "zh"
-            assert sent_texts(calls)[0] == translate("zh", texts.LANGUAGE_SET)
+            assert sent_texts(calls)[0].startswith(translate("zh", texts.LANGUAGE_SET) + "\n\n")
             assert bot.keyboard_message(JA)["reply_markup"]["inline_keyboard"][0][0][
                 "callback_data"] == "car_sale.owner|self"
             edited = fake_bot_api.message(JA.id, picker["message_id"])
@@ -324,8 +334,8 @@ def test_stale_button_is_answered_and_changes_nothing(fake_bot_api):
     after = bot.session(JA)
     assert (after.state, after.answers) == (before.state, before.answers) == (
         "loan_kind", {"owner": "self"})
-    assert [c.method for c in calls] == ["answerCallbackQuery", "sendMessage", "sendMessage"]
-    assert sent_texts(calls)[0] == translate("ja", texts.STALE_BUTTON)
+    assert [c.method for c in calls] == ["answerCallbackQuery", "sendMessage"]
+    assert sent_texts(calls)[0].startswith(translate("ja", texts.STALE_BUTTON) + "\n\n")
     assert calls[-1].params["reply_markup"]["inline_keyboard"][0][0]["callback_data"] == \
         "car_sale.loan_kind|standard"
     assert len(api.calls_to("editMessageText")) == edits  # the old question is not edited
@@ -414,7 +424,7 @@ def test_non_text_message_gets_a_hint_and_the_current_question(fake_bot_api):
             return bot, version, calls
 
     bot, version, calls = run(scenario())
-    assert sent_texts(calls)[0] == translate("ja", texts.TEXT_ONLY)
+    assert sent_texts(calls)[0].startswith(translate("ja", texts.TEXT_ONLY) + "\n\n")
     assert calls[-1].params["reply_markup"]["inline_keyboard"][0][0]["callback_data"] == \
         "car_sale.owner|self"
     assert bot.session(JA).version == version
@@ -426,13 +436,13 @@ def test_non_text_message_gets_a_hint_and_the_current_question(fake_bot_api):
 def test_splitter_cuts_at_paragraphs_then_lines_then_anywhere():
     paragraphs = ["あ" * 1500, "い" * 1500, "う" * 1500, "え" * 1500]
     reply = Reply("\n\n".join(paragraphs), (Choice("a", "A"), Choice("b", "B")), question="q")
-    parts = render(reply)
+    parts = render([reply])
     assert len(parts) == 2
     assert [html.unescape(p.text) for p in parts] == ["\n\n".join(paragraphs[:2]),
                                                      "\n\n".join(paragraphs[2:])]
     assert parts[0].markup is None and parts[1].markup is not None
-    assert [b.callback_data for row in parts[1].markup.inline_keyboard for b in row] == \
-        ["q|a", "q|b"]
+    assert [b["callback_data"] for row in json.loads(parts[1].markup)["inline_keyboard"]
+            for b in row] == ["q|a", "q|b"]
 
     lines = "\n".join(["か" * 1000] * 9)
     assert all(len(p) <= MAX_MESSAGE for p in split_text(lines))
@@ -442,7 +452,7 @@ def test_splitter_cuts_at_paragraphs_then_lines_then_anywhere():
     assert [len(p) for p in split_text(solid)] == [4096, 4096, 1808]
 
     escaped = "<&>" * 3000  # every character grows when escaped: measured after escaping
-    parts = render(Reply(escaped))
+    parts = render([Reply(escaped)])
     assert all(len(p.text) <= MAX_MESSAGE for p in parts)
     assert "".join(html.unescape(p.text) for p in parts) == escaped
 
@@ -450,6 +460,34 @@ def test_splitter_cuts_at_paragraphs_then_lines_then_anywhere():
     assert all(html_size(p) <= MAX_MESSAGE for p in split_text(astral))
     assert "".join(split_text(astral)) == astral
     assert split_text("short") == ["short"]
+
+
+def test_a_turn_is_as_few_messages_as_fit_and_a_keyboard_ends_its_message():
+    yes_no = (Choice("y", "はい"), Choice("n", "いいえ"))
+    replies = [
+        Reply("✓ 1 < 2"),
+        Reply("Question one?", yes_no, question="one"),
+        Reply("After a keyboard, a new message."),
+        Reply("Question two?", yes_no, question="two"),
+        Reply("Trailing note."),
+    ]
+    messages = render(replies)
+    assert [html.unescape(m.text) for m in messages] == [
+        "✓ 1 < 2\n\nQuestion one?",
+        "After a keyboard, a new message.\n\nQuestion two?",
+        "Trailing note.",
+    ]
+    assert messages[0].text.startswith("✓ 1 &lt; 2")  # escaped for parse_mode HTML
+    keyboards_sent = [json.loads(m.markup) if m.markup else None for m in messages]
+    assert keyboards_sent[0] == {"inline_keyboard": [[
+        {"text": "はい", "callback_data": "one|y"}, {"text": "いいえ", "callback_data": "one|n"}]]}
+    assert keyboards_sent[1]["inline_keyboard"][0][1]["callback_data"] == "two|n"
+    assert keyboards_sent[2] is None
+    # Wide labels get a row each.
+    wide = (Choice("a", "とても長い選択肢のラベルです"), Choice("b", "短い"))
+    rows = json.loads(render([Reply("Q?", wide, question="w")])[0].markup)["inline_keyboard"]
+    assert [[b["callback_data"] for b in row] for row in rows] == [["w|a"], ["w|b"]]
+    assert render([]) == []
 
 
 def long_flow() -> Flow:
@@ -486,7 +524,10 @@ def test_long_verdict_is_split_end_to_end_with_the_keyboard_last(fake_bot_api):
     verdict_parts = [c for c in sends if "これは長い説明です" in c.params["text"]]
     assert len(verdict_parts) >= 2
     assert all(len(c.params["text"]) <= MAX_MESSAGE for c in sends)
-    assert all("reply_markup" not in c.params for c in verdict_parts)
+    # The turn's replies share messages; only the last part, with the closing prompt, has
+    # the keyboard.
+    assert all("reply_markup" not in c.params for c in sends[:-1])
+    assert sends[-1] is verdict_parts[-1]
     assert "\n\n".join(html.unescape(c.params["text"]) for c in verdict_parts).startswith(
         "Here it is.\n\n0: これは")
     assert sends[-1].params["reply_markup"]["inline_keyboard"][0][0]["callback_data"] == \
@@ -641,11 +682,12 @@ def test_error_handler_apologises_and_leaves_the_session_whole(fake_bot_api, cap
 
     before, failed, unchanged, after_send_failure, resumed = run(scenario())
     assert unchanged == before
-    assert sent_texts(failed)[0] == translate("ja", texts.TRY_AGAIN)
+    assert sent_texts(failed)[0].startswith(translate("ja", texts.TRY_AGAIN) + "\n\n")
     assert failed[-1].params["reply_markup"]["inline_keyboard"][0][0]["callback_data"] == \
         "car_sale.owner|self"
     assert after_send_failure == before
-    assert sent_texts(fake_bot_api.calls).count(translate("ja", texts.TRY_AGAIN)) == 2
+    apologies = [t for t in sent_texts(fake_bot_api.calls) if translate("ja", texts.TRY_AGAIN) in t]
+    assert len(apologies) == 2
     assert sent_texts(resumed)[0] == translate("ja", CAR.question("balance").prompt)
     errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert len(errors) == 2
