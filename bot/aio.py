@@ -1,11 +1,16 @@
 """Turns for the asynchronous adapters (Telegram polling, webhook), exactly once and in order.
 
-    lock(chat) ─► seen(update_id)? ─► load ─► Engine.handle ─► deliver replies ─► save+mark
-                        └─ yes: acknowledge, apply nothing
+    begin: lock(chat) ─► seen(update_id)? ─► load ─► Engine.handle ─► deliver ─► save+mark+unlock
+                               └─ yes: unlock, acknowledge, apply nothing
 
 Replies are delivered *before* the session and the update id are saved together: a crash in
 between re-applies the turn when Telegram retries (the user may see a reply twice), but an
 acknowledged turn is never lost and never applied twice.
+
+A store opens a turn with `begin` and ends it with `Begun.save` or `Begun.delete`, so that a
+shared store (Redis) needs two round trips per turn: one for lock + seen + load, one for
+save + mark + unlock. A turn left without either (a duplicate, or `deliver` raised) is
+unlocked when `begin`'s block exits, and nothing is saved.
 """
 
 from __future__ import annotations
@@ -59,14 +64,42 @@ async def retry_later_on_store_errors() -> AsyncIterator[None]:
         raise RetryLater(type(error).__name__) from error
 
 
+class Begun(Protocol):
+    """One chat's turn, with the chat locked: whether its update was applied before, and the
+    session as it was (None: a new chat). `save` or `delete` ends the turn and the lock."""
+
+    seen: bool
+    session: Session | None
+
+    async def save(self, session: Session) -> None: ...
+    async def delete(self) -> None: ...
+
+
 class AsyncStore(Protocol):
+    def begin(self, user: str, update_id: int | None) -> AbstractAsyncContextManager[Begun]: ...
     async def load(self, user: str) -> Session | None: ...
     async def save(self, session: Session, update_id: int | None = None) -> None: ...
     async def seen(self, update_id: int) -> bool: ...
     async def delete(self, user: str, update_id: int | None = None) -> None: ...
     async def ping(self) -> None: ...
     async def close(self) -> None: ...
-    def lock(self, chat: str) -> AbstractAsyncContextManager[None]: ...
+
+
+@dataclass(slots=True)
+class LocalBegun:
+    """A turn on a local store: the chat's `ChatLocks` entry is held by `begin`'s block."""
+
+    store: Store
+    user: str
+    update_id: int | None
+    seen: bool
+    session: Session | None
+
+    async def save(self, session: Session) -> None:
+        self.store.save(session, self.update_id)
+
+    async def delete(self) -> None:
+        self.store.delete(self.user, self.update_id)
 
 
 class LocalAsyncStore:
@@ -75,6 +108,13 @@ class LocalAsyncStore:
     def __init__(self, store: Store) -> None:
         self.store = store
         self.lock = ChatLocks()
+
+    @asynccontextmanager
+    async def begin(self, user: str, update_id: int | None) -> AsyncIterator[LocalBegun]:
+        async with self.lock(user):
+            seen = update_id is not None and self.store.seen(update_id)
+            session = None if seen else self.store.load(user)
+            yield LocalBegun(self.store, user, update_id, seen, session)
 
     async def load(self, user: str) -> Session | None:
         return self.store.load(user)
@@ -141,18 +181,18 @@ class AsyncConversations:
         Raises RetryLater when the store fails; whatever `deliver` raises passes through,
         and in both cases nothing is saved.
         """
-        async with retry_later_on_store_errors(), self.store.lock(user):
-            if update_id is not None and await self.store.seen(update_id):
+        async with retry_later_on_store_errors(), self.store.begin(user, update_id) as begun:
+            if begun.seen:
                 return None
-            session = await self.store.load(user) or self.engine.new_session(user, language_code)
+            session = begun.session or self.engine.new_session(user, language_code)
             before = self.engine.open_question(session)
             outcome = self.engine.handle(session, event)
             if deliver is not None:
                 await deliver(outcome.replies)
             if outcome.forget:
-                await self.store.delete(user, update_id)
+                await begun.delete()
             else:
-                await self.store.save(session, update_id)
+                await begun.save(session)
             return Turn(outcome.replies, before, session.lang)
 
     async def session(self, user: str) -> Session | None:

@@ -155,3 +155,186 @@ def test_open_store_reads_the_url(tmp_path, monkeypatch):
     run(from_env.close())
     with pytest.raises(ValueError):
         open_store("postgres://x")
+
+
+class Undeliverable(Exception):
+    pass
+
+
+async def test_a_turn_whose_replies_cannot_be_delivered_saves_nothing_and_frees_the_chat(
+    conversations, store
+):
+    await conversations.turn("c7", Event.parse("/lang ja"), None, 1)
+
+    async def fail(replies):
+        raise Undeliverable
+
+    with pytest.raises(Undeliverable):
+        await conversations.turn("c7", Event.parse("@car_sale"), None, 2, fail)
+    assert not await store.seen(2)
+    assert (await store.load("c7")).flow is None
+    # Telegram's retry is applied at once, not after the lock's lifetime (10 s)
+    turn = await asyncio.wait_for(conversations.turn("c7", Event.parse("@car_sale"), None, 2), 2)
+    assert turn and (await store.load("c7")).flow == "car_sale"
+
+
+# -- Redis: the turn protocol across workers ---------------------------------------------------
+
+
+@pytest.fixture
+async def redis_workers():
+    """Makes RedisStores on one fresh prefix: separate workers sharing one server."""
+    from bot.redis_store import BEGIN, DELETE, SAVE, UNLOCK, RedisStore
+
+    prefix, made = f"zansai-test-{uuid.uuid4().hex}:", []
+
+    async def make():
+        made.append(RedisStore(REDIS_URL, prefix=prefix))
+        for script in (BEGIN, SAVE, DELETE, UNLOCK):  # so that no turn counts a SCRIPT LOAD
+            await made[-1].client.script_load(script)
+        return made[-1]
+
+    yield make
+    if made:
+        keys = [k async for k in made[0].client.scan_iter(prefix + "*")]
+        if keys:
+            await made[0].client.delete(*keys)
+    for store in made:
+        await store.close()
+
+
+def count_commands(store) -> list[str]:
+    """The commands `store` sends from now on, one per round trip (no pipelines are used)."""
+    sent: list[str] = []
+    real = store.client.execute_command
+
+    async def counting(*args, **options):
+        sent.append(args[0])
+        return await real(*args, **options)
+
+    store.client.execute_command = counting
+    return sent
+
+
+@needs_redis
+async def test_a_redis_turn_takes_two_round_trips_and_a_duplicate_one(redis_workers):
+    store = await redis_workers()
+    conversations = AsyncConversations(ENGINE, store)
+    sent = count_commands(store)
+    lines = ["/lang ja", "@car_sale", "@lender", "/forget", "/lang zh", "@car_sale"]
+    for update_id, line in enumerate(lines, start=1):
+        sent.clear()
+        assert await conversations.turn("c8", Event.parse(line), None, update_id)
+        assert sent == ["EVALSHA", "EVALSHA"], line  # lock+seen+load, save|delete+mark+unlock
+        assert not await store.client.exists(store.prefix + "l:c8")
+    sent.clear()
+    assert await conversations.turn("c8", Event.parse("@lender"), None, 6) is None
+    assert sent == ["EVALSHA"]  # seen: the same script unlocks again
+
+    async def fail(replies):
+        raise Undeliverable
+
+    sent.clear()
+    with pytest.raises(Undeliverable):
+        await conversations.turn("c8", Event.parse("@lender"), None, 7, fail)
+    assert sent == ["EVALSHA", "EVALSHA"]  # lock+seen+load, unlock
+    assert not await store.client.exists(store.prefix + "l:c8")
+    assert not await store.seen(7)
+    assert (await store.load("c8")).state == "owner"
+
+
+@needs_redis
+async def test_two_redis_workers_apply_each_update_once(redis_workers):
+    """Telegram retries an update to another worker while the first is still on it."""
+    one, two = await redis_workers(), await redis_workers()
+    first, second = AsyncConversations(ENGINE, one), AsyncConversations(ENGINE, two)
+    await first.turn("c9", Event.parse("/lang ja"), None, 1)
+    await first.turn("c9", Event.parse("@car_sale"), None, 2)
+    before = (await one.load("c9")).version
+    delivered = []
+
+    async def deliver(replies):
+        delivered.append(replies)
+        await asyncio.sleep(0.001)
+
+    updates = [(Event.button("unknown", "car_sale.owner"), 100 + i) for i in range(20)]
+    results = await asyncio.gather(
+        *(
+            worker.turn("c9", event, None, update_id, deliver)
+            for event, update_id in updates
+            for worker in (first, second)
+        )
+    )
+    assert sum(r is not None for r in results) == 20 and len(delivered) == 20
+    assert (await two.load("c9")).version == before + 20
+
+
+@needs_redis
+async def test_a_turn_that_outlived_its_lock_cannot_apply_its_update_again(
+    redis_workers, monkeypatch
+):
+    """Worker one is so slow to deliver that its lock expires; worker two applies the same
+    update (Telegram's retry) meanwhile. Worker one's save is refused, so the update counts
+    once."""
+    from bot import redis_store
+
+    one, two = await redis_workers(), await redis_workers()
+    first, second = AsyncConversations(ENGINE, one), AsyncConversations(ENGINE, two)
+    await first.turn("c10", Event.parse("/lang ja"), None, 1)
+    await first.turn("c10", Event.parse("@car_sale"), None, 2)
+    monkeypatch.setattr(redis_store, "LOCK_TTL_MS", 100)
+
+    async def slow(replies):
+        assert await second.turn("c10", Event.parse("@lender"), None, 3)  # waits out the lock
+
+    with pytest.raises(redis_store.ConflictError):
+        await first.turn("c10", Event.parse("@lender"), None, 3, slow)
+    session = await one.load("c10")
+    assert session.state == "loan_kind" and session.history == ["owner"] and session.version == 3
+    assert not await one.client.exists(one.prefix + "l:c10")
+
+
+@needs_redis
+async def test_a_turn_that_outlived_its_lock_cannot_bring_back_a_forgotten_session(
+    redis_workers, monkeypatch
+):
+    from bot import redis_store
+
+    one, two = await redis_workers(), await redis_workers()
+    first, second = AsyncConversations(ENGINE, one), AsyncConversations(ENGINE, two)
+    await first.turn("c11", Event.parse("/lang ja"), None, 1)
+    await first.turn("c11", Event.parse("@car_sale"), None, 2)
+    monkeypatch.setattr(redis_store, "LOCK_TTL_MS", 100)
+
+    async def slow(replies):
+        assert await second.turn("c11", Event.command("forget"), None, 4)
+
+    with pytest.raises(redis_store.ConflictError):
+        await first.turn("c11", Event.parse("@lender"), None, 3, slow)
+    assert await one.load("c11") is None and not await one.seen(3) and await one.seen(4)
+
+
+@needs_redis
+async def test_a_chat_locked_by_another_worker_is_waited_for_then_given_up(
+    redis_workers, monkeypatch
+):
+    from bot import redis_store
+
+    store = await redis_workers()
+    conversations = AsyncConversations(ENGINE, store)
+    lock = store.prefix + "l:c12"
+    await store.client.set(lock, "another worker", px=10_000)
+    monkeypatch.setattr(redis_store, "LOCK_WAIT_S", 0.2)
+    with pytest.raises(redis_store.LockTimeout):
+        await conversations.turn("c12", Event.parse("/lang ja"), None, 1)
+    assert await store.client.get(lock) == "another worker"
+    assert not await store.seen(1) and await store.load("c12") is None
+
+    async def release_soon():
+        await asyncio.sleep(0.05)
+        await store.client.delete(lock)
+
+    releasing = asyncio.create_task(release_soon())
+    assert await conversations.turn("c12", Event.parse("/lang ja"), None, 1)
+    await releasing
+    assert (await store.load("c12")).lang == "ja"
