@@ -79,7 +79,7 @@ class AsyncStore(Protocol):
     def begin(self, user: str, update_id: int | None) -> AbstractAsyncContextManager[Begun]: ...
     async def load(self, user: str) -> Session | None: ...
     async def save(self, session: Session, update_id: int | None = None) -> None: ...
-    async def seen(self, update_id: int) -> bool: ...
+    async def seen(self, user: str, update_id: int) -> bool: ...
     async def delete(self, user: str, update_id: int | None = None) -> None: ...
     async def ping(self) -> None: ...
     async def close(self) -> None: ...
@@ -112,8 +112,7 @@ class LocalAsyncStore:
     @asynccontextmanager
     async def begin(self, user: str, update_id: int | None) -> AsyncIterator[LocalBegun]:
         async with self.lock(user):
-            seen = update_id is not None and self.store.seen(update_id)
-            session = None if seen else self.store.load(user)
+            seen, session = self.store.begin(user, update_id)
             yield LocalBegun(self.store, user, update_id, seen, session)
 
     async def load(self, user: str) -> Session | None:
@@ -122,8 +121,8 @@ class LocalAsyncStore:
     async def save(self, session: Session, update_id: int | None = None) -> None:
         self.store.save(session, update_id)
 
-    async def seen(self, update_id: int) -> bool:
-        return self.store.seen(update_id)
+    async def seen(self, user: str, update_id: int) -> bool:
+        return self.store.seen(user, update_id)
 
     async def delete(self, user: str, update_id: int | None = None) -> None:
         self.store.delete(user, update_id)

@@ -113,7 +113,8 @@ class RedisStore:
         """Compare-and-set on the version, marking `update_id` applied in the same script."""
         await self._save_unlock(session, self._update_key(update_id), "", "")
 
-    async def seen(self, update_id: int) -> bool:
+    async def seen(self, user: str, update_id: int) -> bool:
+        """Update ids are unique per bot: here they are kept bot-wide, whatever the chat."""
         return bool(await self.client.exists(self._update_key(update_id)))
 
     async def delete(self, user: str, update_id: int | None = None) -> None:

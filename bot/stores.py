@@ -20,18 +20,22 @@ from bot.session import Session
 DEFAULT_TTL = 90 * 24 * 3600  # sessions idle longer than this are deleted
 UPDATE_TTL = 24 * 3600  # how long an applied Telegram update_id is remembered
 EXPIRE_EVERY = 3600  # a long-running SqliteStore deletes idle sessions this often
+# Update ids remembered in each chat's row. Telegram retries an update it got no answer for;
+# it would take this many newer updates of the same chat before that retry to miss one.
+RECENT_UPDATES = 32
 
 
 class Store(Protocol):
     """Sessions, plus the update ids already applied (so a retried update is not re-applied).
 
-    `save(session, update_id)` stores both in one transaction; `delete(user, update_id)`
-    likewise, for /forget.
+    `begin(user, update_id)` reads both for a turn; `save(session, update_id)` stores both at
+    once; `delete(user, update_id)` likewise, for /forget.
     """
 
+    def begin(self, user: str, update_id: int | None) -> tuple[bool, Session | None]: ...
     def load(self, user: str) -> Session | None: ...
     def save(self, session: Session, update_id: int | None = None) -> None: ...
-    def seen(self, update_id: int) -> bool: ...
+    def seen(self, user: str, update_id: int) -> bool: ...
     def delete(self, user: str, update_id: int | None = None) -> None: ...
     def close(self) -> None: ...
 
@@ -43,6 +47,11 @@ class MemoryStore:
         self._data: dict[str, str] = {}
         self._updates: set[int] = set()
 
+    def begin(self, user: str, update_id: int | None) -> tuple[bool, Session | None]:
+        if update_id is not None and update_id in self._updates:
+            return True, None
+        return False, self.load(user)
+
     def load(self, user: str) -> Session | None:
         text = self._data.get(user)
         return None if text is None else Session.loads(user, text)
@@ -53,7 +62,7 @@ class MemoryStore:
         if update_id is not None:
             self._updates.add(update_id)
 
-    def seen(self, update_id: int) -> bool:
+    def seen(self, user: str, update_id: int) -> bool:
         return update_id in self._updates
 
     def delete(self, user: str, update_id: int | None = None) -> None:
@@ -78,13 +87,20 @@ def default_db_path() -> Path:
 
 
 class SqliteStore:
-    """One row per user in a WAL-mode SQLite file; safe to share between threads."""
+    """One row per user in a WAL-mode SQLite file; safe to share between threads.
+
+    A turn is one read and one write: the row holds the session and the ids of the chat's
+    last RECENT_UPDATES applied updates (a JSON array), so that checking and marking an
+    update cost nothing extra. /forget deletes the row, so its update id goes to `updates`,
+    a small table kept UPDATE_TTL.
+    """
 
     SCHEMA = (
         """CREATE TABLE IF NOT EXISTS sessions (
             user TEXT PRIMARY KEY,
             data TEXT NOT NULL,
-            updated INTEGER NOT NULL
+            updated INTEGER NOT NULL,
+            recent TEXT NOT NULL DEFAULT '[]'
         ) WITHOUT ROWID""",
         """CREATE TABLE IF NOT EXISTS updates (
             update_id INTEGER PRIMARY KEY,
@@ -94,6 +110,28 @@ class SqliteStore:
         "CREATE INDEX IF NOT EXISTS sessions_by_updated ON sessions (updated)",
         "CREATE INDEX IF NOT EXISTS updates_by_expiry ON updates (expires)",
     )
+    # The session, whether the update was applied (in this chat's row, or forgotten with
+    # it), in one statement that always returns a row.
+    BEGIN = """
+        SELECT s.data, s.updated,
+            ?2 IS NOT NULL AND (
+                EXISTS (SELECT 1 FROM json_each(s.recent) WHERE value = ?2)
+                OR EXISTS (SELECT 1 FROM updates WHERE update_id = ?2 AND expires >= ?3))
+        FROM (SELECT ?1 AS user) AS wanted LEFT JOIN sessions AS s ON s.user = wanted.user
+    """
+    SAVE = f"""
+        INSERT INTO sessions (user, data, updated, recent)
+        VALUES (?1, ?2, ?3, CASE WHEN ?4 IS NULL THEN '[]' ELSE json_array(?4) END)
+        ON CONFLICT (user) DO UPDATE SET
+            data = excluded.data,
+            updated = excluded.updated,
+            recent = CASE
+                WHEN ?4 IS NULL THEN recent
+                WHEN json_array_length(recent) >= {RECENT_UPDATES}
+                    THEN json_insert(json_remove(recent, '$[0]'), '$[#]', ?4)
+                ELSE json_insert(recent, '$[#]', ?4)
+            END
+    """
 
     def __init__(self, path: str | Path | None = None, ttl: int = DEFAULT_TTL) -> None:
         self.path = Path(path) if path is not None else default_db_path()
@@ -108,36 +146,41 @@ class SqliteStore:
         self._db.execute("PRAGMA secure_delete=ON")  # deleted rows are overwritten
         for statement in self.SCHEMA:
             self._db.execute(statement)
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(sessions)")}
+        if "recent" not in columns:  # a file from before update ids moved into the row
+            self._db.execute("ALTER TABLE sessions ADD COLUMN recent TEXT NOT NULL DEFAULT '[]'")
         self.expire()
 
-    def load(self, user: str) -> Session | None:
+    def begin(self, user: str, update_id: int | None) -> tuple[bool, Session | None]:
         with self._lock:
-            row = self._db.execute(
-                "SELECT data, updated FROM sessions WHERE user = ?", (user,)
+            data, updated, seen = self._db.execute(
+                self.BEGIN, (user, update_id, int(time.time()))
             ).fetchone()
-        if row is None or row[1] < time.time() - self.ttl:
-            return None
-        return Session.loads(user, row[0])
+        if seen:
+            return True, None
+        if data is None or updated < time.time() - self.ttl:
+            return False, None
+        return False, Session.loads(user, data)
+
+    def load(self, user: str) -> Session | None:
+        return self.begin(user, None)[1]
 
     def save(self, session: Session, update_id: int | None = None) -> None:
+        """One statement, so one transaction: the session and its update id together."""
         session.version += 1
-        with self._lock, self._transaction():
-            self._db.execute(
-                "INSERT INTO sessions (user, data, updated) VALUES (?, ?, ?) "
-                "ON CONFLICT(user) DO UPDATE SET data = excluded.data, updated = excluded.updated",
-                (session.user, session.dumps(), int(time.time())),
-            )
-            self._mark(update_id)
+        try:
+            with self._lock:
+                self._db.execute(
+                    self.SAVE, (session.user, session.dumps(), int(time.time()), update_id)
+                )
+        except BaseException:
+            session.version -= 1
+            raise
         if time.time() >= self._next_expiry:
             self.expire()
 
-    def seen(self, update_id: int) -> bool:
-        with self._lock:
-            row = self._db.execute(
-                "SELECT 1 FROM updates WHERE update_id = ? AND expires >= ?",
-                (update_id, int(time.time())),
-            ).fetchone()
-        return row is not None
+    def seen(self, user: str, update_id: int) -> bool:
+        return self.begin(user, update_id)[0]
 
     def delete(self, user: str, update_id: int | None = None) -> None:
         with self._lock:

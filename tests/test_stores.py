@@ -7,8 +7,10 @@ skipped when none is running; in CI a missing server is a failure.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import socket
+import time
 import uuid
 
 import pytest
@@ -101,7 +103,7 @@ async def test_forget_removes_the_session_and_counts_as_applied(conversations, s
     await conversations.turn("c3", Event.parse("@car_sale"), None, 2)
     assert await conversations.turn("c3", Event.command("forget"), None, 3)
     assert await store.load("c3") is None
-    assert await store.seen(3)
+    assert await store.seen("c3", 3)
     assert await conversations.turn("c3", Event.command("forget"), None, 3) is None
 
 
@@ -171,7 +173,7 @@ async def test_a_turn_whose_replies_cannot_be_delivered_saves_nothing_and_frees_
 
     with pytest.raises(Undeliverable):
         await conversations.turn("c7", Event.parse("@car_sale"), None, 2, fail)
-    assert not await store.seen(2)
+    assert not await store.seen("c7", 2)
     assert (await store.load("c7")).flow is None
     # Telegram's retry is applied at once, not after the lock's lifetime (10 s)
     turn = await asyncio.wait_for(conversations.turn("c7", Event.parse("@car_sale"), None, 2), 2)
@@ -239,7 +241,7 @@ async def test_a_redis_turn_takes_two_round_trips_and_a_duplicate_one(redis_work
         await conversations.turn("c8", Event.parse("@lender"), None, 7, fail)
     assert sent == ["EVALSHA", "EVALSHA"]  # lock+seen+load, unlock
     assert not await store.client.exists(store.prefix + "l:c8")
-    assert not await store.seen(7)
+    assert not await store.seen("c8", 7)
     assert (await store.load("c8")).state == "owner"
 
 
@@ -311,7 +313,8 @@ async def test_a_turn_that_outlived_its_lock_cannot_bring_back_a_forgotten_sessi
 
     with pytest.raises(redis_store.ConflictError):
         await first.turn("c11", Event.parse("@lender"), None, 3, slow)
-    assert await one.load("c11") is None and not await one.seen(3) and await one.seen(4)
+    assert await one.load("c11") is None
+    assert not await one.seen("c11", 3) and await one.seen("c11", 4)
 
 
 @needs_redis
@@ -328,7 +331,7 @@ async def test_a_chat_locked_by_another_worker_is_waited_for_then_given_up(
     with pytest.raises(redis_store.LockTimeout):
         await conversations.turn("c12", Event.parse("/lang ja"), None, 1)
     assert await store.client.get(lock) == "another worker"
-    assert not await store.seen(1) and await store.load("c12") is None
+    assert not await store.seen("c12", 1) and await store.load("c12") is None
 
     async def release_soon():
         await asyncio.sleep(0.05)
@@ -338,3 +341,75 @@ async def test_a_chat_locked_by_another_worker_is_waited_for_then_given_up(
     assert await conversations.turn("c12", Event.parse("/lang ja"), None, 1)
     await releasing
     assert (await store.load("c12")).lang == "ja"
+
+
+# -- SQLite: update ids live in the chat's row ------------------------------------------
+
+
+def test_a_sqlite_turn_is_one_read_and_one_write(tmp_path):
+    store = SqliteStore(tmp_path / "z.db")
+    conversations = AsyncConversations(ENGINE, LocalAsyncStore(store))
+    statements: list[str] = []
+    store._db.set_trace_callback(lambda sql: statements.append(sql.split()[0].upper()))
+
+    async def turns():
+        await conversations.turn("c20", Event.parse("/lang ja"), None, 1)
+        await conversations.turn("c20", Event.parse("@car_sale"), None, 2)
+        statements.clear()
+        await conversations.turn("c20", Event.parse("@lender"), None, 3)
+        turn = list(statements)
+        statements.clear()
+        assert await conversations.turn("c20", Event.parse("@lender"), None, 3) is None
+        return turn, list(statements)
+
+    turn, duplicate = run(turns())
+    assert turn == ["SELECT", "INSERT"]  # no BEGIN/COMMIT: one statement is one transaction
+    assert duplicate == ["SELECT"]
+    store.close()
+
+
+def test_sqlite_remembers_each_chats_recent_update_ids_and_forgotten_chats_ids(tmp_path):
+    from bot.stores import RECENT_UPDATES
+
+    store = SqliteStore(tmp_path / "z.db")
+    session = Session("c21", "ja")
+    first = 1_000
+    for update_id in range(first, first + RECENT_UPDATES + 5):
+        store.save(session, update_id)
+    newest = range(first + 5, first + RECENT_UPDATES + 5)
+    assert all(store.seen("c21", i) for i in newest)
+    assert not any(store.seen("c21", i) for i in range(first, first + 5))  # only the last 32
+    assert not store.seen("c22", first + 10)  # another chat
+    assert store.begin("c21", first + 10) == (True, None)
+    seen, loaded = store.begin("c21", 5)
+    assert not seen and loaded == session
+    # /forget deletes the row; its update id is still known, also once the chat comes back.
+    store.delete("c21", 2_000)
+    store.save(Session("c21", "zh"), 2_001)
+    assert store.seen("c21", 2_000) and store.seen("c21", 2_001)
+    assert not store.seen("c21", first + 10)
+    store.close()
+
+
+def test_sqlite_opens_a_file_written_before_update_ids_moved_into_the_row(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "old.db"
+    with contextlib.closing(sqlite3.connect(path)) as db:
+        db.execute(
+            "CREATE TABLE sessions (user TEXT PRIMARY KEY, data TEXT NOT NULL, "
+            "updated INTEGER NOT NULL) WITHOUT ROWID"
+        )
+        db.execute(
+            "CREATE TABLE updates (update_id INTEGER PRIMARY KEY, expires INTEGER NOT NULL)"
+        )
+        old = Session("c23", "ja", "car_sale", "owner", version=4)
+        db.execute("INSERT INTO sessions VALUES (?, ?, ?)", ("c23", old.dumps(), int(time.time())))
+        db.execute("INSERT INTO updates VALUES (7, ?)", (int(time.time()) + 3600,))
+        db.commit()
+    store = SqliteStore(path)
+    assert store.begin("c23", 7) == (True, None)  # applied before the upgrade
+    assert store.begin("c23", 8) == (False, old)
+    store.save(old, 8)
+    assert store.seen("c23", 8) and store.load("c23").version == 5
+    store.close()
