@@ -19,10 +19,11 @@ from typing import Any, TextIO
 import uvicorn
 from telegram import Bot
 from telegram.error import InvalidToken, TelegramError
-from telegram.request import HTTPXRequest
+from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.aio import AsyncConversations, LocalAsyncStore, open_store
 from bot.engine import Engine
+from bot.keepalive_request import KeepAliveRequest
 from bot.metrics import Metrics
 from bot.telegram import (
     ALLOWED_UPDATES,
@@ -53,9 +54,21 @@ class GracefulServer(uvicorn.Server):
             self._captured_signals.clear()
 
 
+PROXY_VARIABLES = ("HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy")
+
+
 def make_bot(token: str, base_url: str | None, connections: int) -> Bot:
-    """A Bot whose HTTP pool can carry every in-flight update at once (PTB's default is 1)."""
-    request = HTTPXRequest(connection_pool_size=connections, pool_timeout=10.0)
+    """A Bot whose HTTP pool can carry every in-flight update at once (PTB's default is 1).
+
+    Its requests go through `KeepAliveRequest` (tens of µs of CPU per call, against
+    0.75–3.3 ms for httpx's pool under load); behind a proxy from the environment, which
+    only httpx understands, through PTB's `HTTPXRequest`.
+    """
+    request: BaseRequest
+    if any(os.environ.get(name) for name in PROXY_VARIABLES):
+        request = HTTPXRequest(connection_pool_size=connections, pool_timeout=10.0)
+    else:
+        request = KeepAliveRequest(connection_pool_size=connections, pool_timeout=10.0)
     if base_url:
         return Bot(token, base_url=base_url, base_file_url=file_url(base_url), request=request)
     return Bot(token, request=request)
