@@ -36,7 +36,7 @@ POOL_TIMEOUT_MESSAGE = (
     "Pool timeout: All connections in the connection pool are occupied. Request was *not* "
     "sent to Telegram. Consider adjusting the connection pool size or the pool timeout."
 )  # HTTPXRequest's words, so callers that look at them see the same thing
-_FORM = b"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: "
+_JSON = b"Content-Type: application/json\r\nContent-Length: "
 _MAX_TARGETS = 1024  # parsed URLs kept (Bot API method URLs; file URLs would grow it)
 _PATH_SAFE = "/%:@!$&'()*+,;=-._~"  # RFC 3986 pchar plus "/" and "%": quote() leaves them
 
@@ -514,12 +514,12 @@ class KeepAliveRequest(BaseRequest):
             if len(self._targets) >= _MAX_TARGETS:
                 self._targets.clear()
             target = self._targets[url] = _Target(url)
-        # Like HTTPXRequest (httpx `data=`): the JSON-encoded parameters as a form, and no
-        # body but `Content-Length: 0` when there are none.
-        params = request_data.url_encoded_parameters() if request_data is not None else ""
-        if params:
-            body = params.encode("ascii")  # urlencode's output is ASCII
-            data = b"%s%s%d\r\n\r\n%s" % (target.head(method), _FORM, len(body), body)
+        # The parameters HTTPXRequest sends as a form, as one JSON object instead: the Bot
+        # API reads a string value exactly as the form's text. Percent-encoding Japanese and
+        # Chinese text byte by byte was a fifth of the webhook's CPU; json.dumps is C.
+        if request_data is not None and request_data.parameters:
+            body = request_data.json_payload
+            data = b"%s%s%d\r\n\r\n%s" % (target.head(method), _JSON, len(body), body)
         elif method in ("POST", "PUT", "PATCH"):
             data = target.head(method) + b"Content-Length: 0\r\n\r\n"
         else:

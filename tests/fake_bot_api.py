@@ -355,11 +355,16 @@ class FakeBotApi:
         raw = request.rfile.read(length) if length else b""
         kind = (request.headers.get("Content-Type") or "").split(";")[0].strip()
         if kind == "application/json":
-            return json.loads(raw or b"{}")
-        if kind not in ("", "application/x-www-form-urlencoded"):
+            # As the Bot API server reads a JSON body: a string value is the parameter's text
+            # (as in a form), anything else its JSON.
+            fields = json.loads(raw or b"{}")
+            pairs = [(k, v if isinstance(v, str) else json.dumps(v)) for k, v in fields.items()]
+        elif kind in ("", "application/x-www-form-urlencoded"):
+            pairs = parse_qsl(raw.decode(), keep_blank_values=True)
+        else:
             raise ApiError(400, f"Bad Request: unsupported content type {kind}")
         params: dict[str, Any] = {}
-        for key, value in parse_qsl(raw.decode(), keep_blank_values=True):
+        for key, value in pairs:
             if key in JSON_FIELDS:
                 params[key] = json.loads(value)
             elif key in INT_FIELDS and value.lstrip("-").isdigit():
