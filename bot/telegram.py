@@ -28,8 +28,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TextIO
 
-from telegram import Bot, BotCommand, CallbackQuery, Message, Update
-from telegram.constants import ChatType, ParseMode
+from telegram import Bot, BotCommand, Update
 from telegram.error import BadRequest, InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.ext import (
     Application,
@@ -40,7 +39,7 @@ from telegram.ext import (
 )
 
 from bot import texts
-from bot.aio import AsyncConversations, LocalAsyncStore, NotAnUpdate, RetryLater, Turn
+from bot.aio import AsyncConversations, LocalAsyncStore, RetryLater, Turn
 from bot.engine import STALE, Engine
 from bot.events import Choice, Event, Kind, Reply
 from bot.i18n import LANGUAGES, language_from_code, translate
@@ -48,6 +47,7 @@ from bot.metrics import Metrics
 from bot.ratelimit import ChatRateLimit
 from bot.ratelimit import Verdict as RateVerdict
 from bot.session import Session
+from bot.telegram_updates import Incoming
 
 log = logging.getLogger(__name__)
 
@@ -249,28 +249,24 @@ class TelegramAdapter:
         application.add_error_handler(self.on_error)
 
     async def on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        await self.message(update, context.bot)
+        await self.message(Incoming.from_update(update), context.bot)
 
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        await self.button(update, context.bot)
+        await self.button(Incoming.from_update(update), context.bot)
 
-    async def process(self, data: dict, bot: Bot) -> str:
+    async def process(self, data: object, bot: Bot) -> str:
         """One webhook update: applied, replies sent and saved when this returns.
 
         A failure the store or Telegram may recover from raises `RetryLater` (the webhook
         answers 503 and Telegram sends the update again; nothing was saved). Any other
         failure is a bug: the user is asked to try again and the update counts as handled.
-        JSON that PTB cannot read as an Update raises `NotAnUpdate` (400, nothing logged
-        but the exception's type).
+        JSON that is not an Update raises `NotAnUpdate` (400, nothing logged but its type).
         """
+        update = Incoming.from_json(data)  # NotAnUpdate: the webhook answers 400
         try:
-            update = Update.de_json(data, bot)
-        except (KeyError, TypeError, ValueError, AttributeError) as error:
-            raise NotAnUpdate(type(error).__name__) from error  # the webhook answers 400
-        try:
-            if update.callback_query is not None:
+            if update.kind == "button":
                 return await self.button(update, bot)
-            if update.message is not None:
+            if update.kind == "message":
                 return await self.message(update, bot)
             return "ignored"
         except RetryLater:
@@ -287,29 +283,26 @@ class TelegramAdapter:
 
     # -- updates -------------------------------------------------------------------------
 
-    async def message(self, update: Update, bot: Bot) -> str:
-        message = update.message
-        user = update.effective_user
-        if message is None:
+    async def message(self, update: Incoming, bot: Bot) -> str:
+        chat_id = update.chat_id
+        if update.kind != "message" or chat_id is None:
             return "ignored"
-        if message.chat.type != ChatType.PRIVATE or user is None:
-            await bot.send_message(
-                message.chat_id, escape(texts.PRIVATE_ONLY), parse_mode=ParseMode.HTML
-            )
+        if not update.private or update.user_id is None:
+            await send_message(bot, chat_id, Outgoing(escape(texts.PRIVATE_ONLY)))
             return _logged("group", None, "private_only")
-        key, code = user_key(user.id), user.language_code
+        key, code = user_key(update.user_id), update.language_code
         if (limited := await self._flooding(key, code)) is not None:
-            await self._send(bot, message.chat_id, limited)
+            await self._send(bot, chat_id, limited)
             return _logged("message", None, "rate_limited")
-        if message.text is None:
+        if update.text is None:
             before, lang = await self._where(key, code)
             hint = Reply(translate(lang, texts.TEXT_ONLY))
-            await self._send(bot, message.chat_id, [hint, before])
+            await self._send(bot, chat_id, [hint, before])
             return _logged("other", before.question, "text_only")
-        event = event_from_text(message.text)
+        event = event_from_text(update.text)
 
         async def deliver(replies: list[Reply]) -> None:
-            await self._send(bot, message.chat_id, replies)
+            await self._send(bot, chat_id, replies)
 
         turn = await self.conversations.turn(key, event, code, update.update_id, deliver)
         if turn is None:
@@ -317,49 +310,48 @@ class TelegramAdapter:
         self._count(turn)
         return _logged(_kind(event), turn.before, _outcome(turn))
 
-    async def button(self, update: Update, bot: Bot) -> str:
-        query = update.callback_query
-        if query is None:
+    async def button(self, update: Incoming, bot: Bot) -> str:
+        if update.kind != "button" or update.query_id is None:
             return "ignored"
+        query_id = update.query_id
         answered = False
 
         async def answer(text: str | None = None) -> None:
             nonlocal answered
             answered = True
             try:
-                await query.answer(text)
+                await answer_callback_query(bot, query_id, text)
             except BadRequest as error:
                 # Answered already (this is Telegram's retry of an update whose save failed)
                 # or too old to answer: cosmetic, the press itself must still be applied.
                 log.warning("could not answer the button press: %s", _error_names(error))
 
         try:
-            return await self._button(update, query, bot, answer)
+            return await self._button(update, bot, answer)
         finally:
             if not answered:  # every press is answered, even when handling it failed
                 with suppress(TelegramError):
-                    await query.answer()
+                    await answer_callback_query(bot, query_id, None)
 
     async def _button(
         self,
-        update: Update,
-        query: CallbackQuery,
+        update: Incoming,
         bot: Bot,
         answer: Callable[[str | None], Awaitable[None]],
     ) -> str:
-        chat = query.message.chat if query.message is not None else None
-        if chat is None or chat.type != ChatType.PRIVATE:
+        chat_id = update.chat_id
+        if chat_id is None or not update.private or update.user_id is None:
             await answer(texts.PRIVATE_ONLY)
             return _logged("button", None, "private_only")
-        key, code = user_key(query.from_user.id), query.from_user.language_code
+        key, code = user_key(update.user_id), update.language_code
         if (limited := await self._flooding(key, code)) is not None:
             await answer(limited[0].text if limited else None)
             return _logged("button", None, "rate_limited")
-        decoded = decode_callback(query.data)
+        decoded = decode_callback(update.data)
         if decoded is None:
             before, lang = await self._where(key, code)
             await answer(translate(lang, texts.BUTTON_INVALID))
-            await self._send(bot, chat.id, [before])
+            await self._send(bot, chat_id, [before])
             return _logged("button", before.question, "forged")
         question, option_id = decoded
         accepted = False
@@ -369,8 +361,8 @@ class TelegramAdapter:
             await answer(None)
             accepted = not (replies and replies[0].notice == STALE)
             if accepted:
-                await self._mark_chosen(query)
-            await self._send(bot, chat.id, replies)
+                await self._mark_chosen(update, bot)
+            await self._send(bot, chat_id, replies)
 
         event = Event.button(option_id, question)
         turn = await self.conversations.turn(key, event, code, update.update_id, deliver)
@@ -380,24 +372,23 @@ class TelegramAdapter:
         return _logged("button", turn.before, "accepted" if accepted else "stale")
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-        await self.report(update, context.bot, context.error)
+        incoming = Incoming.from_update(update) if isinstance(update, Update) else None
+        await self.report(incoming, context.bot, context.error)
 
-    async def report(self, update: object, bot: Bot, error: BaseException | None) -> None:
+    async def report(self, update: Incoming | None, bot: Bot, error: BaseException | None) -> None:
         """Log the failure without personal data; tell the user to try again."""
         log.error("update failed: %s\n%s", _error_names(error), _frames(error))
-        if not isinstance(update, Update) or update.effective_user is None:
+        if update is None or update.user_id is None or update.chat_id is None:
             return
-        chat = update.effective_chat
-        if chat is None or chat.type != ChatType.PRIVATE:
+        if not update.private:
             return
-        user = update.effective_user
         try:
-            before, lang = await self._where(user_key(user.id), user.language_code)
+            before, lang = await self._where(user_key(update.user_id), update.language_code)
             replies = [Reply(translate(lang, texts.TRY_AGAIN)), before]
         except Exception:  # the store or the engine is what failed: say so, in Japanese
             replies = [Reply(translate("ja", texts.TRY_AGAIN))]
         try:
-            await self._send(bot, chat.id, replies)
+            await self._send(bot, update.chat_id, replies)
         except Exception as again:
             log.error("could not tell the user about the failure: %s", _error_names(again))
 
@@ -443,35 +434,22 @@ class TelegramAdapter:
         for message in render(replies):
             await send_message(bot, chat_id, message)
 
-    async def _mark_chosen(self, query: CallbackQuery) -> None:
+    async def _mark_chosen(self, update: Incoming, bot: Bot) -> None:
         """Turn the pressed question into a record: its text, "→ label", no keyboard."""
-        message = query.message
-        if not isinstance(message, Message) or message.reply_markup is None:
+        if update.message_id is None or not update.buttons:
             return
-        label = next(
-            (
-                b.text
-                for row in message.reply_markup.inline_keyboard
-                for b in row
-                if b.callback_data == query.data
-            ),
-            None,
-        )
+        label = next((text for text, data in update.buttons if data == update.data), None)
         if label is None:
             return
+        # Our messages carry no formatting, so their HTML is their text, escaped.
+        text = update.message_text
+        marked = f"{escape(text)}\n→ {escape(label)}" if text else None
+        where = {"chat_id": update.chat_id, "message_id": update.message_id}
         try:
-            text = f"{message.text_html}\n→ {escape(label)}" if message.text else None
-            if text is not None and len(text.encode("utf-16-le")) // 2 <= MAX_MESSAGE:
-                await bot_api(
-                    query.get_bot(),
-                    "editMessageText",
-                    chat_id=message.chat_id,
-                    message_id=message.message_id,
-                    text=text,
-                    parse_mode=ParseMode.HTML,
-                )
+            if marked is not None and len(marked.encode("utf-16-le")) // 2 <= MAX_MESSAGE:
+                await bot_api(bot, "editMessageText", **where, text=marked, parse_mode="HTML")
             else:
-                await query.edit_message_reply_markup(reply_markup=None)
+                await bot_api(bot, "editMessageReplyMarkup", **where)
         except TelegramError as error:  # cosmetic: the answer itself is saved already
             log.warning("could not mark the pressed button: %s", _error_names(error))
 
@@ -485,6 +463,13 @@ async def bot_api(bot: Bot, method: str, **params: object) -> None:
     name is one of its typed methods.
     """
     await bot.do_api_request(method.lower(), api_kwargs=params)
+
+
+async def answer_callback_query(bot: Bot, query_id: str, text: str | None) -> None:
+    if text is None:
+        await bot_api(bot, "answerCallbackQuery", callback_query_id=query_id)
+    else:
+        await bot_api(bot, "answerCallbackQuery", callback_query_id=query_id, text=text)
 
 
 async def send_message(bot: Bot, chat_id: int, message: Outgoing) -> None:
