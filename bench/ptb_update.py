@@ -33,7 +33,6 @@ import pstats
 import time
 from collections import Counter
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from telegram import Update
@@ -47,7 +46,7 @@ from bench.ptb_echo_webhook import echo_press, echo_text
 from bench.tg_updates import Corpus, build_corpus
 from bot.aio import AsyncConversations, LocalAsyncStore
 from bot.engine import Engine
-from bot.stores import SqliteStore
+from bot.stores import MemoryStore, SqliteStore, Store
 from bot.telegram import TelegramAdapter
 from flows import FLOWS
 
@@ -118,12 +117,11 @@ def _offline_application() -> tuple[Application, OfflineRequest]:
     return application, request
 
 
-def ours(db: Path) -> tuple[Application, OfflineRequest, SqliteStore]:
+def ours(store: Store) -> tuple[Application, OfflineRequest]:
     """Zansai's handlers, as `build_application` registers them, on an OfflineRequest."""
     application, request = _offline_application()
-    store = SqliteStore(db)
     TelegramAdapter(AsyncConversations(Engine(FLOWS), LocalAsyncStore(store))).register(application)
-    return application, request, store
+    return application, request
 
 
 def echo() -> tuple[Application, OfflineRequest]:
@@ -194,6 +192,7 @@ class Replay:
     ours_ns: list[int]
     echo_ns: list[int]
     de_json_ns: list[int]
+    memory_ns: list[int]  # ours on the in-memory store: what saving to disk costs
     ours_cpu: int
     echo_cpu: int
     ours_request: OfflineRequest
@@ -201,13 +200,18 @@ class Replay:
 
 
 async def replay(ctx: Context, state: State, updates: list[dict[str, Any]]) -> Replay:
-    """Both bots over the same updates, in CHUNKS alternating slices; a fresh SQLite file."""
+    """Both bots over the same updates, in CHUNKS alternating slices; a fresh SQLite file.
+
+    A third, ours on a MemoryStore, takes its turn too: the difference is the disk."""
     state.runs += 1
-    application, request, store = ours(ctx.tmp / f"ptb_update-{state.runs}.db")
+    store = SqliteStore(ctx.tmp / f"ptb_update-{state.runs}.db")
+    application, request = ours(store)
+    in_memory, _ = ours(MemoryStore())
     anchor, echo_request = echo()
-    result = Replay([], [], [], 0, 0, request, echo_request)
+    result = Replay([], [], [], [], 0, 0, request, echo_request)
     try:
         await application.initialize()
+        await in_memory.initialize()
         await anchor.initialize()
         size = -(-len(updates) // CHUNKS)
         for number, start in enumerate(range(0, len(updates), size)):
@@ -216,9 +220,12 @@ async def replay(ctx: Context, state: State, updates: list[dict[str, Any]]) -> R
             result.ours_cpu += await _replay(application, chunk, result.ours_ns)
             gc.collect()
             result.echo_cpu += await _replay(anchor, chunk, result.echo_ns)
+            gc.collect()
+            await _replay(in_memory, chunk, result.memory_ns)
             if number % 5 == 0:  # de_json alone, for context: a fifth of the updates is enough
                 _de_json_only(anchor, chunk, result.de_json_ns)
         await application.shutdown()
+        await in_memory.shutdown()
         await anchor.shutdown()
     finally:
         store.close()
@@ -243,6 +250,7 @@ def run(ctx: Context, state: State) -> Samples:
         "echo_p50_us": percentile(echo_sorted, 0.5) / 1000,
         "echo_p99_us": percentile(echo_sorted, 0.99) / 1000,
         "de_json_us": sum(r.de_json_ns) / len(r.de_json_ns) / 1000,
+        "memory_us": sum(r.memory_ns) / n / 1000,
         "ours_api_calls": (sum(request.calls.values()) - request.calls["getMe"]) / n,
         "echo_api_calls": (sum(r.echo_request.calls.values()) - r.echo_request.calls["getMe"]) / n,
         "ours_send_message": request.calls["sendMessage"] / n,
@@ -308,7 +316,8 @@ def _profile(ctx: Context, state: State) -> dict[str, Any]:
 
     async def go() -> None:
         state.runs += 1
-        application, _, store = ours(ctx.tmp / f"ptb_update-profile{state.runs}.db")
+        store = SqliteStore(ctx.tmp / f"ptb_update-profile{state.runs}.db")
+        application, _ = ours(store)
         try:
             await application.initialize()
             bot, process, de_json = application.bot, application.process_update, Update.de_json
@@ -425,6 +434,13 @@ BENCHMARK = Benchmark(
             "µs",
             anchor="echo_cpu_us",
             anchor_label="PTB echo bot, CPU",
+        ),
+        Row(
+            "ours on the in-memory store (no disk), mean",
+            "memory_us",
+            "µs",
+            anchor="echo_us",
+            anchor_label="PTB echo bot, same updates",
         ),
         Row(
             "Update.de_json alone",
