@@ -53,17 +53,22 @@ WEBHOOK_INFO_BODY = json.dumps(
 ).encode()
 
 
-# Bot API method names are case-insensitive; counts use the documented spelling.
+# Bot API method names are case-insensitive; the fakes (this one and tests/fake_bot_api.py)
+# count and log them as the Bot API documents them.
 METHODS = {
     name.lower(): name
     for name in (
         "getMe",
+        "getUpdates",
         "getWebhookInfo",
+        "setWebhook",
+        "deleteWebhook",
+        "setMyCommands",
+        "getMyCommands",
         "sendMessage",
         "editMessageText",
         "editMessageReplyMarkup",
         "answerCallbackQuery",
-        "setMyCommands",
     )
 }
 

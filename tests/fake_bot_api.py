@@ -23,6 +23,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl
 
+from bench.fake_api_fast import canonical_method
+
 TOKEN = "7012345678:AAF-zansaiFakeToken_ForTests_abcdefghij"
 BOT = {
     "id": 7012345678,
@@ -64,28 +66,6 @@ HTML_TAGS = {
 MAX_TEXT = 4096
 MAX_CALLBACK_BYTES = 64
 LONG_POLL_CAP = 5.0  # seconds; the tests ask for 1
-
-
-# What the fake serves, as the Bot API spells it (method names are case-insensitive).
-METHODS = {
-    name.lower(): name
-    for name in (
-        "getMe",
-        "deleteWebhook",
-        "setWebhook",
-        "setMyCommands",
-        "getMyCommands",
-        "getUpdates",
-        "sendMessage",
-        "editMessageText",
-        "editMessageReplyMarkup",
-        "answerCallbackQuery",
-    )
-}
-
-
-def canonical_method(name: str) -> str:
-    return METHODS.get(name.lower(), name)
 
 
 class ApiError(Exception):

@@ -271,6 +271,19 @@ async def test_two_redis_workers_apply_each_update_once(redis_workers):
     assert (await two.load("c9")).version == before + 20
 
 
+async def two_workers_with_short_locks(chat, redis_workers, monkeypatch):
+    """Two workers on one Redis; `chat` is at the owner question (updates 1 and 2), and a
+    chat lock now expires after 100 ms. Returns worker one's store and both workers."""
+    from bot import redis_store
+
+    one, two = await redis_workers(), await redis_workers()
+    first, second = AsyncConversations(ENGINE, one), AsyncConversations(ENGINE, two)
+    await first.turn(chat, Event.parse("/lang ja"), None, 1)
+    await first.turn(chat, Event.parse("@car_sale"), None, 2)
+    monkeypatch.setattr(redis_store, "LOCK_TTL_MS", 100)
+    return one, first, second
+
+
 @needs_redis
 async def test_a_turn_that_outlived_its_lock_cannot_apply_its_update_again(
     redis_workers, monkeypatch
@@ -280,11 +293,7 @@ async def test_a_turn_that_outlived_its_lock_cannot_apply_its_update_again(
     once."""
     from bot import redis_store
 
-    one, two = await redis_workers(), await redis_workers()
-    first, second = AsyncConversations(ENGINE, one), AsyncConversations(ENGINE, two)
-    await first.turn("c10", Event.parse("/lang ja"), None, 1)
-    await first.turn("c10", Event.parse("@car_sale"), None, 2)
-    monkeypatch.setattr(redis_store, "LOCK_TTL_MS", 100)
+    one, first, second = await two_workers_with_short_locks("c10", redis_workers, monkeypatch)
 
     async def slow(replies):
         assert await second.turn("c10", Event.parse("@lender"), None, 3)  # waits out the lock
@@ -302,11 +311,7 @@ async def test_a_turn_that_outlived_its_lock_cannot_bring_back_a_forgotten_sessi
 ):
     from bot import redis_store
 
-    one, two = await redis_workers(), await redis_workers()
-    first, second = AsyncConversations(ENGINE, one), AsyncConversations(ENGINE, two)
-    await first.turn("c11", Event.parse("/lang ja"), None, 1)
-    await first.turn("c11", Event.parse("@car_sale"), None, 2)
-    monkeypatch.setattr(redis_store, "LOCK_TTL_MS", 100)
+    one, first, second = await two_workers_with_short_locks("c11", redis_workers, monkeypatch)
 
     async def slow(replies):
         assert await second.turn("c11", Event.command("forget"), None, 4)
