@@ -128,6 +128,11 @@ class Engine:
             )
             for flow in flows
         }
+        # After a verdict: the closing prompt's two labels, typed in either language.
+        self._closing = {
+            **dict.fromkeys(_translations(texts.FINISHED_RESTART), "restart"),
+            **dict.fromkeys(_translations(texts.FINISHED_MENU), MENU),
+        }
 
     # -- entry point -------------------------------------------------------------------
 
@@ -138,14 +143,18 @@ class Engine:
         """Advance `session` by one event; never raises for any user input."""
         if event.kind is Kind.COMMAND:
             return self._command(session, event)
+        if event.kind is Kind.BUTTON and event.question not in (None, self.open_question(session)):
+            # A button of an earlier question, or of a conversation since forgotten or expired
+            # (then the session is new, and the welcome comes first).
+            fresh = session.version == 0 and not _picking_language(session)
+            welcome = [self._say(session, texts.WELCOME)] if fresh else []
+            return Outcome([self._stale(session), *welcome, *self._reprompt(session)])
         if _picking_language(session):
             return Outcome(self._pick_language(session, event))
         if session.flow is None:
             return Outcome(self._menu_choice(session, event))
         flow = self.flows[session.flow]
         question = flow.question(session.state or "")
-        if event.kind is Kind.BUTTON and event.question not in (None, self._key(session)):
-            return Outcome([self._stale(session), *self._reprompt(session)])
         if question is None:
             return Outcome(self._after_verdict(session, flow, event))
         if session.pending and CONFIRM in session.pending:
@@ -305,19 +314,21 @@ class Engine:
         if event.kind is Kind.BUTTON and event.question in (None, MENU):
             chosen = event.value if event.value in self.flows else None
         elif event.kind is Kind.TEXT:
-            typed = fold(event.value)
-            found = [
-                fid
-                for fid, words in self._menu_words.items()
-                if any(mentions(typed, w) for w in words)
-            ]
-            chosen = found[0] if len(found) == 1 else None
+            chosen = self._named_flow(event.value)
         if chosen is None:
             first = texts.WELCOME if session.version == 0 else texts.MENU_NOT_UNDERSTOOD
             return [self._say(session, first), self._menu(session)]
         flow = self.flows[chosen]
         session.reset(flow.id, flow.initial)
         return self.current(session)
+
+    def _named_flow(self, text: str) -> str | None:
+        """The one consultation the text names (its title or a keyword), if exactly one."""
+        typed = fold(text)
+        found = [
+            fid for fid, words in self._menu_words.items() if any(mentions(typed, w) for w in words)
+        ]
+        return found[0] if len(found) == 1 else None
 
     # -- questions ---------------------------------------------------------------------
 
@@ -496,12 +507,24 @@ class Engine:
         )
 
     def _after_verdict(self, session: Session, flow: Flow, event: Event) -> list[Reply]:
+        """The closing prompt: its buttons or their labels typed; a consultation named
+        (as at the menu) starts it; anything else shows the prompt again."""
+        choice = None
         if event.kind is Kind.BUTTON and event.question in (None, self._key(session)):
-            if event.value == "restart":
-                return self._restart(session)
-            if event.value == MENU:
+            choice = event.value
+        elif event.kind is Kind.TEXT:
+            typed = event.value
+            choice = self._closing.get(normalize(typed)) or self._closing.get(
+                normalize(plain(typed))
+            )
+            if choice is None and self._named_flow(typed) is not None:
                 session.reset()
-                return [self._menu(session)]
+                return self._menu_choice(session, event)
+        if choice == "restart":
+            return self._restart(session)
+        if choice == MENU:
+            session.reset()
+            return [self._menu(session)]
         return [self._finished(session, session.state or "")]
 
     # -- helpers -----------------------------------------------------------------------

@@ -6,8 +6,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot import texts
 from bot.events import Event
-from bot.i18n import language_from_code
+from bot.i18n import language_from_code, translate
 from bot.session import Session
 from bot.stores import MemoryStore, SqliteStore
 from tests.support import ENGINE, Chat
@@ -241,3 +242,61 @@ def test_english_menu_requests_pick_the_right_flow():
         chat = Chat("ja")
         chat.send(text)
         assert chat.session.flow == flow
+
+
+SELL_ONLY = ("@car_sale", "@self", "@standard", "150万", "120万", "@no", "@business")
+
+
+@pytest.mark.parametrize(
+    ("lang", "typed", "state"),
+    [
+        ("ja", "最初からやり直す", "owner"),
+        ("ja", "ほかの相談", None),
+        ("zh", "重新开始", "owner"),
+        ("zh", "其他咨询吧", None),
+        ("zh", "ほかの相談", None),  # a label in the other language
+    ],
+)
+def test_after_a_verdict_the_closing_labels_can_be_typed(lang, typed, state):
+    chat = Chat(lang)
+    chat.run(*SELL_ONLY)
+    assert chat.verdict == "shortfall_sell_only"
+    chat.send(typed)
+    assert chat.state == state
+    if state is None:
+        assert chat.last.question == "menu"
+    else:
+        assert chat.session.answers == {} and chat.last.question == "car_sale.owner"
+
+
+def test_after_a_verdict_naming_a_consultation_starts_it_and_other_text_shows_the_prompt():
+    chat = Chat("zh")
+    chat.run(*SELL_ONLY)
+    closing = chat.last
+    chat.send("谢谢")
+    assert chat.replies == [closing] and chat.state == "shortfall_sell_only"
+    chat.send("我的信用卡逾期了")
+    assert (chat.session.flow, chat.state) == ("card_overdue", "status")
+
+
+@pytest.mark.parametrize("lang", ["ja", "zh", None])
+def test_a_button_pressed_after_forget_is_stale_and_changes_nothing(lang):
+    from bot.engine import STALE
+
+    chat = Chat(lang or "ja")
+    chat.run("@car_sale", "@lender")
+    chat.send("/forget")
+    store = chat.conversations.store
+    if lang is None:  # no language known now: the picker stays open
+        replies = chat.conversations.turn(chat.user, Event.button("standard", "car_sale.loan_kind"))
+        assert replies[0].notice == STALE and replies[-1].question == "lang"
+        assert store.load(chat.user).lang is None
+        return
+    replies = chat.conversations.turn(
+        chat.user, Event.button("standard", "car_sale.loan_kind"), lang
+    )
+    assert replies[0].notice == STALE
+    assert replies[1].text == translate(lang, texts.WELCOME)
+    assert replies[-1].question == "menu"
+    session = store.load(chat.user)
+    assert session.flow is None and session.answers == {}
