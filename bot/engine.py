@@ -28,7 +28,7 @@ LANG_PICKER = "lang"
 MENU = "menu"
 CONFIRM = "confirm"
 ALTERNATIVE = "alt"  # the 10,000-times amount offered when a typed one looks too small
-ACK = "ack"  # Reply.notice of the line saying back how a typed amount was read
+ACK = "ack"  # Reply.notice of the line saying back how a typed answer was read
 STALE = "stale"  # Reply.notice of the message refusing a button of another question
 
 # Words for choosing a language by typing.
@@ -354,7 +354,7 @@ class Engine:
             return self._choose(session, flow, question, option.id)
         option_id = self._typed_option(flow, question, event.value)
         if option_id is not None:
-            return self._choose(session, flow, question, option_id)
+            return self._choose(session, flow, question, option_id, typed=True)
         if not question.amount:
             return [self._say(session, texts.NOT_UNDERSTOOD), self._ask(session, question)]
         try:
@@ -378,24 +378,32 @@ class Engine:
         return self._record(session, flow, question, amount)
 
     def _choose(
-        self, session: Session, flow: Flow, question: Question, option_id: str
+        self, session: Session, flow: Flow, question: Question, option_id: str, typed: bool = False
     ) -> list[Reply]:
         option = question.option(option_id)
         assert option is not None
         if option.info is not None:
             return [self._say(session, option.info), self._ask(session, question)]
-        return self._record(session, flow, question, option.id)
+        return self._record(session, flow, question, option.id, say_back=typed)
 
     def _record(
-        self, session: Session, flow: Flow, question: Question, value: object
+        self,
+        session: Session,
+        flow: Flow,
+        question: Question,
+        value: object,
+        say_back: bool = False,
     ) -> list[Reply]:
+        """Record an answer and go on. A typed answer (an amount, or words read as an option)
+        is said back first, so the user sees how it was read: "✓ 査定額：120万円"."""
         session.answers[question.id] = value
         session.history.append(question.id)
         session.pending = None
         session.state = flow.next_state(question.id, session.answers)
-        if isinstance(value, int):  # say back how a typed amount was read: "✓ 査定額：120万円"
+        if isinstance(value, int) or say_back:
             line = self._t(session, texts.SUMMARY_LINE).format(
-                question=self._t(session, question.title), answer=self._money(session, flow, value)
+                question=self._t(session, question.title),
+                answer=self._answer_label(session, flow, question, value),
             )
             return [Reply(f"✓ {line}", notice=ACK), *self.current(session)]
         return self.current(session)
