@@ -338,19 +338,19 @@ INSTALMENT_TERMS = Block(N_(
 VERDICTS = (
     Verdict(
         "before_overdue",
-        headline=N_("You are not overdue yet: talk to the bank before the due date."),
+        headline=N_("You are not overdue yet: act before the due date."),
         messages=(
             (
-                Block(N_(
-                    "Call the number on the back of your card or in the bank's app: explain "
-                    "your situation and ask what the bank can offer, such as an instalment "
-                    "plan, and what any plan costs as an annualised rate (年化利率)."
-                )),
                 Block(N_(
                     "If you can pay the full statement balance, pay it by the due date: then "
                     "nothing is overdue and nothing negative is reported. Automatic repayment "
                     "from your bank account helps you not to miss it."
                 ), when="can_pay_in_full"),
+                Block(N_(
+                    "Call the number on the back of your card or in the bank's app: explain "
+                    "your situation and ask what the bank can offer, such as an instalment "
+                    "plan, and what any plan costs as an annualised rate (年化利率)."
+                ), when="not_full"),
                 Block(N_(
                     "Check your statement for the minimum payment (最低还款额). On most "
                     "cards, paying at least that by the due date keeps the account from "

@@ -495,3 +495,27 @@ def test_how_long_can_be_typed_as_a_number_and_a_unit(typed, option):
     chat = Chat("zh")
     chat.run("@card_overdue", typed)
     assert chat.session.answers.get("status") == option
+
+
+def _block(verdict_id: str, starts: str) -> co.Block:
+    verdict = FLOW.verdict(verdict_id)
+    assert verdict is not None
+    return next(b for group in verdict.messages for b in group if b.text.startswith(starts))
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_not_overdue_and_able_to_pay_in_full_leads_with_paying_by_the_due_date(lang):
+    pay = shown(_block("before_overdue", "If you can pay the full statement balance"), lang)
+    call = shown(_block("before_overdue", "Call the number on the back"), lang)
+    chat = start(lang)
+    chat.run("@not_yet", "@full")
+    assert chat.verdict == "before_overdue"
+    text = chat.text
+    assert call not in text
+    paragraphs = text.split("\n\n")
+    headline = translate(lang, FLOW.verdict("before_overdue").headline)
+    assert paragraphs[paragraphs.index(headline) + 1] == pay  # right after the headline
+    # Who cannot pay it all is told to call the bank first.
+    chat = start(lang)
+    chat.run("@not_yet", "@partial")
+    assert call in chat.text and pay not in chat.text
