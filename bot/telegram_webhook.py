@@ -153,6 +153,12 @@ def serve(overrides: dict[str, Any], stderr: TextIO | None = None) -> int:
         timeout_graceful_shutdown=30,
         backlog=2048,
     )
+    where = "Redis" if shared else "SQLite"
+    print(
+        f"zansai webhook: listening on http://{settings.listen}:{settings.port}"
+        f"{settings.url_path} ({settings.workers} worker(s), sessions in {where})",
+        file=stderr,
+    )
     if settings.workers > 1:  # uvicorn's supervisor: restarts a worker that dies
         from uvicorn.supervisors import Multiprocess
 
