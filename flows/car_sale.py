@@ -67,7 +67,7 @@ LOAN_KIND = Question(
         )),
         Option("residual", N_("A residual-value loan (残価設定型)"), synonyms=(
             "残価設定", "残価設定型", "残価設定型ローン", "残クレ", "残価",
-            "残值", "残值贷款", "尾款",
+            "残值", "残值贷款", "残值贷", "残价", "残价贷款", "气球贷", "尾款",
         )),
         Option("bank", N_("A bank or JA loan"), synonyms=(
             "銀行", "銀行ローン", "ja", "農協", "jaバンク", "银行", "银行贷款", "农协",

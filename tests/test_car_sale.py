@@ -149,6 +149,24 @@ def test_owner_can_be_typed_in_either_language(typed, option):
     assert chat.session.answers.get("owner") == option
 
 
+@pytest.mark.parametrize(
+    ("typed", "option"),
+    [
+        ("残クレ", "residual"),
+        ("残价贷款", "residual"),
+        ("是气球贷", "residual"),
+        ("残值贷", "residual"),
+        ("普通のローン", "standard"),
+        ("车贷", "standard"),
+        ("银行贷款", "bank"),
+    ],
+)
+def test_loan_kind_can_be_typed_in_either_language(typed, option):
+    chat = Chat("zh")
+    chat.run("@car_sale", "@lender", typed)
+    assert chat.session.answers.get("loan_kind") == option
+
+
 def test_translated_labels_are_accepted_in_the_other_language():
     chat = Chat("ja")
     chat.send("@car_sale")
