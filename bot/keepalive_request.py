@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import ssl
 from collections import deque
 from typing import Any
@@ -414,10 +415,11 @@ class KeepAliveRequest(BaseRequest):
 
     Args mirror HTTPXRequest's: `connection_pool_size` caps the connections open at once
     (over all origins); `pool_timeout` is how long a request waits for one (then TimedOut,
-    nothing sent). `ssl_context` replaces the default (certifi's CAs when installed, else the
-    system's; verification on). `keepalive_expiry`: an idle connection older than this is
-    closed instead of reused (as httpx does, so a connection silently dropped by a NAT is not
-    trusted); None keeps them until the server closes them.
+    nothing sent). `ssl_context` replaces the default (the CAs of `SSL_CERT_FILE` or
+    `SSL_CERT_DIR`, else certifi's, else the system's, as httpx chooses; verification on).
+    `keepalive_expiry`: an idle connection older than this is closed instead of reused (as
+    httpx does, so a connection silently dropped by a NAT is not trusted); None keeps them
+    until the server closes them.
     """
 
     __slots__ = (
@@ -585,14 +587,21 @@ class KeepAliveRequest(BaseRequest):
         return conn
 
     def _tls_context(self) -> ssl.SSLContext:
-        """The caller's context, else one made once: verified, certifi's CAs like httpx."""
+        """The caller's context, else one made once, verified, with the CAs httpx would use:
+        `SSL_CERT_FILE` or `SSL_CERT_DIR` when set (a company's own CA, a TLS-inspecting
+        proxy), else certifi's, else the system's."""
         if self._ssl_context is None:
-            try:
-                import certifi
+            if cafile := os.environ.get("SSL_CERT_FILE"):
+                context = ssl.create_default_context(cafile=cafile)
+            elif capath := os.environ.get("SSL_CERT_DIR"):
+                context = ssl.create_default_context(capath=capath)
+            else:
+                try:
+                    import certifi
 
-                context = ssl.create_default_context(cafile=certifi.where())
-            except ImportError:
-                context = ssl.create_default_context()
+                    context = ssl.create_default_context(cafile=certifi.where())
+                except ImportError:
+                    context = ssl.create_default_context()
             context.set_alpn_protocols(["http/1.1"])
             self._ssl_context = context
         return self._ssl_context

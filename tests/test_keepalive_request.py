@@ -12,6 +12,7 @@ import asyncio
 import json
 import socket
 import ssl
+import subprocess
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -752,6 +753,30 @@ async def test_https_with_a_trusted_certificate_works_and_keeps_alive(ca):
             status, payload = await post(request, server.url(scheme="https"))
             assert (status, json.loads(payload)["result"]) == (200, BOT)
     assert server.connections == 1
+
+
+@pytest.mark.parametrize("variable", ["SSL_CERT_FILE", "SSL_CERT_DIR"])
+async def test_https_trusts_the_cas_named_in_the_environment_as_httpx_does(
+    ca, variable, tmp_path, monkeypatch
+):
+    """A company CA or a TLS-inspecting proxy is configured this way; httpx honours it."""
+    pem = tmp_path / "ca.pem"
+    ca.cert_pem.write_to_path(str(pem))
+    if variable == "SSL_CERT_DIR":  # OpenSSL looks a CA up there by its subject hash
+        name = subprocess.run(
+            ["openssl", "x509", "-hash", "-noout", "-in", str(pem)],
+            capture_output=True, text=True, check=True,
+        ).stdout.strip()
+        pem.rename(tmp_path / f"{name}.0")
+    monkeypatch.delenv("SSL_CERT_FILE", raising=False)
+    monkeypatch.delenv("SSL_CERT_DIR", raising=False)
+    monkeypatch.setenv(variable, str(pem if variable == "SSL_CERT_FILE" else tmp_path))
+    async with (
+        tls_server(ca.issue_cert("127.0.0.1")) as server,
+        KeepAliveRequest() as request,
+    ):
+        status, _ = await post(request, server.url(scheme="https"))
+    assert status == 200
 
 
 @pytest.mark.parametrize("case", ["default context", "other CA", "wrong name"])
