@@ -305,3 +305,10 @@ def test_every_state_and_option_is_reachable():
             frontier.append((*path, line))
     assert seen_states == {q.id for q in flow.questions} | {v.id for v in flow.verdicts}
     assert {(q.id, f"@{o.id}") for q in flow.questions for o in q.options} <= seen_options
+
+
+@pytest.mark.parametrize("typed", ["还没想好", "没想好", "まだ決めてない"])
+def test_buyer_not_decided_can_be_typed(typed):
+    chat = Chat("zh")
+    chat.run("@car_sale", "@self", "@standard", "150万", "120万", "@no", typed)
+    assert chat.session.answers.get("buyer") == "undecided"

@@ -519,3 +519,11 @@ def test_not_overdue_and_able_to_pay_in_full_leads_with_paying_by_the_due_date(l
     chat = start(lang)
     chat.run("@not_yet", "@partial")
     assert call in chat.text and pay not in chat.text
+
+
+@pytest.mark.parametrize(("typed", "option"), [("还不上", "none"), ("暂时还不上", "none"),
+                                               ("还不了", "none"), ("能还一部分", "partial")])
+def test_ability_can_be_typed_as_people_say_it(typed, option):
+    chat = start("zh")
+    chat.run("@gt3m", typed)
+    assert chat.session.answers.get("ability") == option
