@@ -20,6 +20,7 @@ from bot.session import Session
 DEFAULT_TTL = 90 * 24 * 3600  # sessions idle longer than this are deleted
 UPDATE_TTL = 24 * 3600  # how long an applied Telegram update_id is remembered
 EXPIRE_EVERY = 3600  # a long-running SqliteStore deletes idle sessions this often
+TOUCH_EVERY = 3600  # a SQLite row's `updated` is rewritten at most this often (see save)
 # Update ids remembered in each chat's row. Telegram retries an update it got no answer for;
 # it would take this many newer updates of the same chat before that retry to miss one.
 RECENT_UPDATES = 32
@@ -119,18 +120,26 @@ class SqliteStore:
                 OR EXISTS (SELECT 1 FROM updates WHERE update_id = ?2 AND expires >= ?3))
         FROM (SELECT ?1 AS user) AS wanted LEFT JOIN sessions AS s ON s.user = wanted.user
     """
+    # The chat's recent update ids with ?4 appended (the oldest dropped past RECENT_UPDATES).
+    _RECENT_PLUS_NEW = f"""CASE
+                WHEN ?4 IS NULL THEN recent
+                WHEN json_array_length(recent) >= {RECENT_UPDATES}
+                    THEN json_insert(json_remove(recent, '$[0]'), '$[#]', ?4)
+                ELSE json_insert(recent, '$[#]', ?4)
+            END"""
+    # Most turns: the session and its update id, leaving `updated` (and so its index) alone
+    # while it is recent enough (?3); a turn then writes one page instead of two.
+    SAVE_RECENT = f"""
+        UPDATE sessions SET data = ?2, recent = {_RECENT_PLUS_NEW}
+        WHERE user = ?1 AND updated >= ?3
+    """
     SAVE = f"""
         INSERT INTO sessions (user, data, updated, recent)
         VALUES (?1, ?2, ?3, CASE WHEN ?4 IS NULL THEN '[]' ELSE json_array(?4) END)
         ON CONFLICT (user) DO UPDATE SET
             data = excluded.data,
             updated = excluded.updated,
-            recent = CASE
-                WHEN ?4 IS NULL THEN recent
-                WHEN json_array_length(recent) >= {RECENT_UPDATES}
-                    THEN json_insert(json_remove(recent, '$[0]'), '$[#]', ?4)
-                ELSE json_insert(recent, '$[#]', ?4)
-            END
+            recent = {_RECENT_PLUS_NEW}
     """
 
     def __init__(self, path: str | Path | None = None, ttl: int = DEFAULT_TTL) -> None:
@@ -138,6 +147,8 @@ class SqliteStore:
         if str(self.path) != ":memory:":
             self.path.parent.mkdir(parents=True, exist_ok=True)
         self.ttl = ttl
+        # How stale `updated` may get: an idle session goes after ttl minus at most this.
+        self._touch_every = min(TOUCH_EVERY, max(ttl, 0) // 24)
         self._lock = threading.Lock()
         self._db = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
@@ -166,13 +177,19 @@ class SqliteStore:
         return self.begin(user, None)[1]
 
     def save(self, session: Session, update_id: int | None = None) -> None:
-        """One statement, so one transaction: the session and its update id together."""
+        """One writing statement, so one transaction: the session and its update id together.
+
+        SAVE_RECENT changes nothing when the row is new or its `updated` older than
+        `_touch_every`; SAVE then writes the row whole. So `updated` and its index are
+        rewritten about once an hour per chat, not every turn.
+        """
         session.version += 1
+        data, now = session.dumps(), int(time.time())
         try:
             with self._lock:
-                self._db.execute(
-                    self.SAVE, (session.user, session.dumps(), int(time.time()), update_id)
-                )
+                touched = (session.user, data, now - self._touch_every, update_id)
+                if not self._db.execute(self.SAVE_RECENT, touched).rowcount:
+                    self._db.execute(self.SAVE, (session.user, data, now, update_id))
         except BaseException:
             session.version -= 1
             raise

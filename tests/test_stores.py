@@ -11,6 +11,7 @@ import contextlib
 import os
 import socket
 import time
+import types
 import uuid
 
 import pytest
@@ -368,8 +369,35 @@ def test_a_sqlite_turn_is_one_read_and_one_write(tmp_path):
         return turn, list(statements)
 
     turn, duplicate = run(turns())
-    assert turn == ["SELECT", "INSERT"]  # no BEGIN/COMMIT: one statement is one transaction
+    assert turn == ["SELECT", "UPDATE"]  # no BEGIN/COMMIT: one statement is one transaction
     assert duplicate == ["SELECT"]
+    store.close()
+
+
+def test_sqlite_rewrites_a_rows_updated_time_hourly_not_every_turn(tmp_path, monkeypatch):
+    """`updated` (and its index) move once TOUCH_EVERY has passed, so most turns write one page;
+    a new row and an old one get the time of their save."""
+    from bot import stores
+
+    now = [1_800_000_000.0]
+    monkeypatch.setattr(stores, "time", types.SimpleNamespace(time=lambda: now[0]))
+    store = SqliteStore(tmp_path / "z.db")
+
+    def updated() -> int:
+        return store._db.execute("SELECT updated FROM sessions WHERE user = 'c30'").fetchone()[0]
+
+    session = Session("c30", "ja")
+    store.save(session, 1)
+    assert updated() == 1_800_000_000
+    now[0] += stores.TOUCH_EVERY - 1
+    session.flow, session.state = "car_sale", "owner"
+    store.save(session, 2)
+    assert updated() == 1_800_000_000  # not rewritten within the hour...
+    assert store.load("c30").state == "owner" and store.seen("c30", 2)  # ...the rest is
+    now[0] += 2
+    store.save(session, 3)
+    assert updated() == 1_800_000_000 + stores.TOUCH_EVERY + 1
+    assert store.seen("c30", 1) and store.seen("c30", 3)
     store.close()
 
 
