@@ -14,9 +14,13 @@ out is only the network.
 
 Anchor, same updates, same run: a bare PTB echo bot on the same kind of OfflineRequest (a
 MessageHandler that `reply_text`s the text back; a CallbackQueryHandler that answers the
-press and replies with its data). The two take turns over ten slices of the updates, so
-load from elsewhere on the machine hits both alike. Logging is not configured here (our
-INFO lines are skipped by level); `webhook_load` runs with the deployed INFO logging.
+press and replies with its data). Two more take their turns, for context: ours on the
+in-memory store (what the disk costs us), and the echo saving each update to SQLite the
+least a bot can (`SavingEcho`: read one row by key, write it back, WAL and
+synchronous=NORMAL as ours): the floor for any bot that saves every turn before answering.
+All four take turns over ten slices of the updates, so load from elsewhere on the machine
+hits them alike. Logging is not configured here (our INFO lines are skipped by level);
+`webhook_load` runs with the deployed INFO logging.
 
 When the goal is missed (or with --profile), cProfile of ours over the first 3,000 updates
 (1,000 with --quick), own time grouped by where the code lives.
@@ -28,15 +32,24 @@ import asyncio
 import cProfile
 import gc
 import itertools
+import json
 import logging
 import pstats
+import sqlite3
 import time
 from collections import Counter
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
 from telegram.request import BaseRequest, RequestData
 
 from bench import fake_api_fast as canned
@@ -131,6 +144,44 @@ def echo() -> tuple[Application, OfflineRequest]:
     return application, request
 
 
+class SavingEcho:
+    """The echo, plus the cheapest durable save per update: one SELECT and one upsert of a
+    small row keyed by the user, in a WAL-mode SQLite file (synchronous=NORMAL, as ours)."""
+
+    def __init__(self, path: Path) -> None:
+        self.db = sqlite3.connect(str(path), isolation_level=None)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.execute("CREATE TABLE chats (user TEXT PRIMARY KEY, data TEXT) WITHOUT ROWID")
+
+    def save(self, update: Update) -> None:
+        user = str(update.effective_user.id if update.effective_user else 0)
+        self.db.execute("SELECT data FROM chats WHERE user = ?", (user,)).fetchone()
+        last = {"update": update.update_id, "text": getattr(update.effective_message, "text", None)}
+        self.db.execute(
+            "INSERT INTO chats VALUES (?, ?) ON CONFLICT (user) DO UPDATE SET data = excluded.data",
+            (user, json.dumps(last, ensure_ascii=False)),
+        )
+
+    def application(self) -> tuple[Application, OfflineRequest]:
+        application, request = _offline_application()
+
+        async def text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+            self.save(update)
+            await echo_text(update, context)
+
+        async def press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+            self.save(update)
+            await echo_press(update, context)
+
+        application.add_handler(MessageHandler(filters.TEXT, text))
+        application.add_handler(CallbackQueryHandler(press))
+        return application, request
+
+    def close(self) -> None:
+        self.db.close()
+
+
 # -- timing ------------------------------------------------------------------------------
 
 
@@ -193,6 +244,7 @@ class Replay:
     echo_ns: list[int]
     de_json_ns: list[int]
     memory_ns: list[int]  # ours on the in-memory store: what saving to disk costs
+    saving_echo_ns: list[int]  # the echo saving each update: the floor for saving every turn
     ours_cpu: int
     echo_cpu: int
     ours_request: OfflineRequest
@@ -202,17 +254,20 @@ class Replay:
 async def replay(ctx: Context, state: State, updates: list[dict[str, Any]]) -> Replay:
     """Both bots over the same updates, in CHUNKS alternating slices; a fresh SQLite file.
 
-    A third, ours on a MemoryStore, takes its turn too: the difference is the disk."""
+    Ours on a MemoryStore and the SavingEcho take their turns too, for context."""
     state.runs += 1
     store = SqliteStore(ctx.tmp / f"ptb_update-{state.runs}.db")
     application, request = ours(store)
     in_memory, _ = ours(MemoryStore())
     anchor, echo_request = echo()
-    result = Replay([], [], [], [], 0, 0, request, echo_request)
+    saving = SavingEcho(ctx.tmp / f"ptb_update-echo-{state.runs}.db")
+    saving_echo, _ = saving.application()
+    result = Replay([], [], [], [], [], 0, 0, request, echo_request)
     try:
         await application.initialize()
         await in_memory.initialize()
         await anchor.initialize()
+        await saving_echo.initialize()
         size = -(-len(updates) // CHUNKS)
         for number, start in enumerate(range(0, len(updates), size)):
             chunk = updates[start : start + size]
@@ -222,13 +277,17 @@ async def replay(ctx: Context, state: State, updates: list[dict[str, Any]]) -> R
             result.echo_cpu += await _replay(anchor, chunk, result.echo_ns)
             gc.collect()
             await _replay(in_memory, chunk, result.memory_ns)
+            gc.collect()
+            await _replay(saving_echo, chunk, result.saving_echo_ns)
             if number % 5 == 0:  # de_json alone, for context: a fifth of the updates is enough
                 _de_json_only(anchor, chunk, result.de_json_ns)
         await application.shutdown()
         await in_memory.shutdown()
         await anchor.shutdown()
+        await saving_echo.shutdown()
     finally:
         store.close()
+        saving.close()
     return result
 
 
@@ -251,6 +310,7 @@ def run(ctx: Context, state: State) -> Samples:
         "echo_p99_us": percentile(echo_sorted, 0.99) / 1000,
         "de_json_us": sum(r.de_json_ns) / len(r.de_json_ns) / 1000,
         "memory_us": sum(r.memory_ns) / n / 1000,
+        "saving_echo_us": sum(r.saving_echo_ns) / n / 1000,
         "ours_api_calls": (sum(request.calls.values()) - request.calls["getMe"]) / n,
         "echo_api_calls": (sum(r.echo_request.calls.values()) - r.echo_request.calls["getMe"]) / n,
         "ours_send_message": request.calls["sendMessage"] / n,
@@ -438,6 +498,13 @@ BENCHMARK = Benchmark(
         Row(
             "ours on the in-memory store (no disk), mean",
             "memory_us",
+            "µs",
+            anchor="echo_us",
+            anchor_label="PTB echo bot, same updates",
+        ),
+        Row(
+            "PTB echo saving each update to SQLite (the floor), mean",
+            "saving_echo_us",
             "µs",
             anchor="echo_us",
             anchor_label="PTB echo bot, same updates",
