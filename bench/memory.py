@@ -130,8 +130,8 @@ def report(ctx: Context, state: State, medians: Samples) -> Findings:
         f"{medians['insert_s']:.1f} s (executemany, 20,000 per transaction, "
         f"{details['insert_sessions_per_s']:,}/s)",
         f"SqliteStore() open: {medians['open_full_ms']:.0f} ms with {n:,} sessions vs "
-        f"{medians['open_empty_ms']:.1f} ms empty (its expire() scans the whole table: "
-        f"no index on sessions.updated)",
+        f"{medians['open_empty_ms']:.1f} ms empty (its expire() finds idle rows by the "
+        f"index on sessions.updated)",
     ]
     return Findings(details, notes)
 
