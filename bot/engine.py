@@ -234,8 +234,8 @@ class Engine:
         if session.flow is None:
             session.pending = None  # the menu replaces an open language picker
             return [self._menu(session)]
-        session.reset(session.flow, self.flows[session.flow].initial)
-        return [self._say(session, texts.RESTARTED), *self.current(session)]
+        intro = self._start(session, self.flows[session.flow])
+        return [self._say(session, texts.RESTARTED), *intro, *self.current(session)]
 
     def _back(self, session: Session) -> list[Reply]:
         if session.pending:
@@ -319,8 +319,21 @@ class Engine:
             first = texts.WELCOME if session.version == 0 else texts.MENU_NOT_UNDERSTOOD
             return [self._say(session, first), self._menu(session)]
         flow = self.flows[chosen]
+        intro = self._start(session, flow)
+        # "信用卡逾期两个多月了" names the consultation and answers its first question. Only
+        # the flow's own reader may answer here: a synonym found somewhere in a sentence
+        # about something else would be too loose a guess.
+        first = flow.question(flow.initial)
+        typed = event.value if event.kind is Kind.TEXT else ""
+        option_id = first.read(typed) if typed and first is not None and first.read else None
+        if first is not None and option_id is not None:
+            return [*intro, *self._choose(session, flow, first, option_id, typed=True)]
+        return [*intro, *self.current(session)]
+
+    def _start(self, session: Session, flow: Flow) -> list[Reply]:
+        """Open `flow` at its first question; its intro, if it has one, to say first."""
         session.reset(flow.id, flow.initial)
-        return self.current(session)
+        return [self._say(session, flow.intro)] if flow.intro else []
 
     def _named_flow(self, text: str) -> str | None:
         """The one consultation the text names (its title or a keyword), if exactly one."""

@@ -118,6 +118,7 @@ class Flow:
     conditions: Mapping[str, Condition]
     numbers: Callable[[Answers], dict[str, int]] = lambda answers: {}
     keywords: tuple[str, ...] = ()  # typed words that pick this flow from the menu
+    intro: str | None = None  # said as the consultation starts: whom it is for, say
     machine: Machine = field(init=False, repr=False, compare=False)
     cursor_type: type[Cursor] = field(init=False, repr=False, compare=False)
     _questions: dict[str, Question] = field(init=False, repr=False, compare=False)

@@ -616,6 +616,7 @@ def _flow_markdown(flow: Flow) -> list[str]:
         f"{len(exploration.paths)} answer paths were tried (every option, and "
         "representative amounts at amount questions).",
         "",
+        *([f"Said first, as it starts: “{flow.intro}”", ""] if flow.intro else []),
         "### Questions",
         "",
         "| question | asks | answers |",

@@ -32,29 +32,49 @@ def _months(*phrases: str) -> tuple[str, ...]:
     )
 
 
+# A number of days, weeks, months or years, with the words around it that move it a little:
+# "more than" (超过3个月, 3か月以上, 两个多月, 一年多), "less than" (不到一个月, 快三个月,
+# 3か月以内) and a half (一个半月, 半个月, 一年半). "About" (两个来月, 十几天) is the number.
 _DURATION = re.compile(
+    r"(?P<before>超过|超過|多于|大于|不到|不足|快要|快|将近|將近|接近)?\s*"
     r"(?P<number>[0-9０-９.]+|[一二两兩三四五六七八九十]+)?\s*"
-    r"(?:個|个|ヶ|ケ|カ|か|ヵ)?\s*(?P<half>半)?\s*(?P<unit>天|日|周|週間|週|星期|礼拜|月|年)"
+    r"(?P<inner>多|来|來|几|幾)?\s*(?P<half>半)?\s*"
+    r"(?:個|个|ヶ|ケ|カ|か|ヵ)?\s*(?P<inner2>多|来|來)?\s*(?P<half2>半)?\s*"
+    r"(?P<unit>天|日|周|週間|週|星期|礼拜|禮拜|月|年)"
+    r"(?P<after>半|以上|を?超|多|余り|あまり|以内|以下|未満|内)?"
 )
-_DAYS = {"天": 1, "日": 1, "周": 7, "週間": 7, "週": 7, "星期": 7, "礼拜": 7, "月": 30, "年": 365}
+_DAYS = {"天": 1, "日": 1, "周": 7, "週間": 7, "週": 7, "星期": 7, "礼拜": 7, "禮拜": 7,
+         "月": 30, "年": 365}
+_MORE = {"超过", "超過", "多于", "大于", "多", "以上", "超", "を超", "余り", "あまり"}
+_LESS = {"不到", "不足", "快要", "快", "将近", "將近", "接近", "以内", "以下", "未満", "内"}
 
 
 def read_overdue_for(text: str) -> str | None:
     """How long typed as a number and a unit ("3个月", "八か月", "20天", "2週間") -> option.
 
-    Exactly 3 months counts as 1–3 months, as its label says; "半年" is 6 months.
+    Exactly 3 months counts as 1–3 months, as its label says; more than 3 months
+    ("3か月以上", "超过三个月", "三个多月") does not. "半年" is 6 months.
     """
-    match = _DURATION.search(text)
-    if match is None:
-        return None
-    number, half, unit = match.group("number"), match.group("half"), match.group("unit")
-    if number is None and half is None:
+    for match in _DURATION.finditer(text):  # the first one with a number ("上个月" has none)
+        number, unit = match.group("number"), match.group("unit")
+        halves = sum(1 for name in ("half", "half2") if match.group(name)) + (
+            match.group("after") == "半"
+        )
+        if number is not None or halves:
+            break
+    else:
         return None
     try:
         count = float(parse_amount(number)) if number else 0.0
     except AmountError:
         return None
-    days = (count + (0.5 if half else 0.0)) * _DAYS[unit]
+    count += 0.5 * halves
+    words = {match.group(name) for name in ("before", "inner", "inner2", "after")}
+    if words & _MORE:
+        count += 0.5  # somewhere between this and the next one
+    elif words & _LESS:
+        count -= 0.5
+    days = count * _DAYS[unit]
     if days < 30:
         return "lt1m"
     return "m1to3" if days <= 92 else "gt3m"
@@ -66,11 +86,7 @@ STATUS = Question(
     "status",
     read=read_overdue_for,
     title=N_("Overdue for"),
-    prompt=N_(
-        "This consultation is about a credit card from a bank in mainland China; cards "
-        "from Japanese card companies are not covered.\n\n"
-        "Is your payment overdue (逾期), and for how long?"
-    ),
+    prompt=N_("Is your payment overdue (逾期), and for how long?"),
     options=(
         Option("not_yet", N_("Not yet: I'm about to miss a payment"), synonyms=(
             "まだ", "まだです", "まだ延滞していない", "延滞していない", "延滞前", "支払日前",
@@ -525,6 +541,10 @@ FLOW = Flow(
     verdicts=VERDICTS,
     conditions=CONDITIONS,
     numbers=numbers,
+    intro=N_(
+        "This consultation is about a credit card from a bank in mainland China; cards "
+        "from Japanese card companies are not covered."
+    ),
     keywords=(
         "カード", "クレジットカード", "クレカ", "信用卡", "逾期", "延滞", "信用卡逾期",
         "カード延滞", "催收", "停息挂账", "个性化分期", "恶意透支", "征信", "card",

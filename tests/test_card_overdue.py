@@ -489,6 +489,22 @@ def test_flow_text_comes_from_the_catalog_and_is_not_empty(temporary_catalogs, l
         ("10日", "lt1m"),
         ("2週間くらい", "lt1m"),
         ("3ヶ月くらいです", "m1to3"),
+        # "more than", "less than", "about" and halves, as people say them
+        ("两个多月了", "m1to3"),
+        ("上个月开始逾期，已经两个多月了", "m1to3"),
+        ("两个来月", "m1to3"),
+        ("20多天", "lt1m"),
+        ("30多天", "m1to3"),
+        ("半个月", "lt1m"),
+        ("快一个月了", "lt1m"),
+        ("快三个月了", "m1to3"),
+        ("一年多了", "gt3m"),
+        ("3个月以上了", "gt3m"),
+        ("已经超过3个月了", "gt3m"),
+        ("もう3か月以上になります", "gt3m"),
+        ("3ヶ月を超えています", "gt3m"),
+        ("1か月ちょっと", "m1to3"),
+        ("一ヶ月半", "m1to3"),
     ],
 )
 def test_how_long_can_be_typed_as_a_number_and_a_unit(typed, option):
@@ -527,3 +543,33 @@ def test_ability_can_be_typed_as_people_say_it(typed, option):
     chat = start("zh")
     chat.run("@gt3m", typed)
     assert chat.session.answers.get("ability") == option
+
+
+def test_the_scope_is_said_once_as_the_consultation_starts_not_at_each_reprompt():
+    chat = Chat("zh")
+    chat.send("@card_overdue")
+    scope = translate("zh", FLOW.intro)
+    assert [r.text for r in chat.replies[:1]] == [scope]
+    assert chat.last.question == "card_overdue.status"
+    chat.send("能还一部分")  # not an answer to this question
+    assert scope not in chat.text and chat.last.question == "card_overdue.status"
+    chat.run("@m1to3", "/restart")
+    assert scope in chat.text and chat.last.question == "card_overdue.status"
+
+
+def test_naming_the_consultation_with_how_long_answers_its_first_question_too():
+    chat = Chat("zh")
+    chat.send("信用卡逾期两个多月了")
+    assert chat.session.answers == {"status": "m1to3"}
+    assert chat.replies[0].text == translate("zh", FLOW.intro)  # the scope still comes first
+    assert chat.replies[1].text.startswith("✓ ")  # and the answer is said back
+    assert chat.last.question == "card_overdue.ability"
+
+
+@pytest.mark.parametrize("typed", ["信用卡逾期了，还没还", "クレジットカードの延滞", "信用卡逾期"])
+def test_naming_the_consultation_without_a_duration_answers_nothing(typed):
+    """A synonym somewhere in the sentence ("还没" is "not yet") is no answer here."""
+    chat = Chat("zh")
+    chat.send(typed)
+    assert chat.session.answers == {}
+    assert chat.last.question == "card_overdue.status"
