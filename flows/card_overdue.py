@@ -33,48 +33,70 @@ def _months(*phrases: str) -> tuple[str, ...]:
 
 
 # A number of days, weeks, months or years, with the words around it that move it a little:
-# "more than" (超过3个月, 3か月以上, 两个多月, 一年多), "less than" (不到一个月, 快三个月,
-# 3か月以内) and a half (一个半月, 半个月, 一年半). "About" (两个来月, 十几天) is the number.
+# "more than" (超过3个月, 3か月以上, 两个多月, 3か月ちょっと), "less than" (不到一个月,
+# 快半年, 3か月以内) and a half (一个半月, 半个月, 一年半). "About" (两个来月) is the number.
+# A second, smaller one may follow at once: 3个月零10天, 3か月と10日.
 _DURATION = re.compile(
     r"(?P<before>超过|超過|多于|大于|不到|不足|快要|快|将近|將近|接近)?\s*"
     r"(?P<number>[0-9０-９.]+|[一二两兩三四五六七八九十]+)?\s*"
     r"(?P<inner>多|来|來|几|幾)?\s*(?P<half>半)?\s*"
     r"(?:個|个|ヶ|ケ|カ|か|ヵ)?\s*(?P<inner2>多|来|來)?\s*(?P<half2>半)?\s*"
     r"(?P<unit>天|日|周|週間|週|星期|礼拜|禮拜|月|年)"
-    r"(?P<after>半|以上|を?超|多|余り|あまり|以内|以下|未満|内)?"
+    r"(?P<after>半|以上|を?超|多|余り|あまり|ちょっと|ちょい|過ぎ|すぎ|強|出头|以内|以下|未満|内|弱"
+    r"|足らず)?"
 )
 _DAYS = {"天": 1, "日": 1, "周": 7, "週間": 7, "週": 7, "星期": 7, "礼拜": 7, "禮拜": 7,
          "月": 30, "年": 365}
-_MORE = {"超过", "超過", "多于", "大于", "多", "以上", "超", "を超", "余り", "あまり"}
-_LESS = {"不到", "不足", "快要", "快", "将近", "將近", "接近", "以内", "以下", "未満", "内"}
+_MORE = {"超过", "超過", "多于", "大于", "多", "以上", "超", "を超", "余り", "あまり", "ちょっと",
+         "ちょい", "過ぎ", "すぎ", "強", "出头"}
+_LESS = {"不到", "不足", "快要", "快", "将近", "將近", "接近", "以内", "以下", "未満", "内", "弱",
+         "足らず"}
+_JOINED = re.compile(r"\s*(?:零|又|と|和|,|，|、)?\s*")  # between 3个月 and 10天
+
+
+def _days(match: re.Match[str]) -> float | None:
+    """The days one match says, or None when it names no number ("上个月", "每月")."""
+    number, unit = match.group("number"), match.group("unit")
+    halves = sum(1 for name in ("half", "half2") if match.group(name))
+    halves += match.group("after") == "半"
+    if number is None and not halves:
+        return None
+    try:
+        count = float(parse_amount(number)) if number else 0.0
+    except AmountError:
+        return None
+    days = (count + 0.5 * halves) * _DAYS[unit]
+    words = {match.group(name) for name in ("before", "inner", "inner2", "after")}
+    if words & _MORE:
+        return days * 1.05 + 0.5  # a little more: past a boundary it names exactly
+    if words & _LESS:
+        return days * 0.95  # a little less: 快半年 is still about half a year
+    return days
 
 
 def read_overdue_for(text: str) -> str | None:
     """How long typed as a number and a unit ("3个月", "八か月", "20天", "2週間") -> option.
 
     Exactly 3 months counts as 1–3 months, as its label says; more than 3 months
-    ("3か月以上", "超过三个月", "三个多月") does not. "半年" is 6 months.
+    ("3か月以上", "超过三个月", "三个多月", "3个月零10天") does not. "半年" is 6 months.
     """
-    for match in _DURATION.finditer(text):  # the first one with a number ("上个月" has none)
-        number, unit = match.group("number"), match.group("unit")
-        halves = sum(1 for name in ("half", "half2") if match.group(name)) + (
-            match.group("after") == "半"
-        )
-        if number is not None or halves:
-            break
+    matches = list(_DURATION.finditer(text))
+    for i, match in enumerate(matches):  # the first that names a number
+        days = _days(match)
+        if days is None:
+            continue
+        end = match.end()
+        for following in matches[i + 1 :]:  # 3个月零10天: a smaller unit right after
+            joined = _JOINED.match(text, end)
+            more = _days(following)
+            if joined is None or joined.end() != following.start() or more is None:
+                break
+            if more >= days:
+                break
+            days, end = days + more, following.end()
+        break
     else:
         return None
-    try:
-        count = float(parse_amount(number)) if number else 0.0
-    except AmountError:
-        return None
-    count += 0.5 * halves
-    words = {match.group(name) for name in ("before", "inner", "inner2", "after")}
-    if words & _MORE:
-        count += 0.5  # somewhere between this and the next one
-    elif words & _LESS:
-        count -= 0.5
-    days = count * _DAYS[unit]
     if days < 30:
         return "lt1m"
     return "m1to3" if days <= 92 else "gt3m"

@@ -505,6 +505,13 @@ def test_flow_text_comes_from_the_catalog_and_is_not_empty(temporary_catalogs, l
         ("3ヶ月を超えています", "gt3m"),
         ("1か月ちょっと", "m1to3"),
         ("一ヶ月半", "m1to3"),
+        ("快半年了", "gt3m"),  # almost half a year is still months, not days
+        ("3か月ちょっと", "gt3m"),
+        ("3か月過ぎ", "gt3m"),
+        ("三个月出头", "gt3m"),
+        ("逾期三个月零十天", "gt3m"),  # a smaller unit right after adds up
+        ("3か月と10日", "gt3m"),
+        ("2か月と20日", "m1to3"),
     ],
 )
 def test_how_long_can_be_typed_as_a_number_and_a_unit(typed, option):
