@@ -528,7 +528,7 @@ class Engine:
         )
 
     def _after_verdict(self, session: Session, flow: Flow, event: Event) -> list[Reply]:
-        """The closing prompt: its buttons or their labels typed; a consultation named
+        """The closing prompt: its buttons or their labels typed; another consultation named
         (as at the menu) starts it; anything else shows the prompt again."""
         choice = None
         if event.kind is Kind.BUTTON and event.question in (None, self._key(session)):
@@ -538,7 +538,10 @@ class Engine:
             choice = self._closing.get(normalize(typed)) or self._closing.get(
                 normalize(plain(typed))
             )
-            if choice is None and self._named_flow(typed) is not None:
+            named = self._named_flow(typed) if choice is None else None
+            # Another consultation, named, starts it. This one's name in a sentence
+            # ("所有者を間違えた、車検証の…") must not wipe the answers: /back is for that.
+            if named is not None and named != flow.id:
                 session.reset()
                 return self._menu_choice(session, event)
         if choice == "restart":

@@ -279,6 +279,17 @@ def test_after_a_verdict_naming_a_consultation_starts_it_and_other_text_shows_th
     assert (chat.session.flow, chat.state) == ("card_overdue", "status")
 
 
+def test_after_a_verdict_a_sentence_naming_the_same_consultation_keeps_the_answers():
+    """Only /back, /restart or the closing buttons undo answers: a remark about the car is not
+    a request to start the car consultation again."""
+    chat = Chat("ja")
+    chat.run(*SELL_ONLY)
+    answers, closing = dict(chat.session.answers), chat.last
+    chat.send("所有者を間違えた、車検証の所有者は自分でした")
+    assert chat.session.answers == answers and chat.state == "shortfall_sell_only"
+    assert chat.replies == [closing]
+
+
 @pytest.mark.parametrize("lang", ["ja", "zh", None])
 def test_a_button_pressed_after_forget_is_stale_and_changes_nothing(lang):
     from bot.engine import STALE
