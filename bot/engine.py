@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from bot import texts
+from bot.amount_words import currency_named, find_amount, says_below
 from bot.amounts import AmountError, parse_amount
 from bot.events import Choice, Event, Kind, Reply
 from bot.flow import Block, Flow, Question
@@ -370,18 +371,33 @@ class Engine:
             return self._choose(session, flow, question, option_id, typed=True)
         if not question.amount:
             return [self._say(session, texts.NOT_UNDERSTOOD), self._ask(session, question)]
-        try:
-            amount = _parse_amount(event.value)
-        except AmountError as error:
-            message = {
-                "negative": texts.AMOUNT_NEGATIVE,
-                "too_large": texts.AMOUNT_TOO_LARGE,
-            }.get(error.reason, texts.AMOUNT_UNREADABLE)
-            example = self._t(session, question.example)
+        example = self._t(session, question.example)
+        typed = event.value
+        if says_below(typed):  # 将近5万: near a threshold "almost" is another answer
+            message = self._t(session, texts.AMOUNT_EXACT).format(example=example)
+            return [Reply(message), self._ask(session, question)]
+        named = currency_named(typed)
+        if named is not None and named != flow.currency:  # 十五万元 where yen are asked
+            currency = self._t(session, texts.CURRENCY_NAMES[flow.currency])
+            message = self._t(session, texts.AMOUNT_OTHER_CURRENCY)
             return [
-                Reply(self._t(session, message).format(example=example)),
+                Reply(message.format(currency=currency, example=example)),
                 self._ask(session, question),
             ]
+        try:
+            amount = _parse_amount(typed)
+        except AmountError as error:
+            found = find_amount(typed) if error.reason == "unreadable" else None
+            if found is None:
+                message = {
+                    "negative": texts.AMOUNT_NEGATIVE,
+                    "too_large": texts.AMOUNT_TOO_LARGE,
+                }.get(error.reason, texts.AMOUNT_UNREADABLE)
+                return [
+                    Reply(self._t(session, message).format(example=example)),
+                    self._ask(session, question),
+                ]
+            amount = found  # the one amount in a sentence; said back like any amount
         if question.plausible_max is not None and amount > question.plausible_max:
             session.pending = {CONFIRM: amount}
             return [self._confirm_question(session, flow, question)]

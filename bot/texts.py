@@ -40,6 +40,15 @@ AMOUNT_NEGATIVE = N_("An amount can't be negative. Please type it again, for exa
 AMOUNT_TOO_LARGE = N_(
     "That number is too large to be right. Please check it, for example {example}."
 )
+AMOUNT_EXACT = N_(
+    "Please type the amount itself rather than a limit (\"almost\", \"less than\"), for "
+    "example {example}."
+)
+AMOUNT_OTHER_CURRENCY = N_(
+    "This consultation counts in {currency}. Please type the amount in {currency}, for "
+    "example {example}."
+)
+CURRENCY_NAMES = {"JPY": N_("yen"), "CNY": N_("yuan")}
 AMOUNT_OR_OPTION = N_("Type the amount, or tap a button.")
 CONFIRM_AMOUNT = N_("You entered {amount}. That is unusually large. Is it correct?")
 CONFIRM_SMALL = N_("You entered {amount}. Did you mean {alt}?")

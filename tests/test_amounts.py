@@ -8,6 +8,7 @@ import pytest
 from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
+from bot.amount_words import currency_named, find_amount, says_below
 from bot.amounts import MAX_AMOUNT, AmountError, parse_amount
 
 # --------------------------------------------------------------------------- good
@@ -560,3 +561,64 @@ def test_hostile_input_gives_an_int_or_an_amount_error(text: str) -> None:
         assert error.reason in {"unreadable", "too_large", "negative", "empty"}
     else:
         assert isinstance(value, int) and 0 <= value <= MAX_AMOUNT
+
+
+# --------------------------------------------------------------------------- words around
+
+
+@pytest.mark.parametrize(
+    ("text", "currency"),
+    [
+        ("十五万元", "CNY"),
+        ("8万块", "CNY"),
+        ("人民币3万", "CNY"),
+        ("150万円", "JPY"),
+        ("150万日元", "JPY"),  # 元 inside 日元 is yen
+        ("元本は6万円です", "JPY"),  # 元本 (principal) names no currency
+        ("元々200万", None),
+        ("150万", None),
+        ("¥30000", None),  # ¥ is yen in Japan and yuan in China
+    ],
+)
+def test_currency_named(text, currency):
+    assert currency_named(text) == currency
+
+
+@pytest.mark.parametrize(
+    ("text", "below"),
+    [
+        ("将近5万", True),
+        ("快5万了", True),
+        ("不到5万", True),
+        ("5万弱", True),
+        ("150万近く", True),
+        ("大概5万", False),
+        ("150万くらい", False),
+        ("尽快还3万", False),  # 快 of 尽快 is not "almost"
+        ("5万多", False),
+    ],
+)
+def test_says_below(text, below):
+    assert says_below(text) is below
+
+
+@pytest.mark.parametrize(
+    ("text", "amount"),
+    [
+        ("たしか150万くらい残ってます", 1_500_000),
+        ("査定は180万でした", 1_800_000),
+        ("一括返済額は150万", 1_500_000),  # the 一 of 一括 is not a number here
+        ("3か月で150万", 1_500_000),  # 3か月 counts months
+        ("还剩一百五十万日元左右", 1_500_000),
+        ("本金大概3万", 30_000),
+        ("欠了三万多", 30_000),
+        ("残りは800000です", 800_000),
+        ("2年前に150万で買った、残り80万", None),  # two amounts: ask
+        ("差額は−50万です", None),  # a sign: not a positive amount
+        ("银行打了2次电话", None),
+        ('<a href="tg://user?id=42">you</a>', None),  # not a sentence in ja or zh
+        ("1つだけ", None),
+    ],
+)
+def test_find_amount_takes_the_one_amount_in_a_sentence(text, amount):
+    assert find_amount(text) == amount

@@ -311,3 +311,39 @@ def test_a_button_pressed_after_forget_is_stale_and_changes_nothing(lang):
     assert replies[-1].question == "menu"
     session = store.load(chat.user)
     assert session.flow is None and session.answers == {}
+
+
+def test_an_amount_in_a_sentence_is_read_and_said_back():
+    chat = Chat("ja")
+    chat.run("@car_sale", "@self", "@standard", "たしか150万くらい残ってます")
+    assert chat.session.answers["balance"] == 1_500_000
+    assert chat.replies[0].text.startswith("✓ ")
+
+
+@pytest.mark.parametrize(
+    ("lang", "lines", "typed", "question"),
+    [
+        ("zh", ("@car_sale", "@self", "@standard"), "十五万元", "balance"),  # yuan, yen asked
+        ("ja", ("@card_overdue", "@gt3m", "@partial"), "6万円くらい", "principal"),  # yen
+    ],
+)
+def test_an_amount_in_the_other_currency_is_asked_again_not_converted(lang, lines, typed, question):
+    chat = Chat(lang)
+    chat.run(*lines)
+    before = dict(chat.session.answers)
+    chat.send(typed)
+    assert chat.session.answers == before
+    assert chat.last.question.endswith(question)
+    flow = "car_sale" if question == "balance" else "card_overdue"
+    currency = translate(lang, texts.CURRENCY_NAMES["JPY" if flow == "car_sale" else "CNY"])
+    assert currency in chat.replies[0].text
+
+
+def test_almost_an_amount_is_asked_again_near_a_threshold_it_is_another_answer():
+    chat = Chat("zh")
+    chat.run("@card_overdue", "@gt3m", "@none")
+    chat.send("将近5万")
+    assert "principal" not in chat.session.answers
+    assert chat.replies[0].text.startswith(translate("zh", texts.AMOUNT_EXACT).split("{")[0])
+    chat.send("4.8万")
+    assert chat.session.answers["principal"] == 48_000

@@ -1,0 +1,98 @@
+"""What the words around a typed amount say: which currency, "almost", and which number.
+
+`parse_amount` reads an amount typed on its own and drops hedges and currency words. At a
+question that asks for an amount the engine also needs to know:
+
+* `currency_named`: the currency the user wrote, if any (十五万元 in the yen flow is about
+  300万円, not 15万円);
+* `says_below`: whether a hedge makes it an upper bound (将近5万, 5万弱, 不到5万): near a
+  threshold that is a different answer, so the engine asks for the figure itself;
+* `find_amount`: the one amount in a sentence ("査定は180万でした", "本金大概3万").
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from bot.amounts import AmountError, parse_amount
+
+_NUMERIC = "0-9.,、点〇零一二三四五六七八九十百千万億亿萬两兩壱弐参拾佰仟"
+_NUM = f"[{_NUMERIC}wk]"  # a character an amount ends with
+# A currency word counts right after a number (15万円, 十五万元, 3万块), or anywhere when it
+# cannot be anything else (人民币, 日元). So 元本 and 元々 name no currency; nor does ¥,
+# which is yen in Japan and yuan in China.
+_YEN_AFTER, _YUAN_AFTER = ("円", "えん"), ("元", "块", "塊")
+_YEN_ANYWHERE = ("日元", "日円", "日圓", "日圆", "日币", "yen", "jpy")
+_YUAN_ANYWHERE = ("人民币", "人民幣", "人民元", "rmb", "cny", "yuan")
+_CURRENCY_RE = re.compile(
+    "|".join(re.escape(w) for w in sorted((*_YEN_ANYWHERE, *_YUAN_ANYWHERE), key=len)[::-1])
+    + rf"|(?<={_NUM})\s*(?:{'|'.join((*_YEN_AFTER, *_YUAN_AFTER))})"
+)
+# Words that make the number an upper bound: before it (将近5万, 快5万了, 不到5万) or
+# after it (5万弱, 150万近く, 5万以下).
+_BELOW_RE = re.compile(
+    rf"(?:将近|將近|接近|快要|快|不到|不足)\s*(?={_NUM})"
+    rf"|(?<={_NUM})\s*(?:円|元|块)?\s*(?:弱|近く|未満|足らず|以下|以内|不到)"
+)
+_CANDIDATE_RE = re.compile(rf"[{_NUMERIC}]+(?:[wk](?![a-z]))?")
+# A number followed by one of these counts something else: 2年, 3か月, 2回, 5%, 1位.
+_NOT_MONEY_RE = re.compile(
+    r"\s*(?:年|か月|ヶ月|ケ月|カ月|ヵ月|个月|個月|月|日(?![元円圓圆币])|天|周|週|回|次|歳|岁|人|台|件|%|社|家|号"
+    r"|位|時|时|分|秒|倍|割|成|期|枚|本|度)"
+)
+_MONEY_AFTER_RE = re.compile(r"\s*(?:円|元|块|塊|日元|人民币|yen|rmb|くらい|ぐらい|左右|多|余)")
+_BIG = set("万億亿萬")
+_CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
+_SIGN_BEFORE_RE = re.compile(r"(?:[-−ー▲△]|マイナス|负|負)\s*$")
+
+
+def _folded(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
+def currency_named(text: str) -> str | None:
+    """"JPY" or "CNY" when the text names that currency and not the other; else None.
+
+    "円" is yen; "元", "块" and "人民币" are yuan, except in "日元" (yen in Chinese).
+    Both, or neither: None.
+    """
+    yen = set(_YEN_AFTER) | set(_YEN_ANYWHERE)
+    found = {
+        "JPY" if m.group().strip() in yen else "CNY" for m in _CURRENCY_RE.finditer(_folded(text))
+    }
+    return found.pop() if len(found) == 1 else None
+
+
+def says_below(text: str) -> bool:
+    """Whether a hedge makes the number an upper bound: 将近5万, 快5万了, 5万弱, 不到5万."""
+    return _BELOW_RE.search(_folded(text)) is not None
+
+
+def find_amount(text: str) -> int | None:
+    """The amount in a sentence when it holds exactly one ("たしか150万くらい残ってます").
+
+    A candidate needs a 万/億 unit, a currency word after it or three digits, so that the 一
+    of 一括 or the 1 of "id=1" is not one; numbers that count something else (2年, 3か月,
+    2回) are skipped. Two
+    candidates, or one that does not parse, give None: better to ask than to guess.
+    """
+    folded = _folded(text)
+    if len(folded) > 200 or not _CJK_RE.search(folded):
+        return None  # a sentence in Japanese or Chinese, not markup or a command
+    found: list[int] = []
+    for match in _CANDIDATE_RE.finditer(folded):
+        core = match.group().strip(".,、点")
+        after = folded[match.end() :]
+        if not core or _NOT_MONEY_RE.match(after):
+            continue
+        if _SIGN_BEFORE_RE.search(folded[: match.start()]):
+            return None  # −50万 in a sentence: not a positive amount to guess at
+        money_after = _MONEY_AFTER_RE.match(after)
+        if not (_BIG & set(core) or money_after or sum(c.isdigit() for c in core) >= 3):
+            continue  # "1" or "42" alone is not money-like enough to take from a sentence
+        try:
+            found.append(parse_amount(core + (money_after.group() if money_after else "")))
+        except AmountError:
+            return None
+    return found[0] if len(found) == 1 else None
