@@ -34,9 +34,16 @@ STALE = "stale"  # Reply.notice of the message refusing a button of another ques
 
 # Words for choosing a language by typing.
 LANGUAGE_WORDS = {
-    "ja": ("ja", "日本語", "日本语", "にほんご", "japanese", "日文", "日语"),
-    "zh": ("zh", "中文", "中国語", "汉语", "漢語", "chinese", "简体中文", "普通话"),
-}
+    "ja": (
+        "ja", "日本語", "日本语", "にほんご", "japanese", "日文", "日语", "日本語で",
+        "日本語でお願いします", "日本語がいい", "用日语", "请用日语", "说日语",
+    ),
+    "zh": (
+        "zh", "中文", "中国語", "汉语", "漢語", "chinese", "简体中文", "普通话", "用中文",
+        "请用中文", "说中文", "能用中文吗", "可以用中文吗", "中文可以吗", "中国語で",
+        "中国語でお願いします",
+    ),
+}  # fmt: skip
 YES_WORDS = (
     "yes",
     "y",
@@ -316,6 +323,10 @@ class Engine:
             chosen = event.value if event.value in self.flows else None
         elif event.kind is Kind.TEXT:
             chosen = self._named_flow(event.value)
+        if chosen is None and event.kind is Kind.TEXT:
+            lang = self._language_in(event.value)
+            if lang is not None and lang != session.lang:
+                return self._set_language(session, lang)
         if chosen is None:
             first = texts.WELCOME if session.version == 0 else texts.MENU_NOT_UNDERSTOOD
             return [self._say(session, first), self._menu(session)]
@@ -369,6 +380,9 @@ class Engine:
         option_id = self._typed_option(flow, question, event.value)
         if option_id is not None:
             return self._choose(session, flow, question, option_id, typed=True)
+        lang = self._language_in(event.value)
+        if lang is not None and lang != session.lang:  # "中文" typed mid-way: as /lang zh
+            return self._set_language(session, lang)
         if not question.amount:
             return [self._say(session, texts.NOT_UNDERSTOOD), self._ask(session, question)]
         example = self._t(session, question.example)
@@ -565,6 +579,9 @@ class Engine:
         if choice == MENU:
             session.reset()
             return [self._menu(session)]
+        lang = self._language_in(event.value) if event.kind is Kind.TEXT else None
+        if lang is not None and lang != session.lang:
+            return self._set_language(session, lang)
         return [self._finished(session, session.state or "")]
 
     # -- helpers -----------------------------------------------------------------------

@@ -102,6 +102,30 @@ def read_overdue_for(text: str) -> str | None:
     return "m1to3" if days <= 92 else "gt3m"
 
 
+# How many times, possibly several counted up: 打了一次电话发了一次短信 is twice. "一次都没有"
+# and "1回もない" are none; the 一次 of 一次性 is not a count.
+_TIMES = re.compile(
+    r"(?P<number>[0-9０-９]+|[一二两兩三四五六七八九十]+)\s*(?:次|回|度|遍)(?!性)"
+    r"(?P<none>\s*(?:都没|也没|都沒|也沒|もない|もありません|もな|も来))?"
+)
+
+
+def read_demands(text: str) -> str | None:
+    """Formal demands typed as a count ("3次", "电话一次短信一次", "2回") -> option."""
+    total, counted = 0, False
+    for match in _TIMES.finditer(text):
+        if match.group("none"):
+            return "none"
+        try:
+            total += parse_amount(match.group("number"))
+        except AmountError:
+            return None
+        counted = True
+    if not counted:
+        return None
+    return "none" if total == 0 else "once" if total == 1 else "twice_or_more"
+
+
 # -- questions ---------------------------------------------------------------------------
 
 STATUS = Question(
@@ -151,7 +175,8 @@ ABILITY = Question(
             "全額払える", "全額返せる", "全部払える", "全部払えます", "全部返せる", "一括で払える",
             "一括で返せる", "一括返済できる", "全額", "一括", "全部",
             "全额", "全额还款", "全部还", "能全部还", "可以全部还", "能还清", "可以还清",
-            "全部还清", "一次还清", "能一次还清", "all", "full",
+            "全部还清", "一次还清", "能一次还清", "一次性还清", "能一次性还清", "可以一次性还清",
+            "all", "full",
         )),
         Option("partial", N_("Part of it"), synonyms=(
             "一部", "一部なら", "一部だけ", "少しなら", "少しずつ", "少しずつなら", "分割なら",
@@ -162,7 +187,7 @@ ABILITY = Question(
             "払えない", "払えません", "返せない", "返せません", "全く払えない", "全然払えない",
             "今は払えない", "今は無理", "無理", "無理です", "お金がない", "ゼロ", "0",
             "还不了", "还不起", "还不上", "一分也还不了", "一点也还不了", "暂时还不了",
-            "现在还不了",
+            "现在还不了", "一分都没有", "一分钱都没有", "一分钱都还不上", "一分都还不上",
             "没钱", "没钱还", "没有钱", "没能力", "没有能力", "无力偿还", "nothing", "none",
         )),
     ),
@@ -183,7 +208,8 @@ PRINCIPAL = Question(
     plausible_min=100,
     options=(
         Option("unknown", N_("I don't know the principal"), synonyms=(
-            "わからない", "分からない", "よくわからない", "知らない", "不明", "不知道", "我不知道",
+            "わからない", "分からない", "わかりません", "分かりません", "わからん",
+            "よくわからない", "知らない", "不明", "不知道", "我不知道",
             "不知道啊", "不清楚", "我也不清楚", "不确定", "unknown",
         ), info=N_(
             "You can find the principal in the bank's app, on your latest statement, or by "
@@ -198,6 +224,7 @@ PRINCIPAL = Question(
 
 COLLECTIONS = Question(
     "collections",
+    read=read_demands,
     title=N_("Formal demands"),
     prompt=N_(
         "Since you fell behind, how many times has the bank formally demanded repayment "

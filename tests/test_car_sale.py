@@ -312,3 +312,29 @@ def test_buyer_not_decided_can_be_typed(typed):
     chat = Chat("zh")
     chat.run("@car_sale", "@self", "@standard", "150万", "120万", "@no", typed)
     assert chat.session.answers.get("buyer") == "undecided"
+
+
+@pytest.mark.parametrize(
+    ("lang", "lines", "typed", "question", "option"),
+    [
+        ("ja", ("@car_sale", "@self", "@standard"), "わかりません", "balance", "unknown"),
+        ("ja", ("@car_sale", "@self"), "もう払い終わってる", "loan_kind", "none"),
+        ("ja", ("@car_sale", "@self"), "ふつうのローン", "loan_kind", "standard"),
+        ("zh", ("@car_sale", "@self", "@standard", "150万"), "没估过价", "appraisal", "not_yet"),
+        (
+            "zh",
+            ("@car_sale", "@self", "@standard", "150万", "120万"),
+            "只想卖掉",
+            "replacing",
+            "no",
+        ),
+    ],
+)
+def test_more_everyday_answers_are_understood(lang, lines, typed, question, option):
+    chat = Chat(lang)
+    chat.run(*lines, typed)
+    info = car_sale.FLOW.question(question).option(option).info
+    if info is None:
+        assert chat.session.answers.get(question) == option
+    else:  # "I don't know" explains where to find out, then asks again
+        assert chat.replies[0].text == translate(lang, info)

@@ -580,3 +580,33 @@ def test_naming_the_consultation_without_a_duration_answers_nothing(typed):
     chat.send(typed)
     assert chat.session.answers == {}
     assert chat.last.question == "card_overdue.status"
+
+
+@pytest.mark.parametrize(
+    ("typed", "option"),
+    [
+        ("打了一次电话发了一次短信", "twice_or_more"),  # counted up, not "once"
+        ("3次", "twice_or_more"),
+        ("银行打过两次电话催收", "twice_or_more"),
+        ("一次都没有", "none"),
+        ("1回もない", "none"),
+        ("一次", "once"),
+    ],
+)
+def test_formal_demands_can_be_typed_as_counts(typed, option):
+    chat = Chat("zh")
+    chat.run("@card_overdue", "@gt3m", "@none", "6万", typed)
+    assert chat.session.answers.get("collections") == option
+
+
+@pytest.mark.parametrize(
+    ("question", "typed", "option"),
+    [
+        ("ability", "能一次性还清", "full"),
+        ("ability", "一分钱都没有", "none"),
+    ],
+)
+def test_more_ways_to_say_how_much_can_be_repaid(question, typed, option):
+    chat = Chat("zh")
+    chat.run("@card_overdue", "@gt3m", typed)
+    assert chat.session.answers.get(question) == option

@@ -347,3 +347,21 @@ def test_almost_an_amount_is_asked_again_near_a_threshold_it_is_another_answer()
     assert chat.replies[0].text.startswith(translate("zh", texts.AMOUNT_EXACT).split("{")[0])
     chat.send("4.8万")
     assert chat.session.answers["principal"] == 48_000
+
+
+@pytest.mark.parametrize(
+    ("lines", "question"),
+    [
+        (("@car_sale",), "car_sale.owner"),
+        ((), "menu"),
+        (SELL_ONLY, "car_sale.shortfall_sell_only"),
+    ],
+)
+def test_typing_the_other_language_switches_to_it_anywhere(lines, question):
+    chat = Chat("ja")
+    chat.run(*lines)
+    answers = dict(chat.session.answers)
+    chat.send("能用中文吗？")
+    assert chat.session.lang == "zh" and chat.session.answers == answers
+    assert chat.replies[0].text == translate("zh", texts.LANGUAGE_SET)
+    assert chat.last.question == question
