@@ -353,8 +353,8 @@ WHO_TO_CALL = Block(N_(
 ), when="company_is_owner")
 
 WHO_TO_CALL_OWN_NAME = Block(N_(
-    "Who to call: your lender (the bank, JA or other lender; the number is on your "
-    "contract). Ask:\n"
+    "Who to call: your lender (a bank, JA, a loan company (信販会社) or another lender; the "
+    "number is on your contract). Ask:\n"
     "• the payoff amount (一括返済額) as of your sale date (it changes with the date);\n"
     "• whether you may sell the car before the loan is repaid."
 ), when="own_name_with_loan")
