@@ -44,7 +44,8 @@ _NOT_MONEY_RE = re.compile(
 _MONEY_AFTER_RE = re.compile(r"\s*(?:円|元|块|塊|日元|人民币|yen|rmb|くらい|ぐらい|左右|多|余)")
 _BIG = set("万億亿萬")
 _CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
-_SIGN_BEFORE_RE = re.compile(r"(?:[-−ー▲△]|マイナス|负|負)\s*$")
+# (Not ー: in a sentence it is the long vowel of ディーラー, not a minus.)
+_SIGN_BEFORE_RE = re.compile(r"(?:[-−▲△]|マイナス|负|負)\s*$")
 
 
 def _folded(text: str) -> str:
@@ -74,8 +75,8 @@ def find_amount(text: str) -> int | None:
 
     A candidate needs a 万/億 unit, a currency word after it or three digits, so that the 一
     of 一括 or the 1 of "id=1" is not one; numbers that count something else (2年, 3か月,
-    2回) are skipped. Two
-    candidates, or one that does not parse, give None: better to ask than to guess.
+    2回) are skipped. Two candidates, a sign before one, or one that does not parse give
+    None: better to ask than to guess.
     """
     folded = _folded(text)
     if len(folded) > 200 or not _CJK_RE.search(folded):

@@ -298,6 +298,13 @@ class Engine:
                 return lang
         return language_from_code(typed)
 
+    def _language_typed(self, session: Session, event: Event) -> list[Reply] | None:
+        """"中文" or "日本語でお願いします" typed where nothing else fits: as /lang."""
+        lang = self._language_in(event.value) if event.kind is Kind.TEXT else None
+        if lang is None or lang == session.lang:
+            return None
+        return self._set_language(session, lang)
+
     def _pick_language(self, session: Session, event: Event) -> list[Reply]:
         if event.kind is Kind.BUTTON and event.question in (None, LANG_PICKER):
             lang = event.value if event.value in LANGUAGES else None
@@ -323,10 +330,8 @@ class Engine:
             chosen = event.value if event.value in self.flows else None
         elif event.kind is Kind.TEXT:
             chosen = self._named_flow(event.value)
-        if chosen is None and event.kind is Kind.TEXT:
-            lang = self._language_in(event.value)
-            if lang is not None and lang != session.lang:
-                return self._set_language(session, lang)
+        if chosen is None and (switched := self._language_typed(session, event)) is not None:
+            return switched
         if chosen is None:
             first = texts.WELCOME if session.version == 0 else texts.MENU_NOT_UNDERSTOOD
             return [self._say(session, first), self._menu(session)]
@@ -380,9 +385,8 @@ class Engine:
         option_id = self._typed_option(flow, question, event.value)
         if option_id is not None:
             return self._choose(session, flow, question, option_id, typed=True)
-        lang = self._language_in(event.value)
-        if lang is not None and lang != session.lang:  # "中文" typed mid-way: as /lang zh
-            return self._set_language(session, lang)
+        if (switched := self._language_typed(session, event)) is not None:
+            return switched
         if not question.amount:
             return [self._say(session, texts.NOT_UNDERSTOOD), self._ask(session, question)]
         example = self._t(session, question.example)
@@ -579,9 +583,8 @@ class Engine:
         if choice == MENU:
             session.reset()
             return [self._menu(session)]
-        lang = self._language_in(event.value) if event.kind is Kind.TEXT else None
-        if lang is not None and lang != session.lang:
-            return self._set_language(session, lang)
+        if (switched := self._language_typed(session, event)) is not None:
+            return switched
         return [self._finished(session, session.state or "")]
 
     # -- helpers -----------------------------------------------------------------------
