@@ -328,6 +328,8 @@ def test_buyer_not_decided_can_be_typed(typed):
             "replacing",
             "no",
         ),
+        ("ja", ("@car_sale", "@self", "@standard", "150万", "120万"), "乗り換えはしないで売るだけ",
+         "replacing", "no"),
     ],
 )
 def test_more_everyday_answers_are_understood(lang, lines, typed, question, option):
