@@ -33,7 +33,15 @@ _CURRENCY_RE = re.compile(
 # after it (5万弱, 150万近く, 5万以下).
 _BELOW_RE = re.compile(
     rf"(?:将近|將近|接近|快要|快|不到|不足)\s*(?={_NUM})"
-    rf"|(?<={_NUM})\s*(?:円|元|块)?\s*(?:弱|近く|未満|足らず|以下|以内|不到)"
+    rf"|(?<={_NUM})\s*(?:円|元|块)?\s*(?:弱|近く|未満|足らず|以下|以内|不到"
+    r"|にもならない|にならない|もいかない|にも届かない)"
+)
+# A sentence about another amount than the one asked: a monthly payment (月3万で残り36回,
+# 每月最低还款2000), interest added in (本金加利息一共7万), the price paid new
+# (2年前に買った時は300万). Better to ask again than to take its number.
+_OTHER_AMOUNT_RE = re.compile(
+    r"毎月|月々|月に|月額|月払い|月3|每月|每个月|月供|月还|最低还款|利息|利子|罚息|違約金|违约金"
+    r"|手数料|买的时候|買った|購入|新車価格|新车价"
 )
 _CANDIDATE_RE = re.compile(rf"[{_NUMERIC}]+(?:[wk](?![a-z]))?")
 # A number followed by one of these counts something else: 2年, 3か月, 2回, 5%, 1位.
@@ -75,12 +83,15 @@ def find_amount(text: str) -> int | None:
 
     A candidate needs a 万/億 unit, a currency word after it or three digits, so that the 一
     of 一括 or the 1 of "id=1" is not one; numbers that count something else (2年, 3か月,
-    2回) are skipped. Two candidates, a sign before one, or one that does not parse give
-    None: better to ask than to guess.
+    2回) are skipped. Two candidates, a sign before one, one that does not parse, or a
+    sentence about another amount (a monthly payment, interest, the price paid) give None:
+    better to ask than to guess.
     """
     folded = _folded(text)
     if len(folded) > 200 or not _CJK_RE.search(folded):
         return None  # a sentence in Japanese or Chinese, not markup or a command
+    if _OTHER_AMOUNT_RE.search(folded):
+        return None
     found: list[int] = []
     for match in _CANDIDATE_RE.finditer(folded):
         core = match.group().strip(".,、点")

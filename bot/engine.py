@@ -20,7 +20,7 @@ from bot import texts
 from bot.amount_words import currency_named, find_amount, says_below
 from bot.amounts import AmountError, parse_amount
 from bot.events import Choice, Event, Kind, Reply
-from bot.flow import Block, Flow, Question
+from bot.flow import AMBIGUOUS, Block, Flow, Question
 from bot.i18n import LANGUAGE_NAMES, LANGUAGES, format_number, language_from_code, translate
 from bot.session import Session
 from bot.stores import Store
@@ -36,12 +36,14 @@ STALE = "stale"  # Reply.notice of the message refusing a button of another ques
 LANGUAGE_WORDS = {
     "ja": (
         "ja", "日本語", "日本语", "にほんご", "japanese", "日文", "日语", "日本語で",
-        "日本語でお願いします", "日本語がいい", "用日语", "请用日语", "说日语",
+        "日本語でお願いします", "日本語がいい", "用日语", "请用日语", "说日语", "我想用日语",
+        "中国語はわからない", "中国語が読めない",
     ),
     "zh": (
         "zh", "中文", "中国語", "汉语", "漢語", "chinese", "简体中文", "普通话", "用中文",
         "请用中文", "说中文", "能用中文吗", "可以用中文吗", "中文可以吗", "中国語で",
-        "中国語でお願いします",
+        "中国語でお願いします", "请说中文", "我看不懂日语", "看不懂日语", "看不懂日文",
+        "我想用中文", "中国語で話したい",
     ),
 }  # fmt: skip
 YES_WORDS = (
@@ -343,7 +345,7 @@ class Engine:
         first = flow.question(flow.initial)
         typed = event.value if event.kind is Kind.TEXT else ""
         option_id = first.read(typed) if typed and first is not None and first.read else None
-        if first is not None and option_id is not None:
+        if first is not None and option_id:  # neither None nor AMBIGUOUS
             return [*intro, *self._choose(session, flow, first, option_id, typed=True)]
         return [*intro, *self.current(session)]
 
@@ -468,7 +470,7 @@ class Engine:
         if not normalize(text):
             return None
         if question.read is not None and (option_id := question.read(text)) is not None:
-            return option_id
+            return option_id if option_id != AMBIGUOUS else None
         folded = fold(plain(text))
         if not any(n in folded for n in NEGATIONS):
             found = {option_id for word, option_id in words if mentions(folded, word)}
@@ -646,9 +648,22 @@ def _typed_index(question: Question) -> tuple[dict[str, str], tuple[tuple[str, s
         for phrase in phrases:
             if form := normalize(phrase):
                 exact.setdefault(form, option.id)
-            if len(word := fold(phrase)) >= 2:
+            if len(word := fold(phrase)) >= 2 and not _exact_only(word):
                 words.append((word, option.id))
     return exact, tuple(words)
+
+
+_KANA_RE = re.compile(r"[\u3040-\u309f]+")
+# Everyday words that answer a question only when they are the whole answer: inside a
+# sentence they are just Chinese grammar ("我没有逾期很久", "没有钱").
+_ONLY_WHOLE = frozenset({"没有", "还没", "还没有", "没有过"})
+
+
+def _exact_only(word: str) -> bool:
+    """Two hiragana (ない, はい, まだ) are found inside too many words (出てない, 車はいつ,
+    まだローン残ってる), like the Chinese function words of _ONLY_WHOLE: both count only as
+    the whole answer."""
+    return (len(word) <= 2 and _KANA_RE.fullmatch(word) is not None) or word in _ONLY_WHOLE
 
 
 class Conversations:

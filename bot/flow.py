@@ -24,6 +24,9 @@ def N_(message: str) -> str:
     return message
 
 
+AMBIGUOUS = ""  # what a Question.read returns for an answer that fits two options
+
+
 @dataclass(frozen=True, slots=True)
 class Option:
     """One answer to a question: a button, or the label or a synonym typed in either language.
@@ -53,7 +56,8 @@ class Question:
     # Below this (and above 0) the user is asked whether they meant 10,000 times as much:
     # "150" typed for a car loan is almost always 150万.
     plausible_min: int | None = None
-    # Reads typed text the option synonyms cannot (e.g. "3个月" -> "m1to3"); None: no idea.
+    # Reads typed text the option synonyms cannot (e.g. "3个月" -> "m1to3"); None: no idea;
+    # AMBIGUOUS: it says something, but not which option ("一两次"), so nothing is guessed.
     read: Callable[[str], str | None] | None = None
 
     def option(self, option_id: str) -> Option | None:

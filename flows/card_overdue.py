@@ -18,7 +18,7 @@ Question and option ids are a public contract (tests, analytics, console --json)
 import re
 
 from bot.amounts import AmountError, parse_amount
-from bot.flow import N_, Block, Flow, Option, Question, Transition, Verdict
+from bot.flow import AMBIGUOUS, N_, Block, Flow, Option, Question, Transition, Verdict
 
 # The smallest principal at which 恶意透支 can be a crime ("数额较大"; 2018 SPC/SPP decision).
 THRESHOLD = 50_000
@@ -38,7 +38,7 @@ def _months(*phrases: str) -> tuple[str, ...]:
 # A second, smaller one may follow at once: 3个月零10天, 3か月と10日.
 _DURATION = re.compile(
     r"(?P<before>超过|超過|多于|大于|不到|不足|快要|快|将近|將近|接近)?\s*"
-    r"(?P<number>[0-9０-９.]+|[一二两兩三四五六七八九十]+)?\s*"
+    r"(?P<number>[0-9０-９.]+|[一二两兩三四五六七八九十百]+)?\s*"
     r"(?P<inner>多|来|來|几|幾)?\s*(?P<half>半)?\s*"
     r"(?:個|个|ヶ|ケ|カ|か|ヵ)?\s*(?P<inner2>多|来|來)?\s*(?P<half2>半)?\s*"
     r"(?P<unit>天|日|周|週間|週|星期|礼拜|禮拜|月|年)"
@@ -105,13 +105,19 @@ def read_overdue_for(text: str) -> str | None:
 # How many times, possibly several counted up: 打了一次电话发了一次短信 is twice. "一次都没有"
 # and "1回もない" are none; the 一次 of 一次性 is not a count.
 _TIMES = re.compile(
-    r"(?P<number>[0-9０-９]+|[一二两兩三四五六七八九十]+)\s*(?:次|回|度|遍)(?!性)"
-    r"(?P<none>\s*(?:都没|也没|都沒|也沒|もない|もありません|もな|も来))?"
+    r"(?P<number>[0-9０-９]+|[一二两兩三四五六七八九十]+)\s*(?P<more>几|幾|多)?\s*"
+    r"(?:次|回|度|遍)(?!性)(?P<none>\s*(?:都没|也没|都沒|也沒|もない|もありません|もな|も来))?"
+)
+# "一两次", "1、2回", "1～2回": once or twice, the one difference that matters here. Ask.
+_ONCE_OR_TWICE = re.compile(
+    r"(?:1|１|一)\s*(?:、|,|，|～|~|-|到|至|或)?\s*(?:2|２|二|两|兩)\s*(?:次|回|度)"
 )
 
 
 def read_demands(text: str) -> str | None:
     """Formal demands typed as a count ("3次", "电话一次短信一次", "2回") -> option."""
+    if _ONCE_OR_TWICE.search(text):
+        return AMBIGUOUS
     total, counted = 0, False
     for match in _TIMES.finditer(text):
         if match.group("none"):
@@ -161,6 +167,7 @@ STATUS = Question(
             "半年", "半年以上", "1年", "一年", "1年以上", "一年以上", "長期", "長い間",
             "三个月以上", "3个月以上", "超过三个月", "超过3个月", "三个多月", "四个月",
             "4个月", "五个月", "5个月", "10个月", "11个月", "12个月", "半年多", "长期", "很久",
+            "好久", "好久了", "很久了",
             "more than 3 months",
         )),
     ),
@@ -181,7 +188,8 @@ ABILITY = Question(
         Option("partial", N_("Part of it"), synonyms=(
             "一部", "一部なら", "一部だけ", "少しなら", "少しずつ", "少しずつなら", "分割なら",
             "半分", "一部分", "部分", "能还一部分", "可以还一部分", "只能还一部分", "一点",
-            "一些", "还一点", "一半", "part", "partial", "some",
+            "一些", "还一点", "只能还最低还款", "最低还款", "能还最低还款", "一半", "part",
+            "partial", "some",
         )),
         Option("none", N_("Nothing at the moment"), synonyms=(
             "払えない", "払えません", "返せない", "返せません", "全く払えない", "全然払えない",
@@ -242,7 +250,8 @@ COLLECTIONS = Question(
         Option("twice_or_more", N_("Twice or more"), synonyms=(
             "2回", "二回", "2回以上", "二回以上", "3回", "何度も", "何回も", "複数回", "毎日",
             "しょっちゅう", "2次", "两次", "两次以上", "2次以上", "三次", "多次", "好几次",
-            "很多次", "经常", "天天", "每天", "twice", "many times",
+            "很多次", "很多", "好多次", "很多电话", "很多通电话", "经常", "天天", "每天", "twice",
+            "many times",
         )),
     ),
 )

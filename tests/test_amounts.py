@@ -595,6 +595,7 @@ def test_currency_named(text, currency):
         ("大概5万", False),
         ("150万くらい", False),
         ("尽快还3万", False),  # 快 of 尽快 is not "almost"
+        ("10万にもならないらしい", True),
         ("5万多", False),
     ],
 )
@@ -618,6 +619,11 @@ def test_says_below(text, below):
         ("银行打了2次电话", None),
         ('<a href="tg://user?id=42">you</a>', None),  # not a sentence in ja or zh
         ("1つだけ", None),
+        # a sentence about another amount than the one asked
+        ("月3万で残り36回", None),
+        ("每月最低还款2000", None),
+        ("本金加利息一共7万", None),
+        ("2年前に買った時は300万", None),
     ],
 )
 def test_find_amount_takes_the_one_amount_in_a_sentence(text, amount):

@@ -340,3 +340,21 @@ def test_more_everyday_answers_are_understood(lang, lines, typed, question, opti
         assert chat.session.answers.get(question) == option
     else:  # "I don't know" explains where to find out, then asks again
         assert chat.replies[0].text == translate(lang, info)
+
+
+@pytest.mark.parametrize(
+    ("lines", "typed", "question"),
+    [
+        (("@car_sale", "@lender", "@standard", "150万", "120万"), "車はいつ売ればいいですか？",
+         "replacing"),  # the はい of 車はいつ is not "yes"
+        (("@car_sale", "@lender", "@standard", "150万"), "まだローン残ってる", "appraisal"),
+        (("@car_sale", "@lender", "@standard"), "月3万で残り36回", "balance"),  # monthly
+    ],
+)
+def test_a_sentence_about_something_else_is_asked_again_not_read_as_an_answer(
+    lines, typed, question
+):
+    chat = Chat("ja")
+    chat.run(*lines, typed)
+    assert question not in chat.session.answers
+    assert chat.last.question == f"car_sale.{question}"

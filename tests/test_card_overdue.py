@@ -512,6 +512,8 @@ def test_flow_text_comes_from_the_catalog_and_is_not_empty(temporary_catalogs, l
         ("逾期三个月零十天", "gt3m"),  # a smaller unit right after adds up
         ("3か月と10日", "gt3m"),
         ("2か月と20日", "m1to3"),
+        ("一百天了", "gt3m"),
+        ("我没有逾期很久", None),  # 没有 inside a sentence is no answer
     ],
 )
 def test_how_long_can_be_typed_as_a_number_and_a_unit(typed, option):
@@ -591,6 +593,10 @@ def test_naming_the_consultation_without_a_duration_answers_nothing(typed):
         ("一次都没有", "none"),
         ("1回もない", "none"),
         ("一次", "once"),
+        ("十几次", "twice_or_more"),
+        ("一两次吧", None),  # once or twice: the difference that matters here, so ask
+        ("1、2回", None),
+        ("電話はたくさん来てるけど出てない", None),  # the ない of 出てない is not "none"
     ],
 )
 def test_formal_demands_can_be_typed_as_counts(typed, option):

@@ -361,7 +361,7 @@ def test_typing_the_other_language_switches_to_it_anywhere(lines, question):
     chat = Chat("ja")
     chat.run(*lines)
     answers = dict(chat.session.answers)
-    chat.send("能用中文吗？")
+    chat.send("我看不懂日语")
     assert chat.session.lang == "zh" and chat.session.answers == answers
     assert chat.replies[0].text == translate("zh", texts.LANGUAGE_SET)
     assert chat.last.question == question
