@@ -110,8 +110,8 @@ _TIMES = re.compile(
 )
 # "一两次", "1、2回", "1～2回": once or twice, the one difference that matters here. Ask.
 _ONCE_OR_TWICE = re.compile(
-    r"(?:1|１|一)\s*(?:、|,|，|～|~|-|到|至|或)?\s*(?:2|２|二|两|兩)\s*(?:次|回|度)"
-)
+    r"(?:(?:1|１)\s*[、,，～~\-到至或]\s*(?:2|２)|一\s*[、,，～~\-到至或]?\s*[二两兩])\s*(?:次|回|度)"
+)  # ("12回" is twelve)
 
 
 def read_demands(text: str) -> str | None:

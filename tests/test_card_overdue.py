@@ -596,6 +596,7 @@ def test_naming_the_consultation_without_a_duration_answers_nothing(typed):
         ("十几次", "twice_or_more"),
         ("一两次吧", None),  # once or twice: the difference that matters here, so ask
         ("1、2回", None),
+        ("12回", "twice_or_more"),  # twelve, not "1 or 2"
         ("電話はたくさん来てるけど出てない", None),  # the ない of 出てない is not "none"
     ],
 )
