@@ -611,6 +611,8 @@ def test_formal_demands_can_be_typed_as_counts(typed, option):
     [
         ("ability", "能一次性还清", "full"),
         ("ability", "一分钱都没有", "none"),
+        ("ability", "只能分期还", "partial"),
+        ("ability", "一次性还不了，分期可以", None),  # not "nothing": ask rather than guess
     ],
 )
 def test_more_ways_to_say_how_much_can_be_repaid(question, typed, option):
