@@ -81,6 +81,17 @@ LOAN_KIND = Question(
             "もう残ってない", "残ってない", "没有", "没有贷款", "还清了",
             "已还清", "无", "none",
         )),
+        Option("unknown", N_("I don't know"), synonyms=(
+            "わからない", "分からない", "わかりません", "分かりません", "わからん",
+            "よくわからない", "知らない", "不明", "不知道", "我不知道", "不清楚", "不确定",
+        ), info=N_(
+            "Your loan contract or the monthly statement names who lent you the money:\n\n"
+            "• a bank or JA (農協): choose \"A bank or JA loan\";\n"
+            "• a loan company (信販会社) or the dealer's own loan: it is a regular car loan, "
+            "unless the contract mentions a residual value (残価 or 残価設定): then it is a "
+            "residual-value loan.\n\n"
+            "If you cannot find it, ask the dealer that sold you the car."
+        )),
     ),
 )
 

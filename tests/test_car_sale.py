@@ -358,3 +358,15 @@ def test_a_sentence_about_something_else_is_asked_again_not_read_as_an_answer(
     chat.run(*lines, typed)
     assert question not in chat.session.answers
     assert chat.last.question == f"car_sale.{question}"
+
+
+@pytest.mark.parametrize("lang", ["ja", "zh"])
+def test_not_knowing_the_loan_kind_explains_where_to_look_and_names_the_options(lang):
+    chat = Chat(lang)
+    chat.run("@car_sale", "@lender", "わからない" if lang == "ja" else "不知道")
+    assert "loan_kind" not in chat.session.answers
+    assert chat.last.question == "car_sale.loan_kind"
+    loan_kind = car_sale.FLOW.question("loan_kind")
+    explained = chat.replies[0].text
+    for option_id in ("bank", "standard"):  # the info names them as the buttons say them
+        assert translate(lang, loan_kind.option(option_id).label) in explained
