@@ -105,7 +105,7 @@ def read_overdue_for(text: str) -> str | None:
 # How many times, possibly several counted up: 打了一次电话发了一次短信 is twice. "一次都没有"
 # and "1回もない" are none; the 一次 of 一次性 is not a count.
 _TIMES = re.compile(
-    r"(?P<number>[0-9０-９]+|[一二两兩三四五六七八九十]+)\s*(?P<more>几|幾|多)?\s*"
+    r"(?P<number>[0-9０-９]+|[一二两兩三四五六七八九十]+)\s*(?:几|幾|多)?\s*"
     r"(?:次|回|度|遍)(?!性)(?P<none>\s*(?:都没|也没|都沒|也沒|もない|もありません|もな|も来))?"
 )
 # "一两次", "1、2回", "1～2回": once or twice, the one difference that matters here. Ask.
