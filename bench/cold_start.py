@@ -42,18 +42,19 @@ PHASES = """\
 import json, sys, time
 clock = time.perf_counter
 marks = [("start", clock())]
-import bot.console, bot.engine, bot.stores, flows
-marks.append(("imports (bot.console, bot.engine, bot.stores, flows)", clock()))
-from bot.i18n import LANGUAGES, catalog
+import asyncio, bot.adapters.console, bot.app, flows
+marks.append(("imports (bot.adapters.console, bot.app, flows)", clock()))
+from bot.core.i18n import LANGUAGES, catalog
 for lang in LANGUAGES:
     catalog(lang)
 marks.append(("parse the .po catalogs (Babel read_po)", clock()))
-engine = bot.engine.Engine(flows.FLOWS)
+engine = bot.app.build_engine()
 marks.append(("Engine(FLOWS)", clock()))
-store = bot.stores.SqliteStore(sys.argv[1])
+runner = bot.turns.TurnRunner(engine, bot.storage.open_store(bot.app.sqlite_url(sys.argv[1])))
 marks.append(("SqliteStore(path) on a new file", clock()))
-from bot.events import Event
-bot.engine.Conversations(engine, store).turn("u", Event.command("lang", "ja"))
+from bot.core.events import Event
+loop = asyncio.Runner()
+loop.run(runner.turn("u", Event.command("lang", "ja")))
 marks.append(("first turn", clock()))
 print(json.dumps([(name, t - marks[i][1]) for i, (name, t) in enumerate(marks[1:])]))
 """

@@ -124,3 +124,25 @@ def vm_rss_kib(status: str = "/proc/self/status") -> int:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1])
     raise RuntimeError("VmRSS not found in /proc/self/status")
+
+
+class OfflineTurns:
+    """What `bot.turns.TurnRunner.turn` does per turn, without its event loop and chat lock:
+    load, `Engine.handle`, save. The engine-turn bench has always timed exactly this; the
+    runner's own cost (an await, a lock) is measured end to end by the PTB and webhook rows."""
+
+    def __init__(self, engine, store) -> None:
+        self.engine = engine
+        self.store = store
+
+    def turn(self, user: str, event, language_code: str | None = None) -> list:
+        session = self.store.load(user) or self.engine.new_session(user, language_code)
+        outcome = self.engine.handle(session, event)
+        if outcome.forget:
+            self.store.delete(user)
+        else:
+            self.store.save(session)
+        return outcome.replies
+
+    def session(self, user: str):
+        return self.store.load(user)

@@ -1,4 +1,4 @@
-"""Engine turn: µs per turn through `Conversations(Engine(FLOWS), MemoryStore()).turn`.
+"""Engine turn: µs per turn through `OfflineTurns(Engine(FLOWS), MemoryStore()).turn`.
 
 The turns are the scripted conversations of `bench.scripts` (every verdict of every flow,
 both languages, buttons, typed synonyms and amounts, commands, detours) replayed round-robin
@@ -27,14 +27,14 @@ from typing import Any
 
 from transitions import Machine
 
-from bench.core import Benchmark, Context, Findings, Row, Samples, percentile
+from bench.core import Benchmark, Context, Findings, OfflineTurns, Row, Samples, percentile
 from bench.scripts import Script, Turn, build_scripts, mix, schedule
-from bot import engine as engine_module
-from bot.engine import Conversations, Engine
-from bot.flow import Flow
-from bot.i18n import format_number
-from bot.session import Session
-from bot.stores import MemoryStore
+from bot.core import engine as engine_module
+from bot.core.engine import Engine
+from bot.core.flow import Flow
+from bot.core.i18n import format_number
+from bot.core.session import Session
+from bot.storage import MemoryStore
 from flows import FLOWS
 
 USERS = 1_000
@@ -75,7 +75,7 @@ def setup(ctx: Context) -> State:
     scripts = build_scripts(engine, FLOWS)
     turns = schedule(scripts, USERS, ctx.pick(60_000, 20_000))
     # Warm up (catalogs, Babel's locale data, the typed-answer indexes) and classify turns.
-    conversations = Conversations(engine, MemoryStore())
+    conversations = OfflineTurns(engine, MemoryStore())
     verdict_turn = []
     for turn in turns:
         replies = conversations.turn(turn.user, turn.event, turn.language_code)
@@ -96,7 +96,7 @@ def setup(ctx: Context) -> State:
 def _replay_conversations(
     engine: Engine, turns: Sequence[Turn], store: MemoryStore | None = None
 ) -> list[int]:
-    conversations = Conversations(engine, store if store is not None else MemoryStore())
+    conversations = OfflineTurns(engine, store if store is not None else MemoryStore())
     turn = conversations.turn
     clock = time.perf_counter_ns
     out = [0] * len(turns)
@@ -432,7 +432,7 @@ BENCHMARK = Benchmark(
             goal=GOAL_US,
         ),
         Row(
-            "turn: Conversations+MemoryStore, mean",
+            "turn: OfflineTurns+MemoryStore, mean",
             "turn_mean_us",
             "µs",
             anchor="trigger_us",

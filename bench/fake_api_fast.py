@@ -30,7 +30,7 @@ from urllib.parse import parse_qsl
 
 import httptools
 
-# Shaped like a real token (bot.telegram.TOKEN_FORMAT); only the fakes ever see it.
+# Shaped like a real token (the adapter checks TOKEN_FORMAT); only the fakes ever see it.
 TOKEN = "7012345678:AAF-zansaiBenchToken_abcdefghijklmnop"
 BOT_USER = {
     "id": 7012345678,

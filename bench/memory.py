@@ -18,10 +18,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench.core import Benchmark, Context, Findings, Row, Samples, median, subprocess_env
+from bench.core import (
+    Benchmark,
+    Context,
+    Findings,
+    OfflineTurns,
+    Row,
+    Samples,
+    median,
+    subprocess_env,
+)
 from bench.scripts import build_scripts, schedule
-from bot.engine import Conversations, Engine
-from bot.stores import MemoryStore
+from bot.core.engine import Engine
+from bot.storage import MemoryStore
 from flows import FLOWS
 
 GOAL_BYTES = 512
@@ -40,7 +49,7 @@ class State:
 def setup(ctx: Context) -> State:
     engine = Engine(FLOWS)
     turns = schedule(build_scripts(engine, FLOWS), users=1_000, turns=30_000)
-    conversations = Conversations(engine, MemoryStore())
+    conversations = OfflineTurns(engine, MemoryStore())
     texts: list[str] = []
     by_state: dict[str, list[int]] = defaultdict(list)
     for turn in turns:

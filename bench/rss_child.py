@@ -52,15 +52,16 @@ def main() -> int:
     parser.add_argument("--batch", type=int, default=20_000)
     args = parser.parse_args()
 
-    from bot.engine import Conversations, Engine
-    from bot.events import Event
-    from bot.stores import SqliteStore
+    from bench.core import OfflineTurns
+    from bot.core.engine import Engine
+    from bot.core.events import Event
+    from bot.storage import SqliteStore
     from flows import FLOWS
 
     opened = time.perf_counter()
     store = SqliteStore(args.db)  # runs expire(): DELETE ... WHERE updated < ?
     open_s = time.perf_counter() - opened
-    conversations = Conversations(Engine(FLOWS), store)
+    conversations = OfflineTurns(Engine(FLOWS), store)
 
     def chat(user: str) -> None:
         """Both flows to a verdict in both languages, so that every catalog and Babel's

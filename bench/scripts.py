@@ -21,11 +21,11 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
-from bot.engine import Engine, Outcome
-from bot.events import Event, Reply
-from bot.flow import Flow, Question
-from bot.i18n import translate
-from bot.session import Session
+from bot.core.engine import Engine, Outcome
+from bot.core.events import Event, Reply
+from bot.core.flow import Flow, Question
+from bot.core.i18n import translate
+from bot.core.session import Session
 
 # Amounts tried on amount questions, by currency (equal values make "even" branches); round
 # offers and estimates, and exact figures as read off a payoff quote or a statement.

@@ -1,8 +1,9 @@
 """Telegram updates for the PTB and webhook benchmarks: the scripted conversations of
 `bench.scripts`, as the JSON Telegram would POST, with what the bot answers to each.
 
-Each user's turns are replayed offline through `Conversations(Engine(FLOWS), MemoryStore())`
-and every reply is rendered the way the adapter renders it (`bot.telegram.render`), so:
+Each user's turns are replayed offline through `OfflineTurns(Engine(FLOWS), MemoryStore())`
+and every reply is rendered the way the adapter renders it (`render` of the Telegram
+adapter), so:
 
 - a typed answer or a command is a `message` update ("/start" carries its bot_command
   entity);
@@ -26,12 +27,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from bench.core import OfflineTurns
 from bench.fake_api_fast import BOT_USER, DATE, TOKEN  # noqa: F401 (re-exported)
 from bench.scripts import Turn, build_scripts, schedule
-from bot.engine import Conversations, Engine
-from bot.events import Event, Kind
-from bot.stores import MemoryStore
-from bot.telegram import encode_callback, render
+from bot.adapters.telegram_bot.adapter import encode_callback, render
+from bot.core.engine import Engine
+from bot.core.events import Event, Kind
+from bot.storage import MemoryStore
 from flows import FLOWS
 
 # Placeholders in Template bodies; no other number in an update has 12 digits.
@@ -87,7 +89,7 @@ def _text_of(event: Event) -> str:
 
 def build_chats(engine: Engine, turns: Sequence[Turn]) -> list[ChatScript]:
     """Replay `turns` offline; every user becomes a ChatScript of Telegram updates."""
-    conversations = Conversations(engine, MemoryStore())
+    conversations = OfflineTurns(engine, MemoryStore())
     store: MemoryStore = conversations.store  # type: ignore[assignment]
     chats: dict[str, ChatScript] = {}
     keyboards: dict[str, dict[str, dict[str, Any]]] = {}  # user -> question -> bot message

@@ -467,12 +467,12 @@ def deal(
 
 async def seed(target: Target, seeds: list[tuple[int, str]]) -> None:
     """Write the sessions the chats start from into the server's store, with its own save."""
-    from bot.session import Session
+    from bot.core.session import Session
 
     if target.kind != "ours" or not seeds:
         return
     if target.redis_prefix is not None:
-        from bot.redis_store import RedisStore
+        from bot.storage.redis_store import RedisStore
 
         store = RedisStore(REDIS_URL, prefix=target.redis_prefix)
         try:
@@ -486,7 +486,7 @@ async def seed(target: Target, seeds: list[tuple[int, str]]) -> None:
         finally:
             await store.close()
         return
-    from bot.stores import SqliteStore
+    from bot.storage import SqliteStore
 
     assert target.store_url is not None
     sqlite = SqliteStore(target.store_url.removeprefix("sqlite:///"))

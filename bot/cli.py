@@ -81,25 +81,22 @@ def _webhook_options(parser: argparse.ArgumentParser) -> None:
 
 
 def run_console(args: argparse.Namespace) -> int:
-    from bot.console import Console, default_user
-    from bot.engine import Conversations, Engine
-    from bot.stores import SqliteStore
-    from flows import FLOWS
+    from bot.adapters.console import Console, default_user
+    from bot.app import build_runner, sqlite_url
 
-    store = SqliteStore(args.db)
-    console = Console(Conversations(Engine(FLOWS), store), args.user or default_user(), args.lang)
+    console = Console(build_runner(sqlite_url(args.db)), args.user or default_user(), args.lang)
     try:
         if args.json:
             console.run_json(sys.stdin, sys.stdout)
         else:
             console.run_interactive()
     finally:
-        store.close()
+        console.close()
     return 0
 
 
 def run_polling(args: argparse.Namespace) -> int:
-    from bot.telegram import serve
+    from bot.adapters.telegram_bot.adapter import serve
 
     return serve(args.db)
 
@@ -110,25 +107,25 @@ def _overrides(args: argparse.Namespace) -> dict:
 
 
 def run_webhook(args: argparse.Namespace) -> int:
-    from bot.telegram_webhook import serve
+    from bot.adapters.telegram_bot.webhook import serve
 
     return serve(_overrides(args))
 
 
 def run_set_webhook(args: argparse.Namespace) -> int:
-    from bot.telegram_webhook import set_webhook
+    from bot.adapters.telegram_bot.webhook import set_webhook
 
     return set_webhook(_overrides(args))
 
 
 def run_delete_webhook(args: argparse.Namespace) -> int:
-    from bot.telegram_webhook import delete_webhook
+    from bot.adapters.telegram_bot.webhook import delete_webhook
 
     return delete_webhook()
 
 
 # Subcommands with their own option parsing; everything after the name is theirs.
-PASS_THROUGH = {"graph": ("bot.graph", "graph_main"), "lint": ("bot.lint", "lint_main")}
+PASS_THROUGH = {"graph": ("bot.tools.graph", "graph_main"), "lint": ("bot.tools.lint", "lint_main")}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -12,7 +12,7 @@
 Question and option ids are a public contract (tests, analytics, console --json).
 """
 
-from bot.flow import N_, Block, Flow, Option, Question, Transition, Verdict
+from bot.core.flow import N_, Block, Flow, Option, Question, Transition, Verdict
 
 # -- questions ---------------------------------------------------------------------------
 

@@ -17,8 +17,8 @@ Question and option ids are a public contract (tests, analytics, console --json)
 
 import re
 
-from bot.amounts import AmountError, parse_amount
-from bot.flow import AMBIGUOUS, N_, Block, Flow, Option, Question, Transition, Verdict
+from bot.core.amounts import AmountError, parse_amount
+from bot.core.flow import AMBIGUOUS, N_, Block, Flow, Option, Question, Transition, Verdict
 
 # The smallest principal at which 恶意透支 can be a crime ("数额较大"; 2018 SPC/SPP decision).
 THRESHOLD = 50_000

@@ -12,13 +12,13 @@ import functools
 import html
 import sqlite3
 
-from bot.engine import Conversations
-from bot.events import Event
-from bot.session import Session
-from bot.stores import MemoryStore
-from bot.telegram import render
+from bot.adapters.telegram_bot.adapter import render
+from bot.core.events import Event
+from bot.core.session import Session
+from bot.storage import LocalAsyncStore, MemoryStore
+from bot.turns import TurnRunner
 from tests.fake_bot_api import FakeBotApi, User
-from tests.support import ENGINE
+from tests.support import ENGINE, run
 
 
 def event_for(kind: str, value: str) -> Event:
@@ -28,16 +28,19 @@ def event_for(kind: str, value: str) -> Event:
 def offline(user: User, script: list[tuple[str, str]]) -> tuple[list[list[str]], Session]:
     """Each turn's messages (as the adapter renders its replies) and the final session, from
     the engine alone."""
-    conversations = Conversations(ENGINE, MemoryStore())
+    store = MemoryStore()
+    runner = TurnRunner(ENGINE, LocalAsyncStore(store))
     key = f"telegram:{user.id}"
+
+    def replies(kind: str, value: str) -> list:
+        turn = run(runner.turn(key, event_for(kind, value), user.language_code))
+        assert turn is not None
+        return turn.replies
+
     turns = [
-        [
-            html.unescape(message.text)
-            for message in render(conversations.turn(key, event_for(k, v), user.language_code))
-        ]
-        for k, v in script
+        [html.unescape(message.text) for message in render(replies(k, v))] for k, v in script
     ]
-    session = conversations.session(key)
+    session = store.load(key)
     assert session is not None
     return turns, session
 

@@ -2,13 +2,32 @@
 
 from __future__ import annotations
 
-from bot.engine import Conversations, Engine
-from bot.events import Event, Reply
-from bot.session import Session
-from bot.stores import MemoryStore, Store
-from flows import FLOWS
+import asyncio
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
-ENGINE = Engine(FLOWS)
+from bot.app import build_engine
+from bot.core.engine import Engine
+from bot.core.events import Event, Reply
+from bot.core.session import Session
+from bot.storage import LocalAsyncStore, MemoryStore, SyncStore
+from bot.turns import TurnRunner
+
+ENGINE = build_engine()
+T = TypeVar("T")
+LOOP = asyncio.Runner()  # one event loop for every scripted chat of a test run
+
+
+def run(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine to the end from synchronous test code, also where an event loop is
+    running already (an async test computing what to expect): then on a thread of its own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return LOOP.run(coroutine)
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 class Chat:
@@ -17,20 +36,31 @@ class Chat:
     def __init__(
         self,
         lang: str | None = "ja",
-        store: Store | None = None,
+        store: SyncStore | None = None,
         user: str = "u1",
         engine: Engine | None = None,
     ):
-        store = store if store is not None else MemoryStore()
-        self.conversations = Conversations(engine or ENGINE, store)
+        self.store = store if store is not None else MemoryStore()
+        self.runner = TurnRunner(engine or ENGINE, LocalAsyncStore(self.store))
         self.user = user
         self.replies: list[Reply] = []
         if lang:
             self.send(f"/lang {lang}")
 
     def send(self, line: str) -> list[Reply]:
-        self.replies = self.conversations.turn(self.user, Event.parse(line))
+        return self.turn(Event.parse(line))
+
+    def turn(
+        self, event: Event, language_code: str | None = None, user: str | None = None
+    ) -> list[Reply]:
+        """One event through the real turn runner (as this chat's user, or as `user`)."""
+        turn = run(self.runner.turn(user or self.user, event, language_code))
+        self.replies = turn.replies if turn is not None else []
         return self.replies
+
+    def load(self, user: str | None = None) -> Session | None:
+        """The session as stored after the last turn (None: nothing stored)."""
+        return self.store.load(user or self.user)
 
     def run(self, *lines: str) -> list[Reply]:
         for line in lines:
@@ -39,7 +69,7 @@ class Chat:
 
     @property
     def session(self) -> Session:
-        session = self.conversations.session(self.user)
+        session = self.store.load(self.user)
         assert session is not None
         return session
 

@@ -1,4 +1,4 @@
-"""Table and property tests for bot.amounts.parse_amount."""
+"""Table and property tests for bot.core.amounts.parse_amount."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import pytest
 from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
-from bot.amount_words import currency_named, find_amount, says_below
-from bot.amounts import MAX_AMOUNT, AmountError, parse_amount
+from bot.core.amount_words import currency_named, find_amount, says_below
+from bot.core.amounts import MAX_AMOUNT, AmountError, parse_amount
 
 # --------------------------------------------------------------------------- good
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.i18n import translate
+from bot.core.events import Event
+from bot.core.i18n import translate
 from flows import car_sale
 from tests.support import Chat
 
@@ -268,9 +269,7 @@ def test_stale_button_changes_nothing():
     chat = Chat("ja")
     chat.run("@car_sale", "@lender")
     before = chat.session.answers.copy()
-    chat.conversations.turn(
-        chat.user, __import__("bot.events").events.Event.button("self", "car_sale.owner")
-    )
+    chat.turn(Event.button("self", "car_sale.owner"))
     assert chat.session.answers == before and chat.state == "loan_kind"
 
 

@@ -9,11 +9,11 @@ import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import write_po
 
-import bot.i18n
-from bot import texts
-from bot.engine import Engine, normalize
-from bot.events import Reply
-from bot.i18n import BABEL_LOCALES, CATALOG_DIRS, DOMAIN, LANGUAGES, format_number, translate
+import bot.core.i18n
+from bot.core import texts
+from bot.core.engine import Engine, normalize
+from bot.core.events import Reply
+from bot.core.i18n import BABEL_LOCALES, CATALOG_DIRS, DOMAIN, LANGUAGES, format_number, translate
 from flows import FLOWS
 from flows import card_overdue as co
 from tests import support
@@ -417,7 +417,7 @@ def test_placeholders_are_known():
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_real_catalog_translations_keep_placeholders(lang):
     """Passes before the merge too: only entries already translated are checked."""
-    catalog = bot.i18n.catalog(lang)
+    catalog = bot.core.i18n.catalog(lang)
     for msgid in flow_msgids():
         if msgid in catalog:
             assert placeholders(catalog[msgid]) == placeholders(msgid), (lang, msgid)
@@ -434,10 +434,10 @@ def temporary_catalogs(tmp_path, monkeypatch):
         folder.mkdir(parents=True)
         with (folder / f"{DOMAIN}.po").open("wb") as fp:
             write_po(fp, catalog)
-    monkeypatch.setattr(bot.i18n, "locales_dir", lambda: tmp_path)
-    bot.i18n.catalog.cache_clear()
+    monkeypatch.setattr(bot.core.i18n, "locales_dir", lambda: tmp_path)
+    bot.core.i18n.catalog.cache_clear()
     yield
-    bot.i18n.catalog.cache_clear()
+    bot.core.i18n.catalog.cache_clear()
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)

@@ -6,11 +6,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot import texts
-from bot.events import Event
-from bot.i18n import language_from_code, translate
-from bot.session import Session
-from bot.stores import MemoryStore, SqliteStore
+from bot.core import texts
+from bot.core.events import Event
+from bot.core.i18n import language_from_code, translate
+from bot.core.session import Session
+from bot.storage import MemoryStore, SqliteStore
 from tests.support import ENGINE, Chat
 
 COMMANDS = ["start", "back", "restart", "lang", "summary", "help", "forget", "nonsense"]
@@ -40,20 +40,20 @@ def test_language_from_telegram_codes(code, lang):
 
 
 def test_unknown_language_gets_the_bilingual_picker_first():
-    conversations = Chat(lang=None).conversations
-    replies = conversations.turn("u", Event.text("hello"), language_code="en")
+    chat = Chat(lang=None)
+    replies = chat.turn(Event.text("hello"), language_code="en", user="u")
     assert replies[-1].question == "lang"
     assert [o.id for o in replies[-1].options] == ["ja", "zh"]
-    replies = conversations.turn("u", Event.button("zh", "lang"))
-    assert conversations.session("u").lang == "zh"
+    replies = chat.turn(Event.button("zh", "lang"), user="u")
+    assert chat.load("u").lang == "zh"
     assert replies[-1].question == "menu"
 
 
 def test_known_language_code_goes_straight_to_the_menu():
-    conversations = Chat(lang=None).conversations
-    replies = conversations.turn("u", Event.text("こんにちは"), language_code="ja-JP")
+    chat = Chat(lang=None)
+    replies = chat.turn(Event.text("こんにちは"), language_code="ja-JP", user="u")
     assert replies[-1].question == "menu"
-    assert conversations.session("u").lang == "ja"
+    assert chat.load("u").lang == "ja"
 
 
 def test_menu_understands_typed_requests():
@@ -125,7 +125,7 @@ def test_sqlite_uses_wal_and_expires_idle_sessions(tmp_path):
 
 
 def test_default_db_path_honours_zansai_db(monkeypatch, tmp_path):
-    from bot.stores import default_db_path
+    from bot.storage.sqlite import default_db_path
 
     monkeypatch.setenv("ZANSAI_DB", str(tmp_path / "x.db"))
     assert default_db_path() == tmp_path / "x.db"
@@ -192,12 +192,12 @@ EVENTS = st.one_of(
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.sampled_from([None, "ja", "zh", "en"]), st.lists(EVENTS, max_size=25))
 def test_any_events_in_any_order_are_answered(code, events):
-    conversations = Chat(lang=None).conversations
+    chat = Chat(lang=None)
     for event in events:
-        before = conversations.session("p")
-        replies = conversations.turn("p", event, language_code=code)
+        before = chat.load("p")
+        replies = chat.turn(event, language_code=code, user="p")
         assert replies and all(isinstance(r.text, str) and r.text for r in replies)
-        session = conversations.session("p")
+        session = chat.load("p")
         if session is None:
             assert event.value == "forget"
             continue
@@ -232,7 +232,7 @@ def test_any_events_in_any_order_are_answered(code, events):
     ],
 )
 def test_words_are_found_only_where_they_stand_alone(text, word, found):
-    from bot.engine import fold, mentions
+    from bot.core.engine import fold, mentions
 
     assert mentions(fold(text), fold(word)) is found
 
@@ -292,20 +292,18 @@ def test_after_a_verdict_a_sentence_naming_the_same_consultation_keeps_the_answe
 
 @pytest.mark.parametrize("lang", ["ja", "zh", None])
 def test_a_button_pressed_after_forget_is_stale_and_changes_nothing(lang):
-    from bot.engine import STALE
+    from bot.core.engine import STALE
 
     chat = Chat(lang or "ja")
     chat.run("@car_sale", "@lender")
     chat.send("/forget")
-    store = chat.conversations.store
+    store = chat.store
     if lang is None:  # no language known now: the picker stays open
-        replies = chat.conversations.turn(chat.user, Event.button("standard", "car_sale.loan_kind"))
+        replies = chat.turn(Event.button("standard", "car_sale.loan_kind"))
         assert replies[0].notice == STALE and replies[-1].question == "lang"
         assert store.load(chat.user).lang is None
         return
-    replies = chat.conversations.turn(
-        chat.user, Event.button("standard", "car_sale.loan_kind"), lang
-    )
+    replies = chat.turn(Event.button("standard", "car_sale.loan_kind"), lang)
     assert replies[0].notice == STALE
     assert replies[1].text == translate(lang, texts.WELCOME)
     assert replies[-1].question == "menu"

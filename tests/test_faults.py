@@ -31,17 +31,17 @@ import httpx
 import pytest
 import uvicorn
 
-from bot import texts
-from bot.aio import AsyncConversations, AsyncStore, LocalAsyncStore
-from bot.engine import Engine
-from bot.i18n import translate
-from bot.metrics import Metrics
-from bot.ratelimit import ChatRateLimit, Verdict
-from bot.session import Session
-from bot.stores import MemoryStore, SqliteStore
-from bot.telegram import TelegramAdapter
-from bot.telegram_webhook import make_bot
-from bot.webhook import Settings, WebhookApp
+from bot.adapters.telegram_bot.adapter import TelegramAdapter
+from bot.adapters.telegram_bot.metrics import Metrics
+from bot.adapters.telegram_bot.ratelimit import ChatRateLimit, Verdict
+from bot.adapters.telegram_bot.webhook import make_bot
+from bot.adapters.telegram_bot.webhook_app import Settings, WebhookApp
+from bot.core import texts
+from bot.core.engine import Engine
+from bot.core.i18n import translate
+from bot.core.session import Session
+from bot.storage import AsyncStore, LocalAsyncStore, MemoryStore, SqliteStore
+from bot.turns import TurnRunner
 from tests.delivery import explain, offline, redelivered, sent_texts, stored_session
 from tests.fake_bot_api import FakeBotApi, User
 from tests.support import ENGINE
@@ -82,9 +82,9 @@ class LiveWebhook:
         self.store = store
         self.settings = settings or Settings(secret=SECRET)
         self.metrics = Metrics()
-        self.conversations = AsyncConversations(engine, store)
+        self.runner = TurnRunner(engine, store)
         self.adapter = TelegramAdapter(
-            self.conversations,
+            self.runner,
             metrics=self.metrics,
             rate_limit=rate_limit or ChatRateLimit(rate=1000.0, burst=100_000),
         )
@@ -417,7 +417,7 @@ def test_a_slow_client_gets_408_and_cannot_hold_a_place_for_long():
                 waited = time.monotonic() - started
                 task.cancel()
                 assert served < settings.body_timeout < waited < settings.body_timeout + 1.5
-                session = await hook.conversations.session(f"telegram:{user.id}")
+                session = await hook.runner.store.load(f"telegram:{user.id}")
                 assert check_chat(api, user, CARD_ZH, session) == 0
 
                 # Slow clients in every place: a new update is refused (503, Telegram
@@ -490,7 +490,7 @@ def test_a_flooding_chat_is_refused_politely_and_does_not_starve_another(monkeyp
                 await flooding
                 flood_done = time.monotonic() - started
                 sessions = [
-                    await hook.conversations.session(f"telegram:{u.id}")
+                    await hook.runner.store.load(f"telegram:{u.id}")
                     for u in (flooder, patient)
                 ]
                 return api, statuses, sessions, patient_done, flood_done
@@ -697,7 +697,7 @@ def test_redis_killed_and_restarted_mid_run_gives_503s_then_recovers_by_itself(
     """Redis dies (kill -9) while chats are mid-consultation and comes back on the same port
     a moment later. Meanwhile updates get 503 (Telegram retries them); afterwards the same
     webhook carries on, with nothing lost or applied twice."""
-    from bot import redis_store
+    from bot.storage import redis_store
 
     monkeypatch.setattr(redis_store, "LOCK_TTL_MS", 1500)  # a lock orphaned by the kill
     caplog.set_level(logging.INFO)
@@ -852,7 +852,7 @@ def test_a_sqlite_fault_gives_503_one_log_line_and_no_corruption(
 
 @pytest.mark.parametrize("error", ["ConflictError", "LockTimeout"])
 async def test_a_retry_log_line_never_names_the_chat(error, caplog):
-    from bot import redis_store
+    from bot.storage import redis_store
 
     async def process(update: dict) -> str:
         raise getattr(redis_store, error)("telegram:424242")

@@ -19,14 +19,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot import engine as engine_module
-from bot.amounts import MAX_AMOUNT
-from bot.engine import CONFIRM, LANG_PICKER, MENU, NO_WORDS, YES_WORDS, Engine
-from bot.events import Event, Kind, Reply
-from bot.flow import Flow
-from bot.i18n import LANGUAGES, translate
-from bot.session import Session
-from bot.telegram import render
+from bot.adapters.telegram_bot.adapter import render
+from bot.core import engine as engine_module
+from bot.core.amounts import MAX_AMOUNT
+from bot.core.engine import CONFIRM, LANG_PICKER, MENU, NO_WORDS, YES_WORDS, Engine
+from bot.core.events import Event, Kind, Reply
+from bot.core.flow import Flow
+from bot.core.i18n import LANGUAGES, translate
+from bot.core.session import Session
 from flows import FLOWS
 from tests.hostile import CORPUS
 

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.console import Console
-from bot.engine import Conversations
-from bot.stores import MemoryStore
-from tests.support import ENGINE
+from bot.adapters.console import Console
+from bot.storage import LocalAsyncStore, MemoryStore
+from bot.turns import TurnRunner
+from tests.support import ENGINE, LOOP
 
 GOLDEN_DIR = Path(__file__).parent / "golden"
 
@@ -122,7 +122,8 @@ SCRIPTS = {
 
 
 def transcript(lang: str, lines: list[str]) -> list[dict]:
-    console = Console(Conversations(ENGINE, MemoryStore()), "golden", lang)
+    runner = TurnRunner(ENGINE, LocalAsyncStore(MemoryStore()))
+    console = Console(runner, "golden", lang, loop=LOOP)
     turns = []
     for line in [None, *lines]:
         out = _Capture()

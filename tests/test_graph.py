@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from transitions.extensions.diagrams import GraphMachine
 
-from bot import graph, rules
-from bot.flow import Block, Flow, Option, Question, Transition, Verdict
+from bot.core.flow import Block, Flow, Option, Question, Transition, Verdict
+from bot.tools import graph, rules
 from flows import FLOWS
 from flows.car_sale import FLOW as CAR_SALE
 
@@ -138,7 +138,9 @@ def test_dot_draws_the_same_machine():
 def test_output_is_deterministic_across_processes():
     def run(seed: str) -> str:
         env = {**os.environ, "PYTHONHASHSEED": seed}
-        code = "from bot.graph import graph_main; graph_main([]); graph_main(['--rules', '-'])"
+        code = (
+            "from bot.tools.graph import graph_main; graph_main([]); graph_main(['--rules', '-'])"
+        )
         done = subprocess.run(
             [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
         )

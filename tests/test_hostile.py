@@ -20,16 +20,17 @@ from typing import Any
 
 import pytest
 
-from bot.console import Console
-from bot.engine import CONFIRM, Conversations
-from bot.events import Event
-from bot.i18n import LANGUAGES
-from bot.session import Session
-from bot.stores import MemoryStore
+from bot.adapters.console import Console
+from bot.core.engine import CONFIRM
+from bot.core.events import Event
+from bot.core.i18n import LANGUAGES
+from bot.core.session import Session
+from bot.storage import LocalAsyncStore, MemoryStore
+from bot.turns import TurnRunner
 from flows import FLOWS
 from tests.fake_bot_api import FakeBotApi, User
 from tests.hostile import CORPUS, MARKUP, console_safe
-from tests.support import ENGINE
+from tests.support import ENGINE, LOOP
 from tests.test_faults import LiveWebhook, sent_texts
 from tests.test_webhook import ROOT
 
@@ -103,7 +104,7 @@ def test_every_hostile_input_at_every_position_gets_a_clean_reprompt():
             context = f"{name} at {position}"
             assert replies and all(r.text.strip() for r in replies), context
             check_reprompt(start, session, replies[-1].question, text)
-            assert replies[-1] == ENGINE._reprompt(session)[-1], context
+            assert replies[-1] == ENGINE.reprompt(session)[-1], context
             assert not any(echoes(text, r.text) for r in replies), context
             tried += 1
     print(f"{tried} hostile inputs at {len(POSITIONS)} positions")
@@ -164,7 +165,7 @@ def test_hostile_messages_and_presses_through_the_webhook_are_reprompted_and_esc
     async def scenario() -> None:
         nonlocal tried
         with FakeBotApi() as api:
-            from bot.aio import LocalAsyncStore
+            from bot.storage import LocalAsyncStore
 
             async with LiveWebhook(api, LocalAsyncStore(store)) as hook:
                 for index, (kind, start) in enumerate(TELEGRAM_POSITIONS.items()):
@@ -210,7 +211,7 @@ def test_a_hostile_conversation_still_reaches_its_verdict_through_the_webhook():
 
     async def scenario() -> tuple[FakeBotApi, Session | None]:
         with FakeBotApi() as api:
-            from bot.aio import LocalAsyncStore
+            from bot.storage import LocalAsyncStore
 
             store = MemoryStore()
             async with LiveWebhook(api, LocalAsyncStore(store)) as hook:
@@ -249,9 +250,9 @@ def test_hostile_lines_in_console_json_mode_are_reprompted_as_one_json_object_ea
         if "\n" in text or "\r" in text or not text.strip():
             continue  # not one console line
         store = MemoryStore()
-        conversations = Conversations(ENGINE, store)
+        runner = TurnRunner(ENGINE, LocalAsyncStore(store))
         store.save(Session.loads("c", start.dumps()))
-        console = Console(conversations, "c", None)
+        console = Console(runner, "c", None, loop=LOOP)
         out = io.StringIO()
         console.run_json_line(text, out)
         lines = out.getvalue().splitlines()

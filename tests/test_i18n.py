@@ -8,7 +8,7 @@ import re
 import pytest
 from babel.numbers import format_compact_decimal, format_decimal
 
-from bot.i18n import BABEL_LOCALES, format_number
+from bot.core.i18n import BABEL_LOCALES, format_number
 
 UNITS = {"万": 10**4, "億": 10**8, "亿": 10**8, "兆": 10**12, "万亿": 10**12}
 

@@ -25,7 +25,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, TimedOut
 from telegram.request import HTTPXRequest, RequestData
 from telegram.request._requestparameter import RequestParameter
 
-from bot.keepalive_request import KeepAliveRequest
+from bot.adapters.telegram_bot.client import KeepAliveRequest
 from tests.fake_bot_api import BOT, TOKEN, FakeBotApi, User
 
 JA = User(1001, "ja", "Taro")

@@ -9,9 +9,9 @@ from pathlib import Path
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po, write_po
 
-from bot import lint
-from bot.flow import Block, Flow, Option, Question, Transition, Verdict
-from bot.i18n import po_path
+from bot.core.flow import Block, Flow, Option, Question, Transition, Verdict
+from bot.core.i18n import po_path
+from bot.tools import lint
 from flows import FLOWS
 
 HERE = Path(__file__).resolve()

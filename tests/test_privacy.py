@@ -22,11 +22,12 @@ from pathlib import Path
 
 import httpx
 
-from bot import stores
-from bot.aio import AsyncConversations, LocalAsyncStore
-from bot.events import Event
-from bot.session import Session
-from bot.stores import UPDATE_TTL, MemoryStore, SqliteStore
+from bot.core.events import Event
+from bot.core.session import Session
+from bot.storage import LocalAsyncStore, MemoryStore, SqliteStore
+from bot.storage import sqlite as stores
+from bot.storage.base import UPDATE_TTL
+from bot.turns import TurnRunner
 from tests.fake_bot_api import FakeBotApi, User
 from tests.support import ENGINE
 from tests.test_faults import (
@@ -258,7 +259,7 @@ def check_sqlite(path: Path) -> None:
 
 @needs_redis_server
 def test_forget_leaves_no_trace_in_redis(redis_server):  # noqa: F811
-    from bot.redis_store import RedisStore
+    from bot.storage.redis_store import RedisStore
 
     store = RedisStore(redis_server.url, prefix="zansai:")
 
@@ -310,14 +311,14 @@ def test_sqlite_deletes_idle_sessions_while_it_runs(tmp_path, monkeypatch):
 
 @needs_redis_server
 def test_redis_keys_all_expire_and_idle_sessions_vanish(redis_server):  # noqa: F811
-    from bot.redis_store import RedisStore
+    from bot.storage.redis_store import RedisStore
 
     async def scenario() -> None:
         store = RedisStore(redis_server.url, ttl=1, prefix="zansai:")
-        conversations = AsyncConversations(ENGINE, store)
+        runner = TurnRunner(ENGINE, store)
         try:
             for update_id, line in enumerate(["/lang ja", "@car_sale", "@lender"], start=1):
-                await conversations.turn("telegram:1", Event.parse(line), None, update_id)
+                await runner.turn("telegram:1", Event.parse(line), None, update_id)
             keys = [k async for k in store.client.scan_iter("*")]
             assert sorted(keys) == ["zansai:s:telegram:1", "zansai:u:1", "zansai:u:2", "zansai:u:3"]
             ttls = {key: await store.client.ttl(key) for key in keys}

@@ -16,10 +16,11 @@ import uuid
 
 import pytest
 
-from bot.aio import AsyncConversations, LocalAsyncStore, open_store
-from bot.events import Event
-from bot.session import Session
-from bot.stores import MemoryStore, SqliteStore
+from bot.core.events import Event
+from bot.core.session import Session
+from bot.storage import LocalAsyncStore, MemoryStore, SqliteStore, open_store
+from bot.storage import sqlite as stores
+from bot.turns import TurnRunner
 from tests.support import ENGINE
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -45,7 +46,7 @@ async def store(request, tmp_path):
     elif request.param == "sqlite":
         made = LocalAsyncStore(SqliteStore(tmp_path / "z.db"))
     else:
-        from bot.redis_store import RedisStore
+        from bot.storage.redis_store import RedisStore
 
         made = RedisStore(REDIS_URL, prefix=f"zansai-test-{uuid.uuid4().hex}:")
     yield made
@@ -61,51 +62,51 @@ def run(coroutine):
 
 
 @pytest.fixture
-def conversations(store):
-    return AsyncConversations(ENGINE, store)
+def runner(store):
+    return TurnRunner(ENGINE, store)
 
 
 LINES = ["/lang ja", "@car_sale", "@lender", "@standard", "150万", "120万", "@yes", "@business"]
 
 
-async def test_a_retried_update_is_acknowledged_and_not_applied_again(conversations):
+async def test_a_retried_update_is_acknowledged_and_not_applied_again(runner):
     delivered = []
 
     async def deliver(replies):
         delivered.append(replies)
 
     for update_id, line in enumerate(LINES[:5], start=1):
-        assert await conversations.turn("c1", Event.parse(line), None, update_id, deliver)
-    assert await conversations.turn("c1", Event.parse("150万"), None, 5, deliver) is None
-    assert await conversations.turn("c1", Event.parse("@lender"), None, 3, deliver) is None
-    session = await conversations.session("c1")
+        assert await runner.turn("c1", Event.parse(line), None, update_id, deliver)
+    assert await runner.turn("c1", Event.parse("150万"), None, 5, deliver) is None
+    assert await runner.turn("c1", Event.parse("@lender"), None, 3, deliver) is None
+    session = await runner.store.load("c1")
     assert session.state == "appraisal" and session.answers["balance"] == 1_500_000
     assert len(delivered) == 5
 
 
-async def test_one_chats_updates_are_applied_one_after_another(conversations):
+async def test_one_chats_updates_are_applied_one_after_another(runner):
     """Many updates for one chat at once: each is applied exactly once, none lost."""
-    await conversations.turn("c2", Event.parse("/lang ja"), None, 1)
-    await conversations.turn("c2", Event.parse("@car_sale"), None, 2)
+    await runner.turn("c2", Event.parse("/lang ja"), None, 1)
+    await runner.turn("c2", Event.parse("@car_sale"), None, 2)
     # 20 concurrent /summary-free turns that each add one history-neutral event, plus
     # duplicates: an unknown-owner info press leaves the state, so count versions instead.
     events = [(Event.button("unknown", "car_sale.owner"), 100 + i) for i in range(20)]
     events += events[:10]  # Telegram retries
-    before = (await conversations.session("c2")).version
+    before = (await runner.store.load("c2")).version
     results = await asyncio.gather(
-        *(conversations.turn("c2", event, None, update_id) for event, update_id in events)
+        *(runner.turn("c2", event, None, update_id) for event, update_id in events)
     )
     assert sum(r is not None for r in results) == 20
-    assert (await conversations.session("c2")).version == before + 20
+    assert (await runner.store.load("c2")).version == before + 20
 
 
-async def test_forget_removes_the_session_and_counts_as_applied(conversations, store):
-    await conversations.turn("c3", Event.parse("/lang zh"), None, 1)
-    await conversations.turn("c3", Event.parse("@car_sale"), None, 2)
-    assert await conversations.turn("c3", Event.command("forget"), None, 3)
+async def test_forget_removes_the_session_and_counts_as_applied(runner, store):
+    await runner.turn("c3", Event.parse("/lang zh"), None, 1)
+    await runner.turn("c3", Event.parse("@car_sale"), None, 2)
+    assert await runner.turn("c3", Event.command("forget"), None, 3)
     assert await store.load("c3") is None
     assert await store.seen("c3", 3)
-    assert await conversations.turn("c3", Event.command("forget"), None, 3) is None
+    assert await runner.turn("c3", Event.command("forget"), None, 3) is None
 
 
 async def test_sessions_round_trip(store):
@@ -118,7 +119,7 @@ async def test_sessions_round_trip(store):
 
 @needs_redis
 async def test_redis_refuses_a_lost_update():
-    from bot.redis_store import ConflictError, RedisStore
+    from bot.storage.redis_store import ConflictError, RedisStore
 
     store = RedisStore(REDIS_URL, prefix=f"zansai-test-{uuid.uuid4().hex}:")
     try:
@@ -137,7 +138,7 @@ async def test_redis_refuses_a_lost_update():
 
 @needs_redis
 async def test_redis_sessions_expire():
-    from bot.redis_store import RedisStore
+    from bot.storage.redis_store import RedisStore
 
     store = RedisStore(REDIS_URL, ttl=100, prefix=f"zansai-test-{uuid.uuid4().hex}:")
     try:
@@ -165,19 +166,19 @@ class Undeliverable(Exception):
 
 
 async def test_a_turn_whose_replies_cannot_be_delivered_saves_nothing_and_frees_the_chat(
-    conversations, store
+    runner, store
 ):
-    await conversations.turn("c7", Event.parse("/lang ja"), None, 1)
+    await runner.turn("c7", Event.parse("/lang ja"), None, 1)
 
     async def fail(replies):
         raise Undeliverable
 
     with pytest.raises(Undeliverable):
-        await conversations.turn("c7", Event.parse("@car_sale"), None, 2, fail)
+        await runner.turn("c7", Event.parse("@car_sale"), None, 2, fail)
     assert not await store.seen("c7", 2)
     assert (await store.load("c7")).flow is None
     # Telegram's retry is applied at once, not after the lock's lifetime (10 s)
-    turn = await asyncio.wait_for(conversations.turn("c7", Event.parse("@car_sale"), None, 2), 2)
+    turn = await asyncio.wait_for(runner.turn("c7", Event.parse("@car_sale"), None, 2), 2)
     assert turn and (await store.load("c7")).flow == "car_sale"
 
 
@@ -187,7 +188,7 @@ async def test_a_turn_whose_replies_cannot_be_delivered_saves_nothing_and_frees_
 @pytest.fixture
 async def redis_workers():
     """Makes RedisStores on one fresh prefix: separate workers sharing one server."""
-    from bot.redis_store import BEGIN, DELETE, SAVE, UNLOCK, RedisStore
+    from bot.storage.redis_store import BEGIN, DELETE, SAVE, UNLOCK, RedisStore
 
     prefix, made = f"zansai-test-{uuid.uuid4().hex}:", []
 
@@ -222,16 +223,16 @@ def count_commands(store) -> list[str]:
 @needs_redis
 async def test_a_redis_turn_takes_two_round_trips_and_a_duplicate_one(redis_workers):
     store = await redis_workers()
-    conversations = AsyncConversations(ENGINE, store)
+    runner = TurnRunner(ENGINE, store)
     sent = count_commands(store)
     lines = ["/lang ja", "@car_sale", "@lender", "/forget", "/lang zh", "@car_sale"]
     for update_id, line in enumerate(lines, start=1):
         sent.clear()
-        assert await conversations.turn("c8", Event.parse(line), None, update_id)
+        assert await runner.turn("c8", Event.parse(line), None, update_id)
         assert sent == ["EVALSHA", "EVALSHA"], line  # lock+seen+load, save|delete+mark+unlock
         assert not await store.client.exists(store.prefix + "l:c8")
     sent.clear()
-    assert await conversations.turn("c8", Event.parse("@lender"), None, 6) is None
+    assert await runner.turn("c8", Event.parse("@lender"), None, 6) is None
     assert sent == ["EVALSHA"]  # seen: the same script unlocks again
 
     async def fail(replies):
@@ -239,7 +240,7 @@ async def test_a_redis_turn_takes_two_round_trips_and_a_duplicate_one(redis_work
 
     sent.clear()
     with pytest.raises(Undeliverable):
-        await conversations.turn("c8", Event.parse("@lender"), None, 7, fail)
+        await runner.turn("c8", Event.parse("@lender"), None, 7, fail)
     assert sent == ["EVALSHA", "EVALSHA"]  # lock+seen+load, unlock
     assert not await store.client.exists(store.prefix + "l:c8")
     assert not await store.seen("c8", 7)
@@ -250,7 +251,7 @@ async def test_a_redis_turn_takes_two_round_trips_and_a_duplicate_one(redis_work
 async def test_two_redis_workers_apply_each_update_once(redis_workers):
     """Telegram retries an update to another worker while the first is still on it."""
     one, two = await redis_workers(), await redis_workers()
-    first, second = AsyncConversations(ENGINE, one), AsyncConversations(ENGINE, two)
+    first, second = TurnRunner(ENGINE, one), TurnRunner(ENGINE, two)
     await first.turn("c9", Event.parse("/lang ja"), None, 1)
     await first.turn("c9", Event.parse("@car_sale"), None, 2)
     before = (await one.load("c9")).version
@@ -275,10 +276,10 @@ async def test_two_redis_workers_apply_each_update_once(redis_workers):
 async def two_workers_with_short_locks(chat, redis_workers, monkeypatch):
     """Two workers on one Redis; `chat` is at the owner question (updates 1 and 2), and a
     chat lock now expires after 100 ms. Returns worker one's store and both workers."""
-    from bot import redis_store
+    from bot.storage import redis_store
 
     one, two = await redis_workers(), await redis_workers()
-    first, second = AsyncConversations(ENGINE, one), AsyncConversations(ENGINE, two)
+    first, second = TurnRunner(ENGINE, one), TurnRunner(ENGINE, two)
     await first.turn(chat, Event.parse("/lang ja"), None, 1)
     await first.turn(chat, Event.parse("@car_sale"), None, 2)
     monkeypatch.setattr(redis_store, "LOCK_TTL_MS", 100)
@@ -292,7 +293,7 @@ async def test_a_turn_that_outlived_its_lock_cannot_apply_its_update_again(
     """Worker one is so slow to deliver that its lock expires; worker two applies the same
     update (Telegram's retry) meanwhile. Worker one's save is refused, so the update counts
     once."""
-    from bot import redis_store
+    from bot.storage import redis_store
 
     one, first, second = await two_workers_with_short_locks("c10", redis_workers, monkeypatch)
 
@@ -310,7 +311,7 @@ async def test_a_turn_that_outlived_its_lock_cannot_apply_its_update_again(
 async def test_a_turn_that_outlived_its_lock_cannot_bring_back_a_forgotten_session(
     redis_workers, monkeypatch
 ):
-    from bot import redis_store
+    from bot.storage import redis_store
 
     one, first, second = await two_workers_with_short_locks("c11", redis_workers, monkeypatch)
 
@@ -327,15 +328,15 @@ async def test_a_turn_that_outlived_its_lock_cannot_bring_back_a_forgotten_sessi
 async def test_a_chat_locked_by_another_worker_is_waited_for_then_given_up(
     redis_workers, monkeypatch
 ):
-    from bot import redis_store
+    from bot.storage import redis_store
 
     store = await redis_workers()
-    conversations = AsyncConversations(ENGINE, store)
+    runner = TurnRunner(ENGINE, store)
     lock = store.prefix + "l:c12"
     await store.client.set(lock, "another worker", px=10_000)
     monkeypatch.setattr(redis_store, "LOCK_WAIT_S", 0.2)
     with pytest.raises(redis_store.LockTimeout):
-        await conversations.turn("c12", Event.parse("/lang ja"), None, 1)
+        await runner.turn("c12", Event.parse("/lang ja"), None, 1)
     assert await store.client.get(lock) == "another worker"
     assert not await store.seen("c12", 1) and await store.load("c12") is None
 
@@ -344,7 +345,7 @@ async def test_a_chat_locked_by_another_worker_is_waited_for_then_given_up(
         await store.client.delete(lock)
 
     releasing = asyncio.create_task(release_soon())
-    assert await conversations.turn("c12", Event.parse("/lang ja"), None, 1)
+    assert await runner.turn("c12", Event.parse("/lang ja"), None, 1)
     await releasing
     assert (await store.load("c12")).lang == "ja"
 
@@ -354,18 +355,18 @@ async def test_a_chat_locked_by_another_worker_is_waited_for_then_given_up(
 
 def test_a_sqlite_turn_is_one_read_and_one_write(tmp_path):
     store = SqliteStore(tmp_path / "z.db")
-    conversations = AsyncConversations(ENGINE, LocalAsyncStore(store))
+    runner = TurnRunner(ENGINE, LocalAsyncStore(store))
     statements: list[str] = []
     store._db.set_trace_callback(lambda sql: statements.append(sql.split()[0].upper()))
 
     async def turns():
-        await conversations.turn("c20", Event.parse("/lang ja"), None, 1)
-        await conversations.turn("c20", Event.parse("@car_sale"), None, 2)
+        await runner.turn("c20", Event.parse("/lang ja"), None, 1)
+        await runner.turn("c20", Event.parse("@car_sale"), None, 2)
         statements.clear()
-        await conversations.turn("c20", Event.parse("@lender"), None, 3)
+        await runner.turn("c20", Event.parse("@lender"), None, 3)
         turn = list(statements)
         statements.clear()
-        assert await conversations.turn("c20", Event.parse("@lender"), None, 3) is None
+        assert await runner.turn("c20", Event.parse("@lender"), None, 3) is None
         return turn, list(statements)
 
     turn, duplicate = run(turns())
@@ -377,7 +378,6 @@ def test_a_sqlite_turn_is_one_read_and_one_write(tmp_path):
 def test_sqlite_rewrites_a_rows_updated_time_hourly_not_every_turn(tmp_path, monkeypatch):
     """`updated` (and its index) move once TOUCH_EVERY has passed, so most turns write one page;
     a new row and an old one get the time of their save."""
-    from bot import stores
 
     now = [1_800_000_000.0]
     monkeypatch.setattr(stores, "time", types.SimpleNamespace(time=lambda: now[0]))
@@ -402,7 +402,7 @@ def test_sqlite_rewrites_a_rows_updated_time_hourly_not_every_turn(tmp_path, mon
 
 
 def test_sqlite_remembers_each_chats_recent_update_ids_and_forgotten_chats_ids(tmp_path):
-    from bot.stores import RECENT_UPDATES
+    from bot.storage.base import RECENT_UPDATES
 
     store = SqliteStore(tmp_path / "z.db")
     session = Session("c21", "ja")

@@ -19,15 +19,7 @@ from typing import Any
 
 import pytest
 
-from bot import texts
-from bot.aio import AsyncConversations, LocalAsyncStore
-from bot.cli import main
-from bot.engine import Conversations, Engine
-from bot.events import Choice, Event, Reply
-from bot.flow import Block, Flow, Option, Question, Transition, Verdict
-from bot.i18n import format_number, translate
-from bot.stores import MemoryStore, SqliteStore, Store
-from bot.telegram import (
+from bot.adapters.telegram_bot.adapter import (
     ALLOWED_UPDATES,
     COMMANDS,
     MAX_CALLBACK_BYTES,
@@ -36,14 +28,22 @@ from bot.telegram import (
     decode_callback,
     encode_callback,
     html_size,
-    keyboards,
     load_settings,
     protected_logs,
     render,
     split_text,
 )
+from bot.cli import main
+from bot.core import texts
+from bot.core.engine import Engine
+from bot.core.events import Choice, Event, Reply
+from bot.core.flow import Block, Flow, Option, Question, Transition, Verdict
+from bot.core.i18n import format_number, translate
+from bot.storage import LocalAsyncStore, MemoryStore, SqliteStore, SyncStore
+from bot.turns import TurnRunner
 from flows import FLOWS
 from tests.fake_bot_api import TOKEN, Call, FakeBotApi, User, group_chat
+from tests.support import Chat
 
 JA = User(1001, "ja", "Taro")
 ZH = User(1002, "zh-hans", "Wei")
@@ -57,12 +57,12 @@ CAR = next(flow for flow in FLOWS if flow.id == "car_sale")
 class Running:
     """The real Application polling the fake server, inside the test's event loop."""
 
-    def __init__(self, api: FakeBotApi, store: Store | None = None,
+    def __init__(self, api: FakeBotApi, store: SyncStore | None = None,
                  engine: Engine = ENGINE) -> None:
         self.api = api
         self.store = store if store is not None else MemoryStore()
-        self.conversations = AsyncConversations(engine, LocalAsyncStore(self.store))
-        self.app = build_application(api.token, self.conversations, api.base_url)
+        self.runner = TurnRunner(engine, LocalAsyncStore(self.store))
+        self.app = build_application(api.token, self.runner, api.base_url)
 
     async def __aenter__(self) -> Running:
         await self.app.initialize()
@@ -153,11 +153,11 @@ def transcript(calls: list[Call]) -> list[str]:
 def expected_texts(user: User, events: list[Event]) -> list[str]:
     """What the engine says for the same events, run without Telegram, as messages: a turn's
     replies share one message, separated by a blank line, and a reply with buttons ends it."""
-    conversations = Conversations(ENGINE, MemoryStore())
+    chat = Chat(lang=None, user=f"telegram:{user.id}")
     messages = []
     for event in events:
         pending: list[str] = []
-        for reply in conversations.turn(f"telegram:{user.id}", event, user.language_code):
+        for reply in chat.turn(event, user.language_code):
             pending.append(reply.text)
             if reply.options:
                 messages.append("\n\n".join(pending))
@@ -539,7 +539,7 @@ def test_long_verdict_is_split_end_to_end_with_the_keyboard_last(fake_bot_api):
 
 def test_callback_data_fits_64_bytes_for_every_option_of_every_flow():
     shown = {}
-    for reply in keyboards(ENGINE):
+    for reply in ENGINE.every_prompt():
         for choice in reply.options:
             data = encode_callback(reply.question, choice.id)
             assert len(data.encode("utf-8")) <= MAX_CALLBACK_BYTES, data
@@ -563,7 +563,7 @@ def test_a_flow_whose_buttons_do_not_fit_is_refused_at_start_up():
     )
     with pytest.raises(ValueError, match="64 bytes"):
         build_application(
-            TOKEN, AsyncConversations(Engine([too_long]), LocalAsyncStore(MemoryStore()))
+            TOKEN, TurnRunner(Engine([too_long]), LocalAsyncStore(MemoryStore()))
         )
 
 
@@ -642,7 +642,7 @@ def test_logs_never_show_the_token_typed_text_or_amounts(fake_bot_api, caplog):
         assert leak not in logged, leak
     assert "[REDACTED]" in logged
     info = [r.getMessage() for r in caplog.records
-            if r.name == "bot.telegram" and r.levelno == logging.INFO]
+            if r.name == "bot.adapters.telegram_bot.adapter" and r.levelno == logging.INFO]
     assert "update=text question=car_sale.owner outcome=repeated" in info
     assert "update=button question=car_sale.owner outcome=accepted" in info
     assert "update=text question=car_sale.balance outcome=advanced" in info

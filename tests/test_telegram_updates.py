@@ -13,8 +13,7 @@ import pytest
 from telegram import Bot, Update
 
 from bench.tg_updates import build_corpus
-from bot.aio import NotAnUpdate
-from bot.telegram_updates import Incoming
+from bot.adapters.telegram_bot.updates import Incoming, NotAnUpdate
 from tests.fake_bot_api import TOKEN
 from tests.test_faults import CHAT, FROM, MALFORMED, MARK
 

@@ -13,7 +13,7 @@ import httpx
 import pytest
 import uvicorn
 
-from bot.webhook import MAX_BODY, RetryLater, Settings, WebhookApp
+from bot.adapters.telegram_bot.webhook_app import MAX_BODY, RetryLater, Settings, WebhookApp
 
 SECRET = "s3cret-token_1"
 

@@ -1,8 +1,4 @@
-"""Where sessions live between turns: in memory (tests) or SQLite (the embedded default).
-
-Both keep the serialized form, so a session never survives a turn as a live object and
-tests exercise the same round trip as production.
-"""
+"""Sessions in a SQLite file (WAL): the embedded default, for one process."""
 
 from __future__ import annotations
 
@@ -13,70 +9,12 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Protocol
 
-from bot.session import Session
+from bot.core.session import Session
+from bot.storage.base import DEFAULT_TTL, RECENT_UPDATES, UPDATE_TTL
 
-DEFAULT_TTL = 90 * 24 * 3600  # sessions idle longer than this are deleted
-UPDATE_TTL = 24 * 3600  # how long an applied Telegram update_id is remembered
 EXPIRE_EVERY = 3600  # a long-running SqliteStore deletes idle sessions this often
-TOUCH_EVERY = 3600  # a SQLite row's `updated` is rewritten at most this often (see save)
-# Update ids remembered in each chat's row. Telegram retries an update it got no answer for;
-# it would take this many newer updates of the same chat before that retry to miss one.
-RECENT_UPDATES = 32
-
-
-class Store(Protocol):
-    """Sessions, plus the update ids already applied (so a retried update is not re-applied).
-
-    `begin(user, update_id)` reads both for a turn; `save(session, update_id)` stores both at
-    once; `delete(user, update_id)` likewise, for /forget.
-    """
-
-    def begin(self, user: str, update_id: int | None) -> tuple[bool, Session | None]: ...
-    def load(self, user: str) -> Session | None: ...
-    def save(self, session: Session, update_id: int | None = None) -> None: ...
-    def seen(self, user: str, update_id: int) -> bool: ...
-    def delete(self, user: str, update_id: int | None = None) -> None: ...
-    def close(self) -> None: ...
-
-
-class MemoryStore:
-    """A dict of serialized sessions; for tests and throwaway runs."""
-
-    def __init__(self) -> None:
-        self._data: dict[str, str] = {}
-        self._updates: set[int] = set()
-
-    def begin(self, user: str, update_id: int | None) -> tuple[bool, Session | None]:
-        if update_id is not None and update_id in self._updates:
-            return True, None
-        return False, self.load(user)
-
-    def load(self, user: str) -> Session | None:
-        text = self._data.get(user)
-        return None if text is None else Session.loads(user, text)
-
-    def save(self, session: Session, update_id: int | None = None) -> None:
-        session.version += 1
-        self._data[session.user] = session.dumps()
-        if update_id is not None:
-            self._updates.add(update_id)
-
-    def seen(self, user: str, update_id: int) -> bool:
-        return update_id in self._updates
-
-    def delete(self, user: str, update_id: int | None = None) -> None:
-        self._data.pop(user, None)
-        if update_id is not None:
-            self._updates.add(update_id)
-
-    def close(self) -> None:
-        self._data.clear()
-        self._updates.clear()
-
-    def __len__(self) -> int:
-        return len(self._data)
+TOUCH_EVERY = 3600  # a row's `updated` is rewritten at most this often (see save)
 
 
 def default_db_path() -> Path:

@@ -22,11 +22,11 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
 import redis.asyncio as redis
+from redis import exceptions as redis_errors
 
-from bot.aio import RetryLater
-from bot.chatlocks import ChatLocks
-from bot.session import Session
-from bot.stores import DEFAULT_TTL, UPDATE_TTL
+from bot.core.session import Session
+from bot.storage.base import DEFAULT_TTL, TRANSIENT_ERRORS, UPDATE_TTL, RetryLater
+from bot.storage.locks import ChatLocks
 
 PREFIX = "zansai:"
 LOCK_TTL_MS = 10_000  # a worker that dies holding a lock frees it after this
@@ -87,6 +87,17 @@ class LockTimeout(RetryLater):
 
 
 class RedisStore:
+    """Sessions shared by several workers; see the module's docstring for the keys."""
+
+    # What may work again shortly: the server restarting, loading, or failing over.
+    transient_errors = (
+        *TRANSIENT_ERRORS,
+        redis_errors.ConnectionError,
+        redis_errors.TimeoutError,
+        redis_errors.BusyLoadingError,
+        redis_errors.ReadOnlyError,
+    )
+
     def __init__(
         self, url: str, ttl: int = DEFAULT_TTL, prefix: str = PREFIX, max_connections: int = 64
     ) -> None:

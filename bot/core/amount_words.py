@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from bot.amounts import AmountError, parse_amount
+from bot.core.amounts import AmountError, parse_amount
 
 _NUMERIC = "0-9.,、点〇零一二三四五六七八九十百千万億亿萬两兩壱弐参拾佰仟"
 _NUM = f"[{_NUMERIC}wk]"  # a character an amount ends with

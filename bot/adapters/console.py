@@ -1,4 +1,4 @@
-"""The console simulator: the same engine and store as the Telegram bot, in a terminal.
+"""The console simulator: the same engine, store and turn runner as the Telegram bot.
 
 Interactive: options are numbered (letters where an amount can also be typed), and a
 number, a letter, the label or any typed answer works. `--json`: one input per line on
@@ -8,6 +8,7 @@ JSON object per bot message on stdout.
 
 from __future__ import annotations
 
+import asyncio
 import getpass
 import json
 import string
@@ -15,11 +16,10 @@ import sys
 from collections.abc import Iterable
 from typing import TextIO
 
-from bot import texts
-from bot.engine import LANG_PICKER, MENU, Conversations
-from bot.events import Event, Reply
-from bot.i18n import LANGUAGES, translate
-from bot.session import Session
+from bot.core import texts
+from bot.core.events import Event, Reply
+from bot.core.i18n import LANGUAGES, translate
+from bot.turns import TurnRunner, Where
 
 LETTERS = string.ascii_lowercase
 
@@ -31,23 +31,15 @@ def default_user() -> str:
         return "console:local"
 
 
-def state_name(session: Session | None) -> str:
-    if session is None or session.lang is None or (session.pending or {}).get(LANG_PICKER):
-        return LANG_PICKER
-    if session.flow is None:
-        return MENU
-    return f"{session.flow}.{session.state}"
-
-
-def as_json(reply: Reply, session: Session | None) -> str:
+def as_json(reply: Reply, where: Where) -> str:
     return json.dumps(
         {
-            "state": state_name(session),
+            "state": where.place,
             "text": reply.text,
             "options": [{"id": o.id, "label": o.label} for o in reply.options],
             "verdict": reply.verdict,
-            "answers": dict(session.answers) if session else {},
-            "lang": session.lang if session else None,
+            "answers": where.answers,
+            "lang": where.lang if where.stored else None,
         },
         ensure_ascii=False,
     )
@@ -78,21 +70,44 @@ def event_for(line: str, last: Reply | None) -> Event:
 
 
 class Console:
-    def __init__(self, conversations: Conversations, user: str, lang: str | None) -> None:
-        self.conversations = conversations
+    """One terminal user; each line is one turn of the shared turn runner, on one event loop."""
+
+    def __init__(
+        self,
+        runner: TurnRunner,
+        user: str,
+        lang: str | None,
+        loop: asyncio.Runner | None = None,
+    ) -> None:
+        self.runner = runner
         self.user = user
         self.lang = lang
+        self._own_loop = loop is None
+        self.loop = loop or asyncio.Runner()
+
+    def close(self) -> None:
+        """Close the store, and the event loop if this console made it."""
+        self.loop.run(self.runner.close())
+        if self._own_loop:
+            self.loop.close()
+
+    def turn(self, event: Event) -> list[Reply]:
+        turn = self.loop.run(self.runner.turn(self.user, event))
+        return turn.replies if turn is not None else []
+
+    def where(self) -> Where:
+        return self.loop.run(self.runner.where(self.user))
 
     def opening(self) -> list[Reply]:
         """Resume a stored conversation, or start one in the requested language."""
-        session = self.conversations.session(self.user)
-        if session is None:
+        where = self.where()
+        if not where.stored:
             first = Event.command("lang", self.lang) if self.lang else Event.command("start")
-            return self.conversations.turn(self.user, first)
-        if self.lang and self.lang != session.lang:
-            return self.conversations.turn(self.user, Event.command("lang", self.lang))
-        welcome_back = Reply(translate(session.lang or "ja", texts.RESUMED))
-        return [welcome_back, *self.conversations.engine.current(session)]
+            return self.turn(first)
+        if self.lang and self.lang != where.lang:
+            return self.turn(Event.command("lang", self.lang))
+        welcome_back = Reply(translate(where.speaks, texts.RESUMED))
+        return [welcome_back, *where.current()]
 
     def run_json(self, lines: Iterable[str], out: TextIO) -> None:
         self._emit_json(self.opening(), out)
@@ -101,18 +116,18 @@ class Console:
 
     def run_json_line(self, line: str, out: TextIO) -> None:
         if line.strip():
-            self._emit_json(self.conversations.turn(self.user, Event.parse(line)), out)
+            self._emit_json(self.turn(Event.parse(line)), out)
 
     def _emit_json(self, replies: list[Reply], out: TextIO) -> None:
-        session = self.conversations.session(self.user)
+        where = self.where()
         for reply in replies:
-            out.write(as_json(reply, session) + "\n")
+            out.write(as_json(reply, where) + "\n")
         out.flush()
 
     def run_interactive(self, read=input, out: TextIO = sys.stdout) -> None:
         replies = self.opening()
-        session = self.conversations.session(self.user)
-        langs = [session.lang] if session and session.lang else list(LANGUAGES)  # not chosen yet
+        where = self.where()
+        langs = [where.lang] if where.stored and where.lang else list(LANGUAGES)  # not chosen yet
         hints = " / ".join(translate(lang, texts.CONSOLE_QUIT) for lang in langs)
         out.write(f"({hints})\n\n")
         while True:
@@ -128,6 +143,6 @@ class Console:
                 return
             if line.strip():
                 last = replies[-1] if replies else None
-                replies = self.conversations.turn(self.user, event_for(line, last))
+                replies = self.turn(event_for(line, last))
             else:
                 replies = []

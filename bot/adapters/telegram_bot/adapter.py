@@ -1,6 +1,6 @@
 """The Telegram adapter: long polling with python-telegram-bot, inline keyboards for options.
 
-    Update ──► TelegramAdapter ──► Event ──► Conversations.turn ──► [Reply] ──► sendMessage
+    Update ──► TelegramAdapter ──► Event ──► TurnRunner.turn ──► [Reply] ──► sendMessage
                  │ private chats only; groups get one bilingual line and nothing is stored
                  │ callback_data = "<question>|<option id>" (≤ 64 bytes, checked at start-up)
                  └ a press the engine accepts edits its message into "question\\n→ answer"
@@ -38,16 +38,16 @@ from telegram.ext import (
     filters,
 )
 
-from bot import texts
-from bot.aio import AsyncConversations, LocalAsyncStore, RetryLater, Turn
-from bot.engine import STALE, Engine
-from bot.events import Choice, Event, Kind, Reply
-from bot.i18n import LANGUAGES, language_from_code, translate
-from bot.metrics import Metrics
-from bot.ratelimit import ChatRateLimit
-from bot.ratelimit import Verdict as RateVerdict
-from bot.session import Session
-from bot.telegram_updates import Incoming
+from bot.adapters.telegram_bot.metrics import Metrics
+from bot.adapters.telegram_bot.ratelimit import ChatRateLimit
+from bot.adapters.telegram_bot.ratelimit import Verdict as RateVerdict
+from bot.adapters.telegram_bot.updates import Incoming
+from bot.core import texts
+from bot.core.engine import Engine
+from bot.core.events import Choice, Event, Kind, Reply
+from bot.core.i18n import DEFAULT_LANGUAGE, LANGUAGES, language_from_code, translate
+from bot.storage import RetryLater
+from bot.turns import Turn, TurnRunner
 
 log = logging.getLogger(__name__)
 
@@ -95,29 +95,10 @@ def decode_callback(data: object) -> tuple[str, str] | None:
     return question, option_id
 
 
-def keyboards(engine: Engine) -> Iterator[Reply]:
-    """Every reply with options the engine can show: picker, menu, each question (and its
-    amount confirmation) and each verdict's closing prompt, in every language."""
-    for lang in LANGUAGES:
-        sessions = [Session("check"), Session("check", lang)]
-        for flow in engine.flows.values():
-            for question in flow.questions:
-                sessions.append(Session("check", lang, flow.id, question.id))
-                if question.amount:
-                    sessions.append(
-                        Session("check", lang, flow.id, question.id, pending={"confirm": 1})
-                    )
-            sessions += [Session("check", lang, flow.id, v.id) for v in flow.verdicts]
-        for session in sessions:
-            # /help re-asks the open question; after a verdict only its closing prompt.
-            replies = engine.handle(session, Event.command("help")).replies
-            yield from (reply for reply in replies if reply.options)
-
-
 def check_callback_data(engine: Engine) -> int:
     """Encode every button once so that a flow Telegram cannot carry fails at start-up."""
     count = 0
-    for reply in keyboards(engine):
+    for reply in engine.every_prompt():
         for choice in reply.options:
             encode_callback(reply.question or "", choice.id)
             count += 1
@@ -235,11 +216,11 @@ class TelegramAdapter:
 
     def __init__(
         self,
-        conversations: AsyncConversations,
+        runner: TurnRunner,
         metrics: Metrics | None = None,
         rate_limit: ChatRateLimit | None = None,
     ) -> None:
-        self.conversations = conversations
+        self.runner = runner
         self.metrics = metrics
         self.rate_limit = rate_limit or ChatRateLimit()
 
@@ -295,20 +276,20 @@ class TelegramAdapter:
             await self._send(bot, chat_id, limited)
             return _logged("message", None, "rate_limited")
         if update.text is None:
-            before, lang = await self._where(key, code)
-            hint = Reply(translate(lang, texts.TEXT_ONLY))
-            await self._send(bot, chat_id, [hint, before])
-            return _logged("other", before.question, "text_only")
+            where = await self.runner.where(key, code)
+            hint = Reply(translate(where.speaks, texts.TEXT_ONLY))
+            await self._send(bot, chat_id, [hint, where.prompt()])
+            return _logged("other", where.prompt().question, "text_only")
         event = event_from_text(update.text)
 
-        async def deliver(replies: list[Reply]) -> None:
-            await self._send(bot, chat_id, replies)
+        async def deliver(turn: Turn) -> None:
+            await self._send(bot, chat_id, turn.replies)
 
-        turn = await self.conversations.turn(key, event, code, update.update_id, deliver)
+        turn = await self.runner.turn(key, event, code, update.update_id, deliver)
         if turn is None:
             return _logged(_kind(event), None, "duplicate")
         self._count(turn)
-        return _logged(_kind(event), turn.before, _outcome(turn))
+        return _logged(_kind(event), turn.before, turn.outcome)
 
     async def button(self, update: Incoming, bot: Bot) -> str:
         if update.kind != "button" or update.query_id is None:
@@ -349,27 +330,24 @@ class TelegramAdapter:
             return _logged("button", None, "rate_limited")
         decoded = decode_callback(update.data)
         if decoded is None:
-            before, lang = await self._where(key, code)
-            await answer(translate(lang, texts.BUTTON_INVALID))
-            await self._send(bot, chat_id, [before])
-            return _logged("button", before.question, "forged")
+            where = await self.runner.where(key, code)
+            await answer(translate(where.speaks, texts.BUTTON_INVALID))
+            await self._send(bot, chat_id, [where.prompt()])
+            return _logged("button", where.prompt().question, "forged")
         question, option_id = decoded
-        accepted = False
 
-        async def deliver(replies: list[Reply]) -> None:
-            nonlocal accepted
+        async def deliver(turn: Turn) -> None:
             await answer(None)
-            accepted = not (replies and replies[0].notice == STALE)
-            if accepted:
+            if turn.accepted:
                 await self._mark_chosen(update, bot)
-            await self._send(bot, chat_id, replies)
+            await self._send(bot, chat_id, turn.replies)
 
         event = Event.button(option_id, question)
-        turn = await self.conversations.turn(key, event, code, update.update_id, deliver)
+        turn = await self.runner.turn(key, event, code, update.update_id, deliver)
         if turn is None:
             return _logged("button", None, "duplicate")
         self._count(turn)
-        return _logged("button", turn.before, "accepted" if accepted else "stale")
+        return _logged("button", turn.before, "accepted" if turn.accepted else "stale")
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         incoming = Incoming.from_update(update) if isinstance(update, Update) else None
@@ -383,10 +361,11 @@ class TelegramAdapter:
         if update.user_id is None or update.chat_id is None:
             return
         try:
-            before, lang = await self._where(user_key(update.user_id), update.language_code)
-            replies = [Reply(translate(lang, texts.TRY_AGAIN)), before]
-        except Exception:  # the store or the engine is what failed: say so, in Japanese
-            replies = [Reply(translate("ja", texts.TRY_AGAIN))]
+            where = await self.runner.where(user_key(update.user_id), update.language_code)
+            replies = [Reply(translate(where.speaks, texts.TRY_AGAIN)), where.prompt()]
+        except Exception:  # the store or the engine is what failed: say so all the same
+            lang = language_from_code(update.language_code) or DEFAULT_LANGUAGE
+            replies = [Reply(translate(lang, texts.TRY_AGAIN))]
         try:
             await self._send(bot, update.chat_id, replies)
         except Exception as again:
@@ -395,7 +374,8 @@ class TelegramAdapter:
     async def post_init(self, application: Application) -> None:
         """Register the command menu: Japanese by default, Japanese and Chinese by client."""
         try:
-            for language_code, lang in ((None, "ja"), *((lang, lang) for lang in LANGUAGES)):
+            defaults = ((None, DEFAULT_LANGUAGE), *((lang, lang) for lang in LANGUAGES))
+            for language_code, lang in defaults:
                 commands = [BotCommand(name, translate(lang, msgid)) for name, msgid in COMMANDS]
                 await application.bot.set_my_commands(commands, language_code=language_code)
         except TelegramError as error:
@@ -410,25 +390,16 @@ class TelegramAdapter:
             return None
         if verdict is RateVerdict.DROP:
             return []
-        session = await self.conversations.session(key)
-        lang = (session.lang if session else None) or language_from_code(code) or "ja"
-        return [Reply(translate(lang, texts.SLOW_DOWN))]
+        where = await self.runner.where(key, code)
+        return [Reply(translate(where.speaks, texts.SLOW_DOWN))]
 
     def _count(self, turn: Turn) -> None:
         """Turns per open question and verdicts shown: ids only, never content."""
         if self.metrics is None:
             return
         self.metrics.turns[turn.before or "-"] += 1
-        replies = turn.replies
-        closing = replies[-1] if replies else None
-        if closing is not None and closing.verdict and closing.question:
-            self.metrics.verdicts[closing.question] += 1
-
-    async def _where(self, key: str, code: str | None) -> tuple[Reply, str]:
-        """The open question (the last message `current` would show) and the user's language."""
-        engine = self.conversations.engine
-        session = await self.conversations.session(key) or engine.new_session(key, code)
-        return engine.current(session)[-1], session.lang or language_from_code(code) or "ja"
+        if turn.verdict is not None and turn.after:
+            self.metrics.verdicts[turn.after] += 1
 
     async def _send(self, bot: Bot, chat_id: int, replies: list[Reply]) -> None:
         for message in render(replies):
@@ -486,16 +457,6 @@ def _kind(event: Event) -> str:
     return str(event.kind)
 
 
-def _outcome(turn: Turn) -> str:
-    """advanced (a new question is open), repeated (the same one again), verdict, forgotten."""
-    replies = turn.replies
-    if not replies or replies[-1].question is None:
-        return "forgotten"
-    if any(r.verdict for r in replies[:-1]):
-        return "verdict"
-    return "repeated" if replies[-1].question == turn.before else "advanced"
-
-
 def _logged(kind: str, question: str | None, outcome: str) -> str:
     log.info("update=%s question=%s outcome=%s", kind, question or "-", outcome)
     return outcome
@@ -534,16 +495,14 @@ def file_url(base_url: str) -> str:
     return stripped
 
 
-def build_application(
-    token: str, conversations: AsyncConversations, base_url: str | None = None
-) -> Application:
+def build_application(token: str, runner: TurnRunner, base_url: str | None = None) -> Application:
     """The PTB Application with Zansai's handlers; the caller starts and stops it.
 
     Updates are processed one at a time (PTB's default): a session is loaded, advanced and
     saved per update, so two updates of one user must never run at once.
     """
-    check_callback_data(conversations.engine)
-    adapter = TelegramAdapter(conversations)
+    check_callback_data(runner.engine)
+    adapter = TelegramAdapter(runner)
     builder = Application.builder().token(token).post_init(adapter.post_init)
     if base_url:
         builder = builder.base_url(base_url).base_file_url(file_url(base_url))
@@ -683,8 +642,7 @@ def serve(
     db: str | None = None, *, environ: Mapping[str, str] | None = None, stderr: TextIO | None = None
 ) -> int:
     """`zansai polling`: run until Ctrl-C / SIGTERM. 2 for a bad token, 1 if unreachable."""
-    from bot.stores import SqliteStore
-    from flows import FLOWS
+    from bot.app import build_runner, sqlite_url
 
     stderr = stderr or sys.stderr
     try:
@@ -704,14 +662,13 @@ def serve(
     handlers = list(root.handlers)
     for handler in handlers:  # a rejected token gets our one line below, not PTB's traceback
         handler.addFilter(_not_invalid_token)
-    store = SqliteStore(db or settings.db)
+    runner = build_runner(sqlite_url(db or settings.db))
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     try:
         with protected_logs(settings.token):
-            conversations = AsyncConversations(Engine(FLOWS), LocalAsyncStore(store))
-            application = build_application(settings.token, conversations, settings.base_url)
-            log.info("polling for updates (database %s)", store.path)
+            application = build_application(settings.token, runner, settings.base_url)
+            log.info("polling for updates")
             application.run_polling(allowed_updates=list(ALLOWED_UPDATES))
     except InvalidToken:
         print(
@@ -724,10 +681,10 @@ def serve(
         print(f"zansai polling: cannot reach the Bot API ({type(error).__name__})", file=stderr)
         return 1
     finally:
-        store.close()
         asyncio.set_event_loop(None)
-        if not loop.is_closed():
+        if not loop.is_closed():  # PTB closes the loop it ran on
             loop.close()
+        asyncio.run(runner.close())
         for handler in handlers:
             handler.removeFilter(_not_invalid_token)
         if own_handler is not None:

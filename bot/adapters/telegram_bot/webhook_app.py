@@ -22,8 +22,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from bot.aio import NotAnUpdate, RetryLater
-from bot.metrics import Metrics
+from bot.adapters.telegram_bot.metrics import Metrics
+from bot.adapters.telegram_bot.updates import NotAnUpdate
+from bot.storage import RetryLater
 
 log = logging.getLogger("zansai.webhook")
 

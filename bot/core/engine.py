@@ -5,25 +5,31 @@
                 │  language picker ─► menu ─► flow questions ─► verdict
                 └─ the flow's shared machine decides the next state
 
-The engine mutates the session it is given; `Conversations` loads it from a store
-before the turn and saves it after.
+The engine mutates the session it is given; the turn runner (`bot.turns`) loads it from a
+store before the turn and saves it after.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
-from bot import texts
-from bot.amount_words import currency_named, find_amount, says_below
-from bot.amounts import AmountError, parse_amount
-from bot.events import Choice, Event, Kind, Reply
-from bot.flow import AMBIGUOUS, Block, Flow, Question
-from bot.i18n import LANGUAGE_NAMES, LANGUAGES, format_number, language_from_code, translate
-from bot.session import Session
-from bot.stores import Store
+from bot.core import texts
+from bot.core.amount_words import currency_named, find_amount, says_below
+from bot.core.amounts import AmountError, parse_amount
+from bot.core.events import Choice, Event, Kind, Reply
+from bot.core.flow import AMBIGUOUS, Block, Flow, Question
+from bot.core.i18n import (
+    DEFAULT_LANGUAGE,
+    LANGUAGE_NAMES,
+    LANGUAGES,
+    format_number,
+    language_from_code,
+    translate,
+)
+from bot.core.session import Session
 
 LANG_PICKER = "lang"
 MENU = "menu"
@@ -116,8 +122,12 @@ def _runs_on(edge: str, neighbour: str) -> bool:
 
 @dataclass(slots=True)
 class Outcome:
+    """What one event did to a session: the replies, and what the turn runner reports."""
+
     replies: list[Reply]
     forget: bool = False  # the user asked for their data to be deleted
+    stale: bool = False  # a button of another question: refused, nothing recorded
+    verdict: str | None = None  # the verdict shown, if this event showed one
 
 
 class Engine:
@@ -151,6 +161,14 @@ class Engine:
 
     def handle(self, session: Session, event: Event) -> Outcome:
         """Advance `session` by one event; never raises for any user input."""
+        outcome = self._handle(session, event)
+        replies = outcome.replies
+        outcome.stale = bool(replies) and replies[0].notice == STALE
+        # A verdict's own messages carry its id and no buttons; its closing prompt has both.
+        outcome.verdict = next((r.verdict for r in replies if r.verdict and not r.options), None)
+        return outcome
+
+    def _handle(self, session: Session, event: Event) -> Outcome:
         if event.kind is Kind.COMMAND:
             return self._command(session, event)
         if event.kind is Kind.BUTTON and event.question not in (None, self.open_question(session)):
@@ -158,7 +176,7 @@ class Engine:
             # (then the session is new, and the welcome comes first).
             fresh = session.version == 0 and not _picking_language(session)
             welcome = [self._say(session, texts.WELCOME)] if fresh else []
-            return Outcome([self._stale(session), *welcome, *self._reprompt(session)])
+            return Outcome([self._stale(session), *welcome, *self.reprompt(session)])
         if _picking_language(session):
             return Outcome(self._pick_language(session, event))
         if session.flow is None:
@@ -171,13 +189,40 @@ class Engine:
             return Outcome(self._confirm(session, flow, question, event))
         return Outcome(self._answer(session, flow, question, event))
 
-    def open_question(self, session: Session) -> str | None:
+    def open_question(self, session: Session) -> str:
         """The key of what `current` would ask (Reply.question of its last message), cheaply."""
         if _picking_language(session):
             return LANG_PICKER
         if session.flow is None:
             return MENU
         return self._key(session)
+
+    def place(self, session: Session) -> str:
+        """Where the session stands: picker, menu or "flow.state" (side questions aside)."""
+        if _picking_language(session):
+            return LANG_PICKER
+        if session.flow is None:
+            return MENU
+        return f"{session.flow}.{session.state}"
+
+    def every_prompt(self) -> Iterator[Reply]:
+        """Every reply with buttons this engine can show, in every language: the picker, the
+        menu, each question (and its amount confirmation) and each verdict's closing prompt.
+        Adapters check once at start-up that they can carry every button."""
+        for lang in LANGUAGES:
+            sessions = [Session("check"), Session("check", lang)]
+            for flow in self.flows.values():
+                for question in flow.questions:
+                    sessions.append(Session("check", lang, flow.id, question.id))
+                    if question.amount:
+                        sessions.append(
+                            Session("check", lang, flow.id, question.id, pending={CONFIRM: 1})
+                        )
+                sessions += [Session("check", lang, flow.id, v.id) for v in flow.verdicts]
+            for session in sessions:
+                # /help re-asks the open question; after a verdict only its closing prompt.
+                replies = self.handle(session, Event.command("help")).replies
+                yield from (reply for reply in replies if reply.options)
 
     def current(self, session: Session) -> list[Reply]:
         """What the user should see now: the open question, picker, menu or verdict."""
@@ -193,7 +238,7 @@ class Engine:
             return [self._confirm_question(session, flow, question)]
         return [self._ask(session, question)]
 
-    def _reprompt(self, session: Session) -> list[Reply]:
+    def reprompt(self, session: Session) -> list[Reply]:
         """Like `current`, but after a verdict only the closing prompt, not the whole verdict."""
         if session.flow is not None and session.lang is not None and not session.pending:
             flow = self.flows[session.flow]
@@ -206,7 +251,7 @@ class Engine:
     def _command(self, session: Session, event: Event) -> Outcome:
         name = event.value
         if name == "forget":
-            lang = session.lang or "ja"
+            lang = session.lang or DEFAULT_LANGUAGE
             return Outcome([Reply(translate(lang, texts.FORGOTTEN))], forget=True)
         if name == "lang":
             return Outcome(self._switch_language(session, event.arg))
@@ -216,14 +261,14 @@ class Engine:
             session.reset()
             return Outcome([self._say(session, texts.WELCOME), self._menu(session)])
         if name == "help":
-            return Outcome([self._say(session, texts.HELP), *self._reprompt(session)])
+            return Outcome([self._say(session, texts.HELP), *self.reprompt(session)])
         if name == "restart":
             return Outcome(self._restart(session))
         if name == "back":
             return Outcome(self._back(session))
         if name == "summary":
-            return Outcome([self._summary(session), *self._reprompt(session)])
-        return Outcome([self._say(session, texts.UNKNOWN_COMMAND), *self._reprompt(session)])
+            return Outcome([self._summary(session), *self.reprompt(session)])
+        return Outcome([self._say(session, texts.UNKNOWN_COMMAND), *self.reprompt(session)])
 
     def _switch_language(self, session: Session, arg: str) -> list[Reply]:
         lang = self._language_in(arg) if arg else None
@@ -592,7 +637,7 @@ class Engine:
     # -- helpers -----------------------------------------------------------------------
 
     def _t(self, session: Session, message: str) -> str:
-        return translate(session.lang or "ja", message)
+        return translate(session.lang or DEFAULT_LANGUAGE, message)
 
     def _say(self, session: Session, message: str) -> Reply:
         return Reply(self._t(session, message))
@@ -609,7 +654,8 @@ class Engine:
 
     def _money(self, session: Session, flow: Flow, amount: int) -> str:
         unit = texts.YEN if flow.currency == "JPY" else texts.YUAN
-        return self._t(session, unit).format(amount=format_number(amount, session.lang or "ja"))
+        number = format_number(amount, session.lang or DEFAULT_LANGUAGE)
+        return self._t(session, unit).format(amount=number)
 
     def _answer_label(self, session: Session, flow: Flow, question: Question, value: object) -> str:
         if isinstance(value, int):
@@ -664,23 +710,3 @@ def _exact_only(word: str) -> bool:
     まだローン残ってる), like the Chinese function words of _ONLY_WHOLE: both count only as
     the whole answer."""
     return (len(word) <= 2 and _KANA_RE.fullmatch(word) is not None) or word in _ONLY_WHOLE
-
-
-class Conversations:
-    """Load a session, run the engine, save the session: one turn, all a transport needs."""
-
-    def __init__(self, engine: Engine, store: Store) -> None:
-        self.engine = engine
-        self.store = store
-
-    def turn(self, user: str, event: Event, language_code: str | None = None) -> list[Reply]:
-        session = self.store.load(user) or self.engine.new_session(user, language_code)
-        outcome = self.engine.handle(session, event)
-        if outcome.forget:
-            self.store.delete(user)
-        else:
-            self.store.save(session)
-        return outcome.replies
-
-    def session(self, user: str) -> Session | None:
-        return self.store.load(user)

@@ -1,6 +1,6 @@
 """`zansai lint`: check every flow and every catalog; `file:line: message` per problem.
 
-Flows (read from the machine the bot runs, see `bot.rules`):
+Flows (read from the machine the bot runs, see `bot.tools.rules`):
   * states no transition leads to; questions with no way out, or whose last transition has a
     condition (answers for which none holds would lead nowhere); transitions that can never
     fire because an unconditional one comes first;
@@ -31,8 +31,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot import rules
-from bot.flow import Flow
+from bot.core.flow import Flow
+from bot.tools import rules
 
 ROOT = rules.ROOT
 GLOSSARY = ROOT / "docs" / "glossary.tsv"
@@ -400,7 +400,7 @@ def _glossary(lang: str, msgid: str, msgstr: str, terms: Sequence[Term]) -> list
 def _read_po(path: Path, lang: str | None = None):
     from babel.messages.pofile import read_po
 
-    from bot.i18n import BABEL_LOCALES
+    from bot.core.i18n import BABEL_LOCALES
 
     with path.open("rb") as fp:
         return read_po(fp, locale=BABEL_LOCALES.get(lang) if lang else None, abort_invalid=True)
@@ -518,7 +518,7 @@ def lint(
     root: Path = ROOT,
 ) -> Report:
     """Check the flows and the catalogs in `locales` (default: the bot's own)."""
-    from bot.i18n import CATALOG_DIRS, DOMAIN, LANGUAGES, locales_dir, po_path
+    from bot.core.i18n import CATALOG_DIRS, DOMAIN, LANGUAGES, locales_dir, po_path
 
     source = source_messages(root)
     base = locales if locales is not None else locales_dir()

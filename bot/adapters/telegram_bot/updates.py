@@ -16,9 +16,11 @@ from typing import Any
 from telegram import Message, Update
 from telegram.constants import ChatType
 
-from bot.aio import NotAnUpdate
-
 Button = tuple[str, str | None]  # (label, callback_data) of an inline keyboard button
+
+
+class NotAnUpdate(ValueError):
+    """A webhook body this adapter cannot read as an update; the webhook answers 400."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,8 @@ from babel.messages.pofile import read_po
 from babel.numbers import get_group_symbol
 
 LANGUAGES = ("ja", "zh")
+# Spoken until a user picks a language, and where none is known (a failure report, say).
+DEFAULT_LANGUAGE = "ja"
 DOMAIN = "zansai"
 CATALOG_DIRS = {"ja": "ja", "zh": "zh_Hans"}
 BABEL_LOCALES = {"ja": Locale.parse("ja_JP"), "zh": Locale.parse("zh_Hans_CN")}
@@ -37,8 +39,8 @@ def language_from_code(code: str | None) -> str | None:
 
 def locales_dir() -> Path:
     """The catalogs: `locales/` in a checkout, `bot/locales` in an installed copy."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here.parent / "locales", here / "locales"):
+    package = Path(__file__).resolve().parent.parent  # bot/
+    for candidate in (package.parent / "locales", package / "locales"):
         if (candidate / "ja" / "LC_MESSAGES" / f"{DOMAIN}.po").is_file():
             return candidate
     raise FileNotFoundError("Zansai's locales/ folder is missing from this installation")

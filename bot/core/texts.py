@@ -3,7 +3,7 @@
 English source strings; the Japanese and Chinese text is in `locales/`.
 """
 
-from bot.flow import N_
+from bot.core.flow import N_
 
 # Shown before we know the user's language, so it is written in both.
 CHOOSE_LANGUAGE = "言語を選んでください。\n请选择语言。"

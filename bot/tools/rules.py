@@ -28,10 +28,10 @@ from itertools import product
 from pathlib import Path
 from types import FunctionType
 
-from bot.amounts import AmountError, parse_amount
-from bot.flow import Flow, Question
+from bot.core.amounts import AmountError, parse_amount
+from bot.core.flow import Flow, Question
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 RULES_FILE = ROOT / "docs" / "rules.md"
 TRIGGER = "next"
 PATH_LIMIT = 50_000  # answer paths explored per flow before giving up (a lint problem)
@@ -573,7 +573,7 @@ def _factor(combos: list[tuple], flow: Flow, questions: Sequence[str]) -> list[t
 
 
 def money(flow: Flow, amount: int) -> str:
-    from bot.i18n import format_number
+    from bot.core.i18n import format_number
 
     if flow.currency == "JPY":
         return f"{format_number(amount, 'ja')}円"

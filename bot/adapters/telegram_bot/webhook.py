@@ -21,11 +21,7 @@ from telegram import Bot
 from telegram.error import InvalidToken, TelegramError
 from telegram.request import BaseRequest, HTTPXRequest
 
-from bot.aio import AsyncConversations, LocalAsyncStore, open_store
-from bot.engine import Engine
-from bot.keepalive_request import KeepAliveRequest
-from bot.metrics import Metrics
-from bot.telegram import (
+from bot.adapters.telegram_bot.adapter import (
     ALLOWED_UPDATES,
     ConfigError,
     TelegramAdapter,
@@ -35,7 +31,10 @@ from bot.telegram import (
     log_level,
     protected_logs,
 )
-from bot.webhook import Settings, WebhookApp
+from bot.adapters.telegram_bot.client import KeepAliveRequest
+from bot.adapters.telegram_bot.metrics import Metrics
+from bot.adapters.telegram_bot.webhook_app import Settings, WebhookApp
+from bot.storage import LocalAsyncStore, open_store
 
 log = logging.getLogger("zansai.webhook")
 
@@ -76,18 +75,18 @@ def make_bot(token: str, base_url: str | None, connections: int) -> Bot:
 
 def create_app() -> WebhookApp:
     """One worker's ASGI app, configured from the environment (uvicorn's factory)."""
-    from flows import FLOWS
+    from bot.app import build_runner
 
     settings = Settings.from_env()
     telegram = load_settings()
     _configure_logging()
     guard = ExitStack()
     guard.enter_context(protected_logs(telegram.token))
-    engine = Engine(FLOWS)
-    check_callback_data(engine)
-    store = open_store()
+    runner = build_runner()
+    check_callback_data(runner.engine)
+    store = runner.store
     metrics = Metrics()
-    adapter = TelegramAdapter(AsyncConversations(engine, store), metrics=metrics)
+    adapter = TelegramAdapter(runner, metrics=metrics)
     bot = make_bot(telegram.token, telegram.base_url, settings.max_in_flight)
 
     async def process(update: dict[str, Any]) -> str:
@@ -142,7 +141,7 @@ def serve(overrides: dict[str, Any], stderr: TextIO | None = None) -> int:
         if status:
             return status
     config = uvicorn.Config(
-        "bot.telegram_webhook:create_app",
+        "bot.adapters.telegram_bot.webhook:create_app",
         factory=True,
         host=settings.listen,
         port=settings.port,

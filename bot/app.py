@@ -1,0 +1,31 @@
+"""The composition root: the one place that puts engine, flows, store and runner together.
+
+Every mode of the `zansai` command (console, polling, webhook) gets its turn runner here,
+so they differ only in their adapter.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.core.engine import Engine
+from bot.storage import AsyncStore, open_store
+from bot.turns import TurnRunner
+
+
+def build_engine() -> Engine:
+    """The engine with every consultation in `flows/`."""
+    from flows import FLOWS
+
+    return Engine(FLOWS)
+
+
+def sqlite_url(path: str | Path | None) -> str | None:
+    """A `--db PATH` option as a store URL (None: the configured or default store)."""
+    return None if path is None else f"sqlite:///{path}"
+
+
+def build_runner(store_url: str | None = None, store: AsyncStore | None = None) -> TurnRunner:
+    """A turn runner over `store`, or over the store `store_url` (default: $ZANSAI_STORE, else
+    the embedded SQLite file) names."""
+    return TurnRunner(build_engine(), store if store is not None else open_store(store_url))
