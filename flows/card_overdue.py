@@ -18,6 +18,7 @@ Question and option ids are a public contract (tests, analytics, console --json)
 import re
 
 from bot.core.amounts import AmountError, parse_amount
+from bot.core.dates import days_since_month, without_month_names
 from bot.core.flow import AMBIGUOUS, N_, Block, Flow, Option, Question, Transition, Verdict
 
 # The smallest principal at which 恶意透支 can be a crime ("数额较大"; 2018 SPC/SPP decision).
@@ -74,12 +75,42 @@ def _days(match: re.Match[str]) -> float | None:
     return days
 
 
+def _overdue_band(days: float) -> str:
+    if days < 30:
+        return "lt1m"
+    return "m1to3" if days <= 92 else "gt3m"
+
+
+def read_overdue_since(text: str) -> str | None:
+    """A month named as a date ("11月的账单没还", "今年10月开始", "8月から", "上个月") -> option,
+    from the days since then as of today; AMBIGUOUS when that range straddles a boundary
+    (the bill of last month may be days or weeks overdue, or not yet due)."""
+    since = days_since_month(text)
+    if since is None:
+        return None
+    fewest, most = since
+    if fewest < 0:
+        return AMBIGUOUS  # "3月": March, or three months typed loosely?
+    bands = {_overdue_band(fewest), _overdue_band(most)}
+    if fewest == 0:
+        return AMBIGUOUS  # it may not even be due yet
+    return bands.pop() if len(bands) == 1 else AMBIGUOUS
+
+
 def read_overdue_for(text: str) -> str | None:
     """How long typed as a number and a unit ("3个月", "八か月", "20天", "2週間") -> option.
 
     Exactly 3 months counts as 1–3 months, as its label says; more than 3 months
-    ("3か月以上", "超过三个月", "三个多月", "3个月零10天") does not. "半年" is 6 months.
+    ("3か月以上", "超过三个月", "三个多月", "3个月零10天") does not. "半年" is 6 months. A month
+    named as a date is read as one (`read_overdue_since`), never as a number of months.
     """
+    length = _read_length(without_month_names(text))
+    if length is not None:
+        return length  # a length said outright wins over a date in the same sentence
+    return read_overdue_since(text)
+
+
+def _read_length(text: str) -> str | None:
     matches = list(_DURATION.finditer(text))
     for i, match in enumerate(matches):  # the first that names a number
         days = _days(match)
@@ -97,9 +128,7 @@ def read_overdue_for(text: str) -> str | None:
         break
     else:
         return None
-    if days < 30:
-        return "lt1m"
-    return "m1to3" if days <= 92 else "gt3m"
+    return _overdue_band(days)
 
 
 # How many times, possibly several counted up: 打了一次电话发了一次短信 is twice. "一次都没有"

@@ -40,8 +40,11 @@ _BELOW_RE = re.compile(
 # 每月最低还款2000), interest added in (本金加利息一共7万), the price paid new
 # (2年前に買った時は300万). Better to ask again than to take its number.
 _OTHER_AMOUNT_RE = re.compile(
-    r"毎月|月々|月に|月額|月払い|月3|每月|每个月|月供|月还|最低还款|利息|利子|罚息|違約金|违约金"
+    r"毎月|月々|月に|月額|月払い|每月|每个月|月供|月还|最低还款|利息|利子|罚息|違約金|违约金"
     r"|手数料|买的时候|買った|購入|新車価格|新车价"
+    # 月2万 (a month: not a month's name, 3月, nor a length, 3か月), あと24回, 还剩12期
+    r"|(?<![0-9一二三四五六七八九十个個かヶケカヵ])月\s*[0-9一二三四五六七八九十]"
+    r"|(?:あと|残り|残|还剩|還剩|剩下|剩)\s*[0-9一二三四五六七八九十]+\s*(?:回|期|个月|か月|ヶ月)"
 )
 _CANDIDATE_RE = re.compile(rf"[{_NUMERIC}]+(?:[wk](?![a-z]))?")
 # A number followed by one of these counts something else: 2年, 3か月, 2回, 5%, 1位.

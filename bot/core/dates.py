@@ -1,0 +1,97 @@
+"""Month names typed as dates: "11月的账单没还", "今年10月开始逾期", "8月から", "上个月".
+
+A month name is a date, not a length of time: on 4 December, "11月" is last month, not
+eleven months. `days_since_month` turns the month a text names into the range of days that
+have passed since then (from the month's last day to its first), so that a caller can tell
+whether the whole range falls on one side of a boundary or straddles it (then it asks).
+
+`today` is the clock every reading uses; tests and the corpus judge set it to a fixed day.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+import unicodedata
+from collections.abc import Callable
+from datetime import date
+
+today: Callable[[], date] = date.today
+
+_KANJI = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10,
+          "十一": 11, "十二": 12}
+# A month name: a number 1–12 and 月, not 个月 / か月 / ヶ月 (a length of time), with a year
+# before it (今年, 去年, 2026年) or a date word after it (的, 份, から, 开始, 末, 账单 ...).
+_MONTH = re.compile(
+    r"(?P<year>今年|本年|去年|昨年|前年|(?P<number_year>20[0-9]{2})\s*年)?\s*"
+    r"(?<![0-9个個かヶケカヵ])(?P<month>1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九])\s*月"
+    r"(?P<after>\s*(?:份|的|から|より|開始|开始|起|以来|頃|ごろ|末|初|上旬|中旬|下旬|の|に|号|日"
+    r"|账单|帳單|帐单|請求|明細|引き落とし|引落|还款|還款|分|時点|时候|底))?"
+)
+# Relative months: how many months back, and whether it names a bill (due a month later).
+_RELATIVE = (
+    (re.compile(r"上上个月|上上個月|先々月|先先月|前々月"), 2),
+    (re.compile(r"上个月|上個月|上月|先月|前月"), 1),
+    (re.compile(r"这个月|這個月|本月|今月"), 0),
+)
+_BILL = re.compile(r"账单|帳單|帐单|請求|明細|引き落とし|引落|还款日|還款日|支払日|締め")
+
+
+def without_month_names(text: str) -> str:
+    """`text` with its month names (and relative months) blanked out, so that what is left
+    can be read for a length of time: "上个月开始逾期，已经两个多月了" keeps 两个多月."""
+    folded = unicodedata.normalize("NFKC", text)
+    for pattern, _ in _RELATIVE:
+        folded = pattern.sub(lambda m: " " * len(m.group()), folded)
+    return _MONTH.sub(lambda m: " " * len(m.group()), folded)
+
+
+def _month_number(text: str) -> int | None:
+    if text.isdigit():
+        return int(text)
+    return _KANJI.get(text)
+
+
+def days_since_month(text: str) -> tuple[int, int] | None:
+    """The fewest and most days since the month `text` names as a date; None if it names none.
+
+    A bill of a month ("11月的账单") falls due in the month after, so its range reaches a
+    month later. A month name with neither a year nor a date word ("3月") is not enough to
+    tell from a length of time typed loosely: (-1, -1) says "a date, but ask".
+    """
+    folded = unicodedata.normalize("NFKC", text)
+    now = today()
+    months_back: int | None = None
+    for pattern, back in _RELATIVE:
+        if pattern.search(folded):
+            months_back = back
+            break
+    if months_back is None:
+        match = _MONTH.search(folded)
+        if match is None:
+            return None
+        month = _month_number(match.group("month"))
+        if month is None or not 1 <= month <= 12:
+            return None
+        if not (match.group("year") or match.group("after")):
+            return (-1, -1)
+        year = now.year
+        named_year = match.group("year") or ""
+        if match.group("number_year"):
+            year = int(match.group("number_year"))
+        elif named_year in ("去年", "昨年", "前年"):
+            year -= 1
+        elif not named_year and month > now.month:
+            year -= 1  # "11月" in March is last November
+        months_back = (now.year - year) * 12 + now.month - month
+        if months_back < 0:
+            return None  # a month still to come
+    start_year, start_month = divmod(now.year * 12 + now.month - 1 - months_back, 12)
+    start_month += 1
+    first = date(start_year, start_month, 1)
+    end_months = 1 if _BILL.search(folded) else 0  # a bill falls due the month after
+    end_year, end_month = divmod(start_year * 12 + start_month - 1 + end_months, 12)
+    last = date(end_year, end_month + 1, calendar.monthrange(end_year, end_month + 1)[1])
+    most = (now - first).days
+    fewest = max((now - last).days, 0)
+    return (fewest, most)

@@ -1,0 +1,79 @@
+"""Month names are dates, read against today: never a number of months (issue: 11月的账单没还
+on 4 December was read as "more than 3 months" and led to the criminal-risk verdict)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from bot.core import dates
+from bot.core.amount_words import find_amount
+from bot.core.flow import AMBIGUOUS
+from flows.card_overdue import read_overdue_for
+from tests.support import Chat
+
+
+@pytest.fixture(autouse=True)
+def december_4(monkeypatch):
+    monkeypatch.setattr(dates, "today", lambda: date(2026, 12, 4))
+
+
+@pytest.mark.parametrize(
+    ("text", "option"),
+    [
+        ("今年10月开始逾期的", "m1to3"),  # 34 to 64 days ago
+        ("十月份开始没还", "m1to3"),
+        ("8月から延滞してます", "gt3m"),  # 95 days at the least
+        ("去年12月开始", "gt3m"),
+        ("2026年6月から払えてない", "gt3m"),
+        ("上上个月开始没还", "m1to3"),
+        # the numbers of months still read as lengths of time
+        ("3个月", "m1to3"),
+        ("逾期11个月", "gt3m"),
+        ("3か月以上", "gt3m"),
+    ],
+)
+def test_a_month_name_is_read_as_the_date_it_names(text, option):
+    assert read_overdue_for(text) == option
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "11月的账单没还",  # last month's bill: due in November or December, maybe not yet
+        "上个月",  # 4 to 33 days: either side of one month
+        "9月开始逾期",  # 65 to 94 days: either side of three months
+        "这个月的账单还不上",  # not due yet, or just overdue
+        "3月",  # March, or three months typed loosely
+    ],
+)
+def test_a_date_that_straddles_a_boundary_is_not_guessed(text):
+    assert read_overdue_for(text) == AMBIGUOUS
+
+
+def test_in_march_november_is_last_year(monkeypatch):
+    monkeypatch.setattr(dates, "today", lambda: date(2027, 3, 10))
+    assert dates.days_since_month("11月から") == (100, 129)
+
+
+def test_a_length_said_outright_wins_over_a_date():
+    assert read_overdue_for("上个月开始逾期，已经两个多月了") == "m1to3"
+
+
+def test_the_november_bill_on_december_4_does_not_reach_the_criminal_risk_path():
+    chat = Chat("zh")
+    chat.run("@card_overdue", "11月的账单没还")
+    assert chat.state == "status" and "status" not in chat.session.answers
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["月2万の返済であと24回", "还剩12期，每期3000", "毎月3万で残り36回"],
+)
+def test_a_monthly_payment_is_not_the_balance(text):
+    assert find_amount(text) is None
+
+
+def test_a_balance_in_a_sentence_is_still_read():
+    assert find_amount("残り120万くらいです") == 1_200_000
