@@ -26,7 +26,14 @@ from typing import Any
 from bench.core import Benchmark, Context, Row, Samples, median
 
 # In table order.
-MODULES: tuple[str, ...] = ("engine_turn", "memory", "cold_start", "ptb_update", "webhook_load")
+MODULES: tuple[str, ...] = (
+    "engine_turn",
+    "understanding",
+    "memory",
+    "cold_start",
+    "ptb_update",
+    "webhook_load",
+)
 
 RUNS, QUICK_RUNS = 5, 2
 
