@@ -61,7 +61,7 @@ def run(ctx: Context, state) -> Samples:
             samples[f"{kind}_{lang}_misread"] = sum(r.outcome == "misread" for r in results)
     cases = _sessions(engine, lines["answers"] + lines["heldout"])
     typed, pressed = [], []
-    for stored, text, button, question in cases:
+    for stored, text, button, _question in cases:
         session = Session.loads("bench", stored)
         started = time.perf_counter()
         engine.handle(session, Event.text(text))
@@ -82,7 +82,7 @@ def run(ctx: Context, state) -> Samples:
 
 
 def report(ctx: Context, state, medians: Samples) -> Findings:
-    engine, lines = state
+    _, lines = state
     notes = [f"{kind}: {len(corpus)} lines" for kind, corpus in lines.items()]
     return Findings({"lines": {k: len(v) for k, v in lines.items()}}, notes)
 
