@@ -8,7 +8,7 @@ import pytest
 from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
-from bot.core.amount_words import currency_named, find_amount, says_below
+from bot.core.amount_words import currency_named, find_amount, says_bound, says_range
 from bot.core.amounts import MAX_AMOUNT, AmountError, parse_amount
 
 # --------------------------------------------------------------------------- good
@@ -599,8 +599,8 @@ def test_currency_named(text, currency):
         ("5万多", False),
     ],
 )
-def test_says_below(text, below):
-    assert says_below(text) is below
+def test_says_bound(text, below):
+    assert says_bound(text) is below
 
 
 @pytest.mark.parametrize(
@@ -628,3 +628,22 @@ def test_says_below(text, below):
 )
 def test_find_amount_takes_the_one_amount_in_a_sentence(text, amount):
     assert find_amount(text) == amount
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["超过5万了", "150万以上", "至少能卖60万吧", "最多4万", "高くても50万", "200万いかないくらい",
+     "10万もつかないと思う", "5万もいってないと思う"],
+)
+def test_a_lower_or_upper_bound_is_not_the_figure(text):
+    assert says_bound(text)
+
+
+@pytest.mark.parametrize("text", ["五万左右", "5万多", "150万", "3万5千", "五万出头", "大概4万6"])
+def test_an_approximate_figure_is_not_a_bound(text):
+    assert not says_bound(text) and not says_range(text)
+
+
+@pytest.mark.parametrize("text", ["80〜90万", "3到4万", "110万から130万", "两三万", "5-6万"])
+def test_a_range_is_not_one_figure(text):
+    assert says_range(text) and find_amount(f"たぶん{text}くらい") is None

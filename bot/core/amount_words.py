@@ -5,8 +5,9 @@ question that asks for an amount the engine also needs to know:
 
 * `currency_named`: the currency the user wrote, if any (十五万元 in the yen flow is about
   300万円, not 15万円);
-* `says_below`: whether a hedge makes it an upper bound (将近5万, 5万弱, 不到5万): near a
+* `says_bound`: whether a hedge makes it a bound (将近5万, 5万弱, 超过5万, 150万以上): near a
   threshold that is a different answer, so the engine asks for the figure itself;
+* `says_range`: two figures given as a range (80〜90万, 3到4万): the engine asks for one;
 * `find_amount`: the one amount in a sentence ("査定は180万でした", "本金大概3万").
 """
 
@@ -29,19 +30,31 @@ _CURRENCY_RE = re.compile(
     "|".join(re.escape(w) for w in sorted((*_YEN_ANYWHERE, *_YUAN_ANYWHERE), key=len)[::-1])
     + rf"|(?<={_NUM})\s*(?:{'|'.join((*_YEN_AFTER, *_YUAN_AFTER))})"
 )
-# Words that make the number an upper bound: before it (将近5万, 快5万了, 不到5万) or
-# after it (5万弱, 150万近く, 5万以下).
-_BELOW_RE = re.compile(
-    rf"(?:将近|將近|接近|快要|快|不到|不足)\s*(?={_NUM})"
-    rf"|(?<={_NUM})\s*(?:円|元|块)?\s*(?:弱|近く|未満|足らず|以下|以内|不到"
-    r"|にもならない|にならない|もいかない|にも届かない)"
+# Words that make the number a bound rather than the figure: "almost" / "less than" before it
+# (将近5万, 快5万了, 不到5万) or after it (5万弱, 150万近く, 5万以下, 200万いかない), and "more
+# than" / "at least" / "at most" (超过5万, 至少60万, 最多4万, 150万以上, 高くても50万). Near a
+# threshold either is another answer than the number, so the engine asks for the figure.
+_BOUND_RE = re.compile(
+    rf"(?:将近|將近|接近|快要|快|不到|不足|超过|超過|多于|大于)\s*(?={_NUM})"
+    # "at least / at most" may stand a few words before the number: 至少能卖60万
+    rf"|(?:至少|最少|起码|起碼|最多|最高|顶多|頂多|少なくとも|多くても|高くても|せいぜい)"
+    rf"[^0-9。．.!！?？]{{0,4}}(?={_NUM})"
+    rf"|(?<={_NUM})\s*(?:円|元|块)?\s*(?:弱|近く|未満|足らず|以下|以内|不到|以上|超え|超|を超え"
+    r"|オーバー|にもならない|にならない|もいかない|いかない|もいってない|いってない|も行ってない"
+    r"|もつかない|つかない"
+    r"|にも届かない|届かない)"
+)
+# Two figures as a range: 80〜90万, 3到4万, 110万から130万, 两三万 (two or three ten-thousands).
+_RANGE_RE = re.compile(
+    rf"{_NUM}\s*(?:万|千|百|円|元)?\s*(?:[〜~～\-−–—]|到|至|から)\s*{_NUM}"
+    r"|(?:一二|两三|二三|三四|四五|五六|六七|七八|八九)\s*(?:十|百|千|万)"
 )
 # A sentence about another amount than the one asked: a monthly payment (月3万で残り36回,
 # 每月最低还款2000), interest added in (本金加利息一共7万), the price paid new
 # (2年前に買った時は300万). Better to ask again than to take its number.
 _OTHER_AMOUNT_RE = re.compile(
     r"毎月|月々|月に|月額|月払い|每月|每个月|月供|月还|最低还款|利息|利子|罚息|違約金|违约金"
-    r"|手数料|买的时候|買った|購入|新車価格|新车价"
+    r"|手数料|买的时候|買った|購入|新車価格|新车价|连本带|連本帶|本息|込み|込みで|限度額|限度额|额度"
     # 月2万 (a month: not a month's name, 3月, nor a length, 3か月), あと24回, 还剩12期
     r"|(?<![0-9一二三四五六七八九十个個かヶケカヵ])月\s*[0-9一二三四五六七八九十]"
     r"|(?:あと|残り|残|还剩|還剩|剩下|剩)\s*[0-9一二三四五六七八九十]+\s*(?:回|期|个月|か月|ヶ月)"
@@ -76,9 +89,20 @@ def currency_named(text: str) -> str | None:
     return found.pop() if len(found) == 1 else None
 
 
-def says_below(text: str) -> bool:
-    """Whether a hedge makes the number an upper bound: 将近5万, 快5万了, 5万弱, 不到5万."""
-    return _BELOW_RE.search(_folded(text)) is not None
+def says_bound(text: str) -> bool:
+    """Whether the number is a bound, not the figure: 将近5万, 5万弱, 超过5万, 150万以上."""
+    return _BOUND_RE.search(_folded(text)) is not None
+
+
+def says_range(text: str) -> bool:
+    """Whether two figures are given as a range: 80〜90万, 3到4万, 两三万."""
+    return _RANGE_RE.search(_folded(text)) is not None
+
+
+def says_other_amount(text: str) -> bool:
+    """Whether the sentence is about another amount than the one asked: a monthly payment,
+    interest included (连本带息8万), the card's limit, the price paid new."""
+    return _OTHER_AMOUNT_RE.search(_folded(text)) is not None
 
 
 def find_amount(text: str) -> int | None:
@@ -93,7 +117,7 @@ def find_amount(text: str) -> int | None:
     folded = _folded(text)
     if len(folded) > 200 or not _CJK_RE.search(folded):
         return None  # a sentence in Japanese or Chinese, not markup or a command
-    if _OTHER_AMOUNT_RE.search(folded):
+    if _OTHER_AMOUNT_RE.search(folded) or _RANGE_RE.search(folded):
         return None
     found: list[int] = []
     for match in _CANDIDATE_RE.finditer(folded):

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from bot.core import texts
-from bot.core.amount_words import currency_named, find_amount, says_below
+from bot.core.amount_words import currency_named, find_amount, says_bound, says_range
 from bot.core.amounts import AmountError, parse_amount
 from bot.core.events import Choice, Event, Kind, Reply
 from bot.core.flow import AMBIGUOUS, Block, Flow, Question
@@ -438,7 +438,7 @@ class Engine:
             return [self._say(session, texts.NOT_UNDERSTOOD), self._ask(session, question)]
         example = self._t(session, question.example)
         typed = event.value
-        if says_below(typed):  # 将近5万: near a threshold "almost" is another answer
+        if says_bound(typed) or says_range(typed):  # 将近5万, 80〜90万: not one figure
             message = self._t(session, texts.AMOUNT_EXACT).format(example=example)
             return [Reply(message), self._ask(session, question)]
         named = currency_named(typed)

@@ -41,8 +41,8 @@ AMOUNT_TOO_LARGE = N_(
     "That number is too large to be right. Please check it, for example {example}."
 )
 AMOUNT_EXACT = N_(
-    "Please type the amount itself rather than a limit (\"almost\", \"less than\"), for "
-    "example {example}."
+    "Please type one figure rather than a limit or a range (\"almost\", \"more than\", "
+    "\"80 to 90\"), for example {example}."
 )
 AMOUNT_OTHER_CURRENCY = N_(
     "This consultation counts in {currency}. Please type the amount in {currency}, for "
