@@ -16,7 +16,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
-from bot.core import texts
+from bot.core import commands, texts
 from bot.core.amount_words import currency_named, find_amount, says_below
 from bot.core.amounts import AmountError, parse_amount
 from bot.core.events import Choice, Event, Kind, Reply
@@ -30,6 +30,7 @@ from bot.core.i18n import (
     translate,
 )
 from bot.core.session import Session
+from bot.core.words import LANGUAGE_WORDS, NO_WORDS, YES_WORDS
 
 LANG_PICKER = "lang"
 MENU = "menu"
@@ -38,36 +39,6 @@ ALTERNATIVE = "alt"  # the 10,000-times amount offered when a typed one looks to
 ACK = "ack"  # Reply.notice of the line saying back how a typed answer was read
 STALE = "stale"  # Reply.notice of the message refusing a button of another question
 
-# Words for choosing a language by typing.
-LANGUAGE_WORDS = {
-    "ja": (
-        "ja", "日本語", "日本语", "にほんご", "japanese", "日文", "日语", "日本語で",
-        "日本語でお願いします", "日本語がいい", "用日语", "请用日语", "说日语", "我想用日语",
-        "中国語はわからない", "中国語が読めない",
-    ),
-    "zh": (
-        "zh", "中文", "中国語", "汉语", "漢語", "chinese", "简体中文", "普通话", "用中文",
-        "请用中文", "说中文", "能用中文吗", "可以用中文吗", "中文可以吗", "中国語で",
-        "中国語でお願いします", "请说中文", "我看不懂日语", "看不懂日语", "看不懂日文",
-        "我想用中文", "中国語で話したい",
-    ),
-}  # fmt: skip
-YES_WORDS = (
-    "yes",
-    "y",
-    "はい",
-    "うん",
-    "ええ",
-    "そう",
-    "正しい",
-    "是",
-    "是的",
-    "对",
-    "對",
-    "没错",
-    "ok",
-)
-NO_WORDS = ("no", "n", "いいえ", "いや", "違う", "ちがう", "不", "不是", "不对", "错了")
 # Typed text containing one of these is never matched by substring (自分じゃない ≠ 自分).
 NEGATIONS = ("ない", "ません", "じゃ", "違", "不", "没", "沒", "非", "not", "dont", "isnt")
 
@@ -83,6 +54,12 @@ _NON_WORD = re.compile(r"[\W_]+")
 def normalize(text: str) -> str:
     """Fold width, case and punctuation so typed answers compare equal to labels."""
     return unicodedata.normalize("NFKC", text).casefold().translate(_STRIP)
+
+
+# The shared words (locales/words/*.toml) in the form typed text is compared in.
+_YES = frozenset(normalize(w) for w in YES_WORDS)
+_NO = frozenset(normalize(w) for w in NO_WORDS)
+_LANGUAGE = {lang: frozenset(map(normalize, words)) for lang, words in LANGUAGE_WORDS.items()}
 
 
 def plain(text: str) -> str:
@@ -147,6 +124,10 @@ class Engine:
                 if w
             )
             for flow in flows
+        }
+        # Each command's handler, looked up once: a name the table misspells fails here.
+        self._handlers: dict[str, Callable[[Session, Event], Outcome]] = {
+            command.name: getattr(self, command.handler) for command in commands.COMMANDS
         }
         # After a verdict: the closing prompt's two labels, typed in either language.
         self._closing = {
@@ -249,26 +230,37 @@ class Engine:
     # -- commands ----------------------------------------------------------------------
 
     def _command(self, session: Session, event: Event) -> Outcome:
-        name = event.value
-        if name == "forget":
-            lang = session.lang or DEFAULT_LANGUAGE
-            return Outcome([Reply(translate(lang, texts.FORGOTTEN))], forget=True)
-        if name == "lang":
-            return Outcome(self._switch_language(session, event.arg))
-        if session.lang is None:
+        """Dispatch through the command table (bot/core/commands.py)."""
+        command = commands.BY_NAME.get(event.value)
+        if (command is None or command.need_language) and session.lang is None:
             return Outcome([self._language_picker()])
-        if name == "start":
-            session.reset()
-            return Outcome([self._say(session, texts.WELCOME), self._menu(session)])
-        if name == "help":
-            return Outcome([self._say(session, texts.HELP), *self.reprompt(session)])
-        if name == "restart":
-            return Outcome(self._restart(session))
-        if name == "back":
-            return Outcome(self._back(session))
-        if name == "summary":
-            return Outcome([self._summary(session), *self.reprompt(session)])
-        return Outcome([self._say(session, texts.UNKNOWN_COMMAND), *self.reprompt(session)])
+        if command is None:
+            return Outcome([self._say(session, texts.UNKNOWN_COMMAND), *self.reprompt(session)])
+        return self._handlers[command.name](session, event)
+
+    def on_start(self, session: Session, event: Event) -> Outcome:
+        session.reset()
+        return Outcome([self._say(session, texts.WELCOME), self._menu(session)])
+
+    def on_back(self, session: Session, event: Event) -> Outcome:
+        return Outcome(self._back(session))
+
+    def on_restart(self, session: Session, event: Event) -> Outcome:
+        return Outcome(self._restart(session))
+
+    def on_lang(self, session: Session, event: Event) -> Outcome:
+        return Outcome(self._switch_language(session, event.arg))
+
+    def on_summary(self, session: Session, event: Event) -> Outcome:
+        return Outcome([self._summary(session), *self.reprompt(session)])
+
+    def on_help(self, session: Session, event: Event) -> Outcome:
+        help_text = commands.help_text(session.lang or DEFAULT_LANGUAGE)
+        return Outcome([Reply(help_text), *self.reprompt(session)])
+
+    def on_forget(self, session: Session, event: Event) -> Outcome:
+        lang = session.lang or DEFAULT_LANGUAGE
+        return Outcome([Reply(translate(lang, texts.FORGOTTEN))], forget=True)
 
     def _switch_language(self, session: Session, arg: str) -> list[Reply]:
         lang = self._language_in(arg) if arg else None
@@ -340,7 +332,7 @@ class Engine:
 
     def _language_in(self, text: str) -> str | None:
         typed = normalize(text)
-        for lang, words in LANGUAGE_WORDS.items():
+        for lang, words in _LANGUAGE.items():
             if typed in words:
                 return lang
         return language_from_code(typed)
@@ -560,7 +552,7 @@ class Engine:
             answer = event.value
         else:
             typed = normalize(plain(event.value))
-            answer = suggested if typed in YES_WORDS else "no" if typed in NO_WORDS else None
+            answer = suggested if typed in _YES else "no" if typed in _NO else None
             if answer is None:  # a new amount typed instead of yes/no: take it as the answer
                 session.pending = None
                 return self._answer(session, flow, question, event)

@@ -15,17 +15,11 @@ WELCOME = N_(
 MENU = N_("What would you like to talk about?")
 MENU_NOT_UNDERSTOOD = N_("Please choose one of the consultations below.")
 LANGUAGE_SET = N_("OK, let's continue in English.")
+# The start of /help; a line for each command follows (bot/core/commands.py).
 HELP = N_(
     "I ask a few questions and then explain your options: the numbers, the steps, "
     "the documents and the pitfalls.\n\n"
-    "Choose one of the options, or type your answer in your own words.\n\n"
-    "/start – choose a consultation\n"
-    "/back – undo your last answer\n"
-    "/restart – start this consultation again\n"
-    "/lang – switch between Japanese and Chinese\n"
-    "/summary – your answers so far\n"
-    "/forget – delete everything stored about you\n"
-    "/help – this message"
+    "Choose one of the options, or type your answer in your own words."
 )
 UNKNOWN_COMMAND = N_("I don't know that command. Send /help to see what I understand.")
 STALE_BUTTON = N_("That button belongs to an earlier question. Here is the current one again.")
@@ -89,6 +83,7 @@ COMMAND_RESTART = N_("Start this consultation again")
 COMMAND_LANG = N_("Switch between Japanese and Chinese")
 COMMAND_SUMMARY = N_("Show your answers so far")
 COMMAND_HELP = N_("How to use this bot")
+COMMAND_HELP_LINE = N_("Show this message")  # /help's own line in /help
 COMMAND_FORGET = N_("Delete everything stored about you")
 SLOW_DOWN = N_(
     "You're sending messages faster than I can answer. Please wait a few seconds, then go on."
