@@ -13,6 +13,7 @@ Question and option ids are a public contract (tests, analytics, console --json)
 """
 
 from bot.core.flow import N_, Block, Flow, Option, Question, Transition, Verdict
+from bot.core.kinds import Money
 from bot.core.words import DONT_KNOW
 
 # -- questions ---------------------------------------------------------------------------
@@ -96,7 +97,7 @@ BALANCE = Question(
         "How much is left to pay on the loan? Please type the lump-sum payoff amount "
         "(一括返済額, including any 残価), for example 150万."
     ),
-    amount=True,
+    kind=Money("JPY"),
     example=N_("150万"),
     plausible_max=100_000_000,
     plausible_min=10_000,
@@ -118,7 +119,7 @@ APPRAISAL = Question(
         "How much has a buyer offered for the car (査定額)? Type the best offer, "
         "for example 120万."
     ),
-    amount=True,
+    kind=Money("JPY"),
     example=N_("120万"),
     plausible_max=100_000_000,
     plausible_min=10_000,
@@ -141,7 +142,7 @@ ESTIMATE = Question(
         "Or continue now with your own estimate: type it, for example 100万. "
         "I'll mark the results as an estimate."
     ),
-    amount=True,
+    kind=Money("JPY"),
     example=N_("100万"),
     plausible_max=100_000_000,
     plausible_min=10_000,

@@ -19,6 +19,7 @@ import re
 
 from bot.core.amounts import AmountError, parse_amount
 from bot.core.flow import AMBIGUOUS, N_, Block, Flow, Option, Question, Transition, Verdict
+from bot.core.kinds import Money
 from bot.core.words import DONT_KNOW
 
 # The smallest principal at which 恶意透支 can be a crime ("数额较大"; 2018 SPC/SPP decision).
@@ -211,8 +212,7 @@ PRINCIPAL = Question(
         "for example 3万 or 30000.\n\n"
         "The principal is the money you spent or withdrew, without interest and fees."
     ),
-    amount=True,
-    currency="CNY",
+    kind=Money("CNY"),
     example=N_("3万"),
     plausible_max=10_000_000,
     plausible_min=100,

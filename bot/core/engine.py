@@ -17,18 +17,10 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from bot.core import commands, texts
-from bot.core.amount_words import currency_named, find_amount, says_below
-from bot.core.amounts import AmountError, parse_amount
 from bot.core.events import Choice, Event, Kind, Reply
 from bot.core.flow import AMBIGUOUS, Block, Flow, Question
-from bot.core.i18n import (
-    DEFAULT_LANGUAGE,
-    LANGUAGE_NAMES,
-    LANGUAGES,
-    format_number,
-    language_from_code,
-    translate,
-)
+from bot.core.i18n import DEFAULT_LANGUAGE, LANGUAGE_NAMES, LANGUAGES, language_from_code, translate
+from bot.core.kinds import Money, Problem
 from bot.core.session import Session
 from bot.core.words import LANGUAGE_WORDS, NO_WORDS, YES_WORDS
 
@@ -112,6 +104,7 @@ class Engine:
 
     def __init__(self, flows: Sequence[Flow]) -> None:
         self.flows = {flow.id: flow for flow in flows}
+        self._money = {flow.id: Money(flow.currency) for flow in flows}  # verdicts' numbers
         self._typed = {(flow.id, q.id): _typed_index(q) for flow in flows for q in flow.questions}
         self._menu_words = {
             flow.id: tuple(
@@ -195,7 +188,7 @@ class Engine:
             for flow in self.flows.values():
                 for question in flow.questions:
                     sessions.append(Session("check", lang, flow.id, question.id))
-                    if question.amount:
+                    if question.is_money:
                         sessions.append(
                             Session("check", lang, flow.id, question.id, pending={CONFIRM: 1})
                         )
@@ -410,7 +403,7 @@ class Engine:
             self._t(session, question.prompt),
             tuple(Choice(o.id, self._t(session, o.label)) for o in question.options),
             question=self._key(session),
-            expects="amount" if question.amount else "choice",
+            expects=question.kind.expects,
         )
 
     def _answer(
@@ -426,42 +419,19 @@ class Engine:
             return self._choose(session, flow, question, option_id, typed=True)
         if (switched := self._language_typed(session, event)) is not None:
             return switched
-        if not question.amount:
-            return [self._say(session, texts.NOT_UNDERSTOOD), self._ask(session, question)]
-        example = self._t(session, question.example)
-        typed = event.value
-        if says_below(typed):  # 将近5万: near a threshold "almost" is another answer
-            message = self._t(session, texts.AMOUNT_EXACT).format(example=example)
-            return [Reply(message), self._ask(session, question)]
-        named = currency_named(typed)
-        if named is not None and named != flow.currency:  # 十五万元 where yen are asked
-            currency = self._t(session, texts.CURRENCY_NAMES[flow.currency])
-            message = self._t(session, texts.AMOUNT_OTHER_CURRENCY)
-            return [
-                Reply(message.format(currency=currency, example=example)),
-                self._ask(session, question),
-            ]
-        try:
-            amount = _parse_amount(typed)
-        except AmountError as error:
-            found = find_amount(typed) if error.reason == "unreadable" else None
-            if found is None:
-                message = {
-                    "negative": texts.AMOUNT_NEGATIVE,
-                    "too_large": texts.AMOUNT_TOO_LARGE,
-                }.get(error.reason, texts.AMOUNT_UNREADABLE)
-                return [
-                    Reply(self._t(session, message).format(example=example)),
-                    self._ask(session, question),
-                ]
-            amount = found  # the one amount in a sentence; said back like any amount
+        read = question.kind.read(event.value, plain(event.value))
+        if isinstance(read, Problem):
+            return [self._problem(session, question, read), self._ask(session, question)]
+        if not question.is_money:
+            return self._record(session, flow, question, read, say_back=True)
+        amount = int(read)
         if question.plausible_max is not None and amount > question.plausible_max:
             session.pending = {CONFIRM: amount}
             return [self._confirm_question(session, flow, question)]
         if question.plausible_min is not None and 0 < amount < question.plausible_min:
             session.pending = {CONFIRM: amount, ALTERNATIVE: amount * 10_000}
             return [self._confirm_question(session, flow, question)]
-        return self._record(session, flow, question, amount)
+        return self._record(session, flow, question, amount, say_back=True)
 
     def _choose(
         self, session: Session, flow: Flow, question: Question, option_id: str, typed: bool = False
@@ -480,13 +450,13 @@ class Engine:
         value: object,
         say_back: bool = False,
     ) -> list[Reply]:
-        """Record an answer and go on. A typed answer (an amount, or words read as an option)
-        is said back first, so the user sees how it was read: "✓ 査定額：120万円"."""
+        """Record an answer and go on. A typed answer (an amount, say, or words read as an
+        option) is said back first, so the user sees how it was read: "✓ 査定額：120万円"."""
         session.answers[question.id] = value
         session.history.append(question.id)
         session.pending = None
         session.state = flow.next_state(question.id, session.answers)
-        if isinstance(value, int) or say_back:
+        if say_back:
             line = self._t(session, texts.SUMMARY_LINE).format(
                 question=self._t(session, question.title),
                 answer=self._answer_label(session, flow, question, value),
@@ -529,9 +499,9 @@ class Engine:
 
     def _confirm_question(self, session: Session, flow: Flow, question: Question) -> Reply:
         """Too large: "is that right?" Too small: "did you mean 10,000 times that?"."""
-        amount = self._money(session, flow, session.pending[CONFIRM])
+        amount = self._answer_label(session, flow, question, session.pending[CONFIRM])
         if ALTERNATIVE in session.pending:
-            alt = self._money(session, flow, session.pending[ALTERNATIVE])
+            alt = self._answer_label(session, flow, question, session.pending[ALTERNATIVE])
             text = self._t(session, texts.CONFIRM_SMALL).format(amount=amount, alt=alt)
             options = (Choice(ALTERNATIVE, alt), Choice("yes", amount))
         else:
@@ -557,9 +527,9 @@ class Engine:
                 session.pending = None
                 return self._answer(session, flow, question, event)
         if answer == ALTERNATIVE and ALTERNATIVE in session.pending:
-            return self._record(session, flow, question, session.pending[ALTERNATIVE])
+            return self._record(session, flow, question, session.pending[ALTERNATIVE], True)
         if answer == "yes":
-            return self._record(session, flow, question, session.pending[CONFIRM])
+            return self._record(session, flow, question, session.pending[CONFIRM], True)
         if answer == "no":
             session.pending = None
             return [self._say(session, texts.RETYPE_AMOUNT), self._ask(session, question)]
@@ -637,39 +607,30 @@ class Engine:
     def _stale(self, session: Session) -> Reply:
         return Reply(self._t(session, texts.STALE_BUTTON), notice=STALE)
 
-    def _values(self, session: Session, flow: Flow) -> dict[str, str]:
-        """The flow's numbers for this session, formatted as money for its language."""
-        return {
-            name: self._money(session, flow, amount)
-            for name, amount in flow.numbers(session.answers).items()
-        }
+    def _problem(self, session: Session, question: Question, problem: Problem) -> Reply:
+        """Why a typed answer was not taken, with the question's example."""
+        fields = {name: self._t(session, value) for name, value in problem.fields.items()}
+        example = self._t(session, question.example)
+        return Reply(self._t(session, problem.message).format(example=example, **fields))
 
-    def _money(self, session: Session, flow: Flow, amount: int) -> str:
-        unit = texts.YEN if flow.currency == "JPY" else texts.YUAN
-        number = format_number(amount, session.lang or DEFAULT_LANGUAGE)
-        return self._t(session, unit).format(amount=number)
+    def _values(self, session: Session, flow: Flow) -> dict[str, str]:
+        """The flow's numbers for this session, as amounts in the flow's currency."""
+        money, lang = self._money[flow.id], session.lang or DEFAULT_LANGUAGE
+        numbers = flow.numbers(session.answers)
+        return {name: money.say(amount, lang) for name, amount in numbers.items()}
 
     def _answer_label(self, session: Session, flow: Flow, question: Question, value: object) -> str:
-        if isinstance(value, int):
-            return self._money(session, flow, value)
-        option = question.option(str(value))
-        return self._t(session, option.label) if option else str(value)
+        """An answer as /summary and the "✓" line show it: an option's label, or the value
+        said by the question's kind (an amount, a number with its unit, a date...)."""
+        option = question.option(value) if isinstance(value, str) else None
+        if option is not None:
+            return self._t(session, option.label)
+        return question.kind.say(value, session.lang or DEFAULT_LANGUAGE)  # type: ignore[arg-type]
 
 
 def _picking_language(session: Session) -> bool:
     """The language picker is open: no language yet, or /lang asked for one."""
     return session.lang is None or bool((session.pending or {}).get(LANG_PICKER))
-
-
-def _parse_amount(text: str) -> int:
-    """parse_amount, also past a chatty ending ("150万円です", "大概十万吧")."""
-    try:
-        return parse_amount(text)
-    except AmountError:
-        stripped = plain(text)
-        if stripped == text:
-            raise
-        return parse_amount(stripped)
 
 
 def _translations(message: str, form: Callable[[str], str] = normalize) -> Iterable[str]:

@@ -3,7 +3,7 @@
 English source strings; the Japanese and Chinese text is in `locales/`.
 """
 
-from bot.core.flow import N_
+from bot.core.i18n import N_
 
 # Shown before we know the user's language, so it is written in both.
 CHOOSE_LANGUAGE = "言語を選んでください。\n请选择语言。"
@@ -43,6 +43,20 @@ AMOUNT_OTHER_CURRENCY = N_(
     "example {example}."
 )
 CURRENCY_NAMES = {"JPY": N_("yen"), "CNY": N_("yuan")}
+NUMBER_UNREADABLE = N_(
+    "I couldn't read that as a number. Please type it with digits, for example {example}."
+)
+NUMBER_OUT_OF_RANGE = N_(
+    "Please type a number from {minimum} to {maximum}, for example {example}."
+)
+DURATION_UNREADABLE = N_(
+    "Please type how long with a number and a unit (days, weeks, months or years), for "
+    "example {example}."
+)
+DATE_UNREADABLE = N_(
+    "I couldn't read that as a date. Please type the year, month and day, for example "
+    "{example}."
+)
 AMOUNT_OR_OPTION = N_("Type the amount, or tap a button.")
 CONFIRM_AMOUNT = N_("You entered {amount}. That is unusually large. Is it correct?")
 CONFIRM_SMALL = N_("You entered {amount}. Did you mean {alt}?")
@@ -66,6 +80,10 @@ FINISHED_RESTART = N_("Start again")
 FINISHED_MENU = N_("Other consultations")
 YEN = N_("{amount} yen")
 YUAN = N_("{amount} yuan")
+DURATION_DAYS = N_("{count} days")
+DURATION_WEEKS = N_("{count} weeks")
+DURATION_MONTHS = N_("{count} months")
+DURATION_YEARS = N_("{count} years")
 SUMMARY_LINE = N_("{question}: {answer}")
 SUMMARY_RESULT = N_("Result: {headline}")
 CONSOLE_QUIT = N_("Type /quit to leave; your answers are kept for next time.")
