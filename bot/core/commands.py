@@ -7,6 +7,7 @@ The engine dispatches through it, the Telegram adapter registers its menu from i
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 from bot.core import texts
 from bot.core.i18n import translate
@@ -41,6 +42,7 @@ BY_NAME = {command.name: command for command in COMMANDS}
 MENU = tuple((command.name, command.help) for command in COMMANDS)
 
 
+@cache  # the catalogs do not change while the bot runs
 def help_text(lang: str) -> str:
     """/help: what the bot does, then one line per command, /help's own ("this message")
     last."""
