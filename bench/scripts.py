@@ -108,7 +108,7 @@ def explore(
 
 def _answers(question: Question, flow: Flow) -> list[object]:
     values: list[object] = [o.id for o in question.options if o.info is None]
-    if question.amount:
+    if question.is_money:
         values += AMOUNTS.get(question.currency, AMOUNTS["JPY"])
     return values
 
@@ -208,7 +208,7 @@ def _detours(
     if rng.random() < P_HELP:
         s.must(Event.command("help"), "command", same)
     if rng.random() < P_BAD:
-        bad = BAD_AMOUNT[lang] if question.amount and rng.random() < 0.5 else BAD_TEXT[lang]
+        bad = BAD_AMOUNT[lang] if question.is_money and rng.random() < 0.5 else BAD_TEXT[lang]
         s.attempt(Event.text(rng.choice(bad)), "bad", same)
     info = [o for o in question.options if o.info is not None]
     if info and rng.random() < P_INFO:

@@ -13,6 +13,8 @@ Question and option ids are a public contract (tests, analytics, console --json)
 """
 
 from bot.core.flow import N_, Block, Flow, Option, Question, Transition, Verdict
+from bot.core.kinds import Money
+from bot.core.words import DONT_KNOW
 
 # -- questions ---------------------------------------------------------------------------
 
@@ -41,11 +43,7 @@ OWNER = Question(
             "リース", "リース会社", "カーリース", "租赁", "租赁公司", "汽车租赁", "租的车", "租的",
             "lease",
         )),
-        Option("unknown", N_("I don't know"), synonyms=(
-            "わからない", "分からない", "わかりません", "分かりません", "わからん",
-            "よくわからない", "知らない", "不明", "不知道", "我不知道",
-            "不知道啊", "不清楚", "我也不清楚", "不确定", "unknown",
-        ), info=N_(
+        Option("unknown", N_("I don't know"), synonyms=DONT_KNOW, info=N_(
             "You can find the owner on the 車検証:\n\n"
             "• Paper 車検証: read the 所有者 line.\n"
             "• Electronic 車検証 (regular cars since January 2023, kei cars since January "
@@ -81,10 +79,7 @@ LOAN_KIND = Question(
             "もう残ってない", "残ってない", "没有", "没有贷款", "还清了",
             "已还清", "无", "none",
         )),
-        Option("unknown", N_("I don't know"), synonyms=(
-            "わからない", "分からない", "わかりません", "分かりません", "わからん",
-            "よくわからない", "知らない", "不明", "不知道", "我不知道", "不清楚", "不确定",
-        ), info=N_(
+        Option("unknown", N_("I don't know"), synonyms=DONT_KNOW, info=N_(
             "Your loan contract or the monthly statement names who lent you the money:\n\n"
             "• a bank or JA (農協): choose \"A bank or JA loan\";\n"
             "• a loan company (信販会社) or the dealer's own loan: it is a regular car loan, "
@@ -102,16 +97,12 @@ BALANCE = Question(
         "How much is left to pay on the loan? Please type the lump-sum payoff amount "
         "(一括返済額, including any 残価), for example 150万."
     ),
-    amount=True,
+    kind=Money("JPY"),
     example=N_("150万"),
     plausible_max=100_000_000,
     plausible_min=10_000,
     options=(
-        Option("unknown", N_("I don't know the amount"), synonyms=(
-            "わからない", "分からない", "わかりません", "分かりません", "わからん",
-            "よくわからない", "知らない", "不明", "不知道", "我不知道",
-            "不知道啊", "不清楚", "我也不清楚",
-        ), info=N_(
+        Option("unknown", N_("I don't know the amount"), synonyms=DONT_KNOW, info=N_(
             "Ask the loan company for the lump-sum payoff amount (一括返済額) as of the "
             "date you plan to sell: it changes with the date. Its phone number is on your "
             "contract or payment statement, and many companies show the amount on their "
@@ -128,7 +119,7 @@ APPRAISAL = Question(
         "How much has a buyer offered for the car (査定額)? Type the best offer, "
         "for example 120万."
     ),
-    amount=True,
+    kind=Money("JPY"),
     example=N_("120万"),
     plausible_max=100_000_000,
     plausible_min=10_000,
@@ -151,7 +142,7 @@ ESTIMATE = Question(
         "Or continue now with your own estimate: type it, for example 100万. "
         "I'll mark the results as an estimate."
     ),
-    amount=True,
+    kind=Money("JPY"),
     example=N_("100万"),
     plausible_max=100_000_000,
     plausible_min=10_000,

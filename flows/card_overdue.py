@@ -20,6 +20,8 @@ import re
 from bot.core.amounts import AmountError, parse_amount
 from bot.core.dates import days_since_month, without_month_names
 from bot.core.flow import AMBIGUOUS, N_, Block, Flow, Option, Question, Transition, Verdict
+from bot.core.kinds import Money
+from bot.core.words import DONT_KNOW
 
 # The smallest principal at which 恶意透支 can be a crime ("数额较大"; 2018 SPC/SPP decision).
 THRESHOLD = 50_000
@@ -239,17 +241,12 @@ PRINCIPAL = Question(
         "for example 3万 or 30000.\n\n"
         "The principal is the money you spent or withdrew, without interest and fees."
     ),
-    amount=True,
-    currency="CNY",
+    kind=Money("CNY"),
     example=N_("3万"),
     plausible_max=10_000_000,
     plausible_min=100,
     options=(
-        Option("unknown", N_("I don't know the principal"), synonyms=(
-            "わからない", "分からない", "わかりません", "分かりません", "わからん",
-            "よくわからない", "知らない", "不明", "不知道", "我不知道",
-            "不知道啊", "不清楚", "我也不清楚", "不确定", "unknown",
-        ), info=N_(
+        Option("unknown", N_("I don't know the principal"), synonyms=DONT_KNOW, info=N_(
             "You can find the principal in the bank's app, on your latest statement, or by "
             "asking the bank's customer service (the number is on the back of your card).\n\n"
             "Ask for the principal (本金) on its own: interest (利息) and fees such as the "

@@ -298,7 +298,8 @@ def test_every_state_and_option_is_reachable():
         question = flow.question(state)
         if question is None or len(path) > 10:
             continue
-        inputs = [f"@{o.id}" for o in question.options] + (list(amounts) if question.amount else [])
+        inputs = [f"@{o.id}" for o in question.options]
+        inputs += list(amounts) if question.is_money else []
         for line in inputs:
             seen_options.add((state, line))
             frontier.append((*path, line))

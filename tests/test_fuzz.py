@@ -80,7 +80,7 @@ def position_kind(engine: Engine, session: Session) -> str:
         return "verdict"
     if session.pending and CONFIRM in session.pending:
         return "confirm"
-    return "amount" if question.amount else "choice"
+    return "amount" if question.is_money else "choice"
 
 
 def expected_options(engine: Engine, session: Session) -> list[str]:
@@ -268,7 +268,7 @@ class Walker:
             ):
                 self._fail(f"pending {pending!r}", before)
             question = self.engine.flows[after.flow or ""].question(after.state or "")
-            if question is None or not question.amount or not all(
+            if question is None or not question.is_money or not all(
                 type(v) is int and 0 <= v <= MAX_AMOUNT for v in pending.values()
             ):
                 self._fail(f"confirmation {pending!r}", before)
@@ -360,7 +360,7 @@ class Walker:
             if question is None:
                 self._fail(f"answer to {question_id!r}, not a question", before)
             if type(value) is int:
-                if not (question.amount and 0 <= value <= MAX_AMOUNT):
+                if not (question.is_money and 0 <= value <= MAX_AMOUNT):
                     self._fail(f"amount {value} for {question_id}", before)
             else:
                 option = question.option(value) if isinstance(value, str) else None
@@ -481,7 +481,7 @@ def test_a_seeded_random_walk_keeps_every_invariant():
     for lang in LANGUAGES:
         for flow in engine.flows.values():
             for question in flow.questions:
-                kind = "amount" if question.amount else "choice"
+                kind = "amount" if question.is_money else "choice"
                 assert (lang, flow.id, question.id, kind) in stats.states
                 if question.plausible_max is not None:
                     assert (lang, flow.id, question.id, "confirm") in stats.states

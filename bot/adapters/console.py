@@ -46,8 +46,9 @@ def as_json(reply: Reply, where: Where) -> str:
 
 
 def option_keys(reply: Reply) -> list[str]:
-    """1, 2, 3 for a choice; a, b for the buttons of a question that also takes an amount."""
-    if reply.expects == "amount":
+    """1, 2, 3 for a choice; a, b for the buttons of a question that also takes a typed
+    value (an amount, a number, a duration or a date), so "3" is that value."""
+    if reply.expects not in (None, "choice"):
         return list(LETTERS[: len(reply.options)])
     return [str(i) for i in range(1, len(reply.options) + 1)]
 

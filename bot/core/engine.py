@@ -16,20 +16,13 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
-from bot.core import texts
-from bot.core.amount_words import currency_named, find_amount, says_bound, says_range
-from bot.core.amounts import AmountError, parse_amount
+from bot.core import commands, texts
 from bot.core.events import Choice, Event, Kind, Reply
 from bot.core.flow import AMBIGUOUS, Block, Flow, Question
-from bot.core.i18n import (
-    DEFAULT_LANGUAGE,
-    LANGUAGE_NAMES,
-    LANGUAGES,
-    format_number,
-    language_from_code,
-    translate,
-)
+from bot.core.i18n import DEFAULT_LANGUAGE, LANGUAGE_NAMES, LANGUAGES, language_from_code, translate
+from bot.core.kinds import Money, Problem
 from bot.core.session import Session
+from bot.core.words import LANGUAGE_WORDS, NO_WORDS, YES_WORDS
 
 LANG_PICKER = "lang"
 MENU = "menu"
@@ -38,36 +31,6 @@ ALTERNATIVE = "alt"  # the 10,000-times amount offered when a typed one looks to
 ACK = "ack"  # Reply.notice of the line saying back how a typed answer was read
 STALE = "stale"  # Reply.notice of the message refusing a button of another question
 
-# Words for choosing a language by typing.
-LANGUAGE_WORDS = {
-    "ja": (
-        "ja", "日本語", "日本语", "にほんご", "japanese", "日文", "日语", "日本語で",
-        "日本語でお願いします", "日本語がいい", "用日语", "请用日语", "说日语", "我想用日语",
-        "中国語はわからない", "中国語が読めない",
-    ),
-    "zh": (
-        "zh", "中文", "中国語", "汉语", "漢語", "chinese", "简体中文", "普通话", "用中文",
-        "请用中文", "说中文", "能用中文吗", "可以用中文吗", "中文可以吗", "中国語で",
-        "中国語でお願いします", "请说中文", "我看不懂日语", "看不懂日语", "看不懂日文",
-        "我想用中文", "中国語で話したい",
-    ),
-}  # fmt: skip
-YES_WORDS = (
-    "yes",
-    "y",
-    "はい",
-    "うん",
-    "ええ",
-    "そう",
-    "正しい",
-    "是",
-    "是的",
-    "对",
-    "對",
-    "没错",
-    "ok",
-)
-NO_WORDS = ("no", "n", "いいえ", "いや", "違う", "ちがう", "不", "不是", "不对", "错了")
 # Typed text containing one of these is never matched by substring (自分じゃない ≠ 自分).
 NEGATIONS = ("ない", "ません", "じゃ", "違", "不", "没", "沒", "非", "not", "dont", "isnt")
 
@@ -83,6 +46,12 @@ _NON_WORD = re.compile(r"[\W_]+")
 def normalize(text: str) -> str:
     """Fold width, case and punctuation so typed answers compare equal to labels."""
     return unicodedata.normalize("NFKC", text).casefold().translate(_STRIP)
+
+
+# The shared words (locales/words/*.toml) in the form typed text is compared in.
+_YES = frozenset(normalize(w) for w in YES_WORDS)
+_NO = frozenset(normalize(w) for w in NO_WORDS)
+_LANGUAGE = {lang: frozenset(map(normalize, words)) for lang, words in LANGUAGE_WORDS.items()}
 
 
 def plain(text: str) -> str:
@@ -135,6 +104,7 @@ class Engine:
 
     def __init__(self, flows: Sequence[Flow]) -> None:
         self.flows = {flow.id: flow for flow in flows}
+        self._money = {flow.id: Money(flow.currency) for flow in flows}  # verdicts' numbers
         self._typed = {(flow.id, q.id): _typed_index(q) for flow in flows for q in flow.questions}
         self._menu_words = {
             flow.id: tuple(
@@ -147,6 +117,10 @@ class Engine:
                 if w
             )
             for flow in flows
+        }
+        # Each command's handler, looked up once: a name the table misspells fails here.
+        self._handlers: dict[str, Callable[[Session, Event], Outcome]] = {
+            command.name: getattr(self, command.handler) for command in commands.COMMANDS
         }
         # After a verdict: the closing prompt's two labels, typed in either language.
         self._closing = {
@@ -214,7 +188,7 @@ class Engine:
             for flow in self.flows.values():
                 for question in flow.questions:
                     sessions.append(Session("check", lang, flow.id, question.id))
-                    if question.amount:
+                    if question.is_money:
                         sessions.append(
                             Session("check", lang, flow.id, question.id, pending={CONFIRM: 1})
                         )
@@ -249,26 +223,37 @@ class Engine:
     # -- commands ----------------------------------------------------------------------
 
     def _command(self, session: Session, event: Event) -> Outcome:
-        name = event.value
-        if name == "forget":
-            lang = session.lang or DEFAULT_LANGUAGE
-            return Outcome([Reply(translate(lang, texts.FORGOTTEN))], forget=True)
-        if name == "lang":
-            return Outcome(self._switch_language(session, event.arg))
-        if session.lang is None:
+        """Dispatch through the command table (bot/core/commands.py)."""
+        command = commands.BY_NAME.get(event.value)
+        if (command is None or command.need_language) and session.lang is None:
             return Outcome([self._language_picker()])
-        if name == "start":
-            session.reset()
-            return Outcome([self._say(session, texts.WELCOME), self._menu(session)])
-        if name == "help":
-            return Outcome([self._say(session, texts.HELP), *self.reprompt(session)])
-        if name == "restart":
-            return Outcome(self._restart(session))
-        if name == "back":
-            return Outcome(self._back(session))
-        if name == "summary":
-            return Outcome([self._summary(session), *self.reprompt(session)])
-        return Outcome([self._say(session, texts.UNKNOWN_COMMAND), *self.reprompt(session)])
+        if command is None:
+            return Outcome([self._say(session, texts.UNKNOWN_COMMAND), *self.reprompt(session)])
+        return self._handlers[command.name](session, event)
+
+    def on_start(self, session: Session, event: Event) -> Outcome:
+        session.reset()
+        return Outcome([self._say(session, texts.WELCOME), self._menu(session)])
+
+    def on_back(self, session: Session, event: Event) -> Outcome:
+        return Outcome(self._back(session))
+
+    def on_restart(self, session: Session, event: Event) -> Outcome:
+        return Outcome(self._restart(session))
+
+    def on_lang(self, session: Session, event: Event) -> Outcome:
+        return Outcome(self._switch_language(session, event.arg))
+
+    def on_summary(self, session: Session, event: Event) -> Outcome:
+        return Outcome([self._summary(session), *self.reprompt(session)])
+
+    def on_help(self, session: Session, event: Event) -> Outcome:
+        help_text = commands.help_text(session.lang or DEFAULT_LANGUAGE)
+        return Outcome([Reply(help_text), *self.reprompt(session)])
+
+    def on_forget(self, session: Session, event: Event) -> Outcome:
+        lang = session.lang or DEFAULT_LANGUAGE
+        return Outcome([Reply(translate(lang, texts.FORGOTTEN))], forget=True)
 
     def _switch_language(self, session: Session, arg: str) -> list[Reply]:
         lang = self._language_in(arg) if arg else None
@@ -340,7 +325,7 @@ class Engine:
 
     def _language_in(self, text: str) -> str | None:
         typed = normalize(text)
-        for lang, words in LANGUAGE_WORDS.items():
+        for lang, words in _LANGUAGE.items():
             if typed in words:
                 return lang
         return language_from_code(typed)
@@ -418,7 +403,7 @@ class Engine:
             self._t(session, question.prompt),
             tuple(Choice(o.id, self._t(session, o.label)) for o in question.options),
             question=self._key(session),
-            expects="amount" if question.amount else "choice",
+            expects=question.kind.expects,
         )
 
     def _answer(
@@ -434,42 +419,19 @@ class Engine:
             return self._choose(session, flow, question, option_id, typed=True)
         if (switched := self._language_typed(session, event)) is not None:
             return switched
-        if not question.amount:
-            return [self._say(session, texts.NOT_UNDERSTOOD), self._ask(session, question)]
-        example = self._t(session, question.example)
-        typed = event.value
-        if says_bound(typed) or says_range(typed):  # 将近5万, 80〜90万: not one figure
-            message = self._t(session, texts.AMOUNT_EXACT).format(example=example)
-            return [Reply(message), self._ask(session, question)]
-        named = currency_named(typed)
-        if named is not None and named != flow.currency:  # 十五万元 where yen are asked
-            currency = self._t(session, texts.CURRENCY_NAMES[flow.currency])
-            message = self._t(session, texts.AMOUNT_OTHER_CURRENCY)
-            return [
-                Reply(message.format(currency=currency, example=example)),
-                self._ask(session, question),
-            ]
-        try:
-            amount = _parse_amount(typed)
-        except AmountError as error:
-            found = find_amount(typed) if error.reason == "unreadable" else None
-            if found is None:
-                message = {
-                    "negative": texts.AMOUNT_NEGATIVE,
-                    "too_large": texts.AMOUNT_TOO_LARGE,
-                }.get(error.reason, texts.AMOUNT_UNREADABLE)
-                return [
-                    Reply(self._t(session, message).format(example=example)),
-                    self._ask(session, question),
-                ]
-            amount = found  # the one amount in a sentence; said back like any amount
+        read = question.kind.read(event.value, plain(event.value))
+        if isinstance(read, Problem):
+            return [self._problem(session, question, read), self._ask(session, question)]
+        if not question.is_money:
+            return self._record(session, flow, question, read, say_back=True)
+        amount = int(read)
         if question.plausible_max is not None and amount > question.plausible_max:
             session.pending = {CONFIRM: amount}
             return [self._confirm_question(session, flow, question)]
         if question.plausible_min is not None and 0 < amount < question.plausible_min:
             session.pending = {CONFIRM: amount, ALTERNATIVE: amount * 10_000}
             return [self._confirm_question(session, flow, question)]
-        return self._record(session, flow, question, amount)
+        return self._record(session, flow, question, amount, say_back=True)
 
     def _choose(
         self, session: Session, flow: Flow, question: Question, option_id: str, typed: bool = False
@@ -488,13 +450,13 @@ class Engine:
         value: object,
         say_back: bool = False,
     ) -> list[Reply]:
-        """Record an answer and go on. A typed answer (an amount, or words read as an option)
-        is said back first, so the user sees how it was read: "✓ 査定額：120万円"."""
+        """Record an answer and go on. A typed answer (an amount, say, or words read as an
+        option) is said back first, so the user sees how it was read: "✓ 査定額：120万円"."""
         session.answers[question.id] = value
         session.history.append(question.id)
         session.pending = None
         session.state = flow.next_state(question.id, session.answers)
-        if isinstance(value, int) or say_back:
+        if say_back:
             line = self._t(session, texts.SUMMARY_LINE).format(
                 question=self._t(session, question.title),
                 answer=self._answer_label(session, flow, question, value),
@@ -537,9 +499,9 @@ class Engine:
 
     def _confirm_question(self, session: Session, flow: Flow, question: Question) -> Reply:
         """Too large: "is that right?" Too small: "did you mean 10,000 times that?"."""
-        amount = self._money(session, flow, session.pending[CONFIRM])
+        amount = self._answer_label(session, flow, question, session.pending[CONFIRM])
         if ALTERNATIVE in session.pending:
-            alt = self._money(session, flow, session.pending[ALTERNATIVE])
+            alt = self._answer_label(session, flow, question, session.pending[ALTERNATIVE])
             text = self._t(session, texts.CONFIRM_SMALL).format(amount=amount, alt=alt)
             options = (Choice(ALTERNATIVE, alt), Choice("yes", amount))
         else:
@@ -560,14 +522,14 @@ class Engine:
             answer = event.value
         else:
             typed = normalize(plain(event.value))
-            answer = suggested if typed in YES_WORDS else "no" if typed in NO_WORDS else None
+            answer = suggested if typed in _YES else "no" if typed in _NO else None
             if answer is None:  # a new amount typed instead of yes/no: take it as the answer
                 session.pending = None
                 return self._answer(session, flow, question, event)
         if answer == ALTERNATIVE and ALTERNATIVE in session.pending:
-            return self._record(session, flow, question, session.pending[ALTERNATIVE])
+            return self._record(session, flow, question, session.pending[ALTERNATIVE], True)
         if answer == "yes":
-            return self._record(session, flow, question, session.pending[CONFIRM])
+            return self._record(session, flow, question, session.pending[CONFIRM], True)
         if answer == "no":
             session.pending = None
             return [self._say(session, texts.RETYPE_AMOUNT), self._ask(session, question)]
@@ -645,39 +607,30 @@ class Engine:
     def _stale(self, session: Session) -> Reply:
         return Reply(self._t(session, texts.STALE_BUTTON), notice=STALE)
 
-    def _values(self, session: Session, flow: Flow) -> dict[str, str]:
-        """The flow's numbers for this session, formatted as money for its language."""
-        return {
-            name: self._money(session, flow, amount)
-            for name, amount in flow.numbers(session.answers).items()
-        }
+    def _problem(self, session: Session, question: Question, problem: Problem) -> Reply:
+        """Why a typed answer was not taken, with the question's example."""
+        fields = {name: self._t(session, value) for name, value in problem.fields.items()}
+        example = self._t(session, question.example)
+        return Reply(self._t(session, problem.message).format(example=example, **fields))
 
-    def _money(self, session: Session, flow: Flow, amount: int) -> str:
-        unit = texts.YEN if flow.currency == "JPY" else texts.YUAN
-        number = format_number(amount, session.lang or DEFAULT_LANGUAGE)
-        return self._t(session, unit).format(amount=number)
+    def _values(self, session: Session, flow: Flow) -> dict[str, str]:
+        """The flow's numbers for this session, as amounts in the flow's currency."""
+        money, lang = self._money[flow.id], session.lang or DEFAULT_LANGUAGE
+        numbers = flow.numbers(session.answers)
+        return {name: money.say(amount, lang) for name, amount in numbers.items()}
 
     def _answer_label(self, session: Session, flow: Flow, question: Question, value: object) -> str:
-        if isinstance(value, int):
-            return self._money(session, flow, value)
-        option = question.option(str(value))
-        return self._t(session, option.label) if option else str(value)
+        """An answer as /summary and the "✓" line show it: an option's label, or the value
+        said by the question's kind (an amount, a number with its unit, a date...)."""
+        option = question.option(value) if isinstance(value, str) else None
+        if option is not None:
+            return self._t(session, option.label)
+        return question.kind.say(value, session.lang or DEFAULT_LANGUAGE)  # type: ignore[arg-type]
 
 
 def _picking_language(session: Session) -> bool:
     """The language picker is open: no language yet, or /lang asked for one."""
     return session.lang is None or bool((session.pending or {}).get(LANG_PICKER))
-
-
-def _parse_amount(text: str) -> int:
-    """parse_amount, also past a chatty ending ("150万円です", "大概十万吧")."""
-    try:
-        return parse_amount(text)
-    except AmountError:
-        stripped = plain(text)
-        if stripped == text:
-            raise
-        return parse_amount(stripped)
 
 
 def _translations(message: str, form: Callable[[str], str] = normalize) -> Iterable[str]:

@@ -61,5 +61,7 @@ class Reply:
     options: tuple[Choice, ...] = ()
     question: str | None = None
     verdict: str | None = None
-    expects: str | None = field(default=None)  # "choice" or "amount" while a question is open
+    # While a question is open: "choice" (options only), or what else it takes typed:
+    # "amount", "number", "duration" or "date" (bot/core/kinds.py).
+    expects: str | None = field(default=None)
     notice: str | None = None  # an engine notice's id, e.g. "stale" for a refused button

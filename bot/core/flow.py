@@ -15,13 +15,13 @@ from typing import Any
 
 from transitions import Machine
 
+from bot.core.i18n import N_ as N_  # flows mark their texts with the N_ they import from here
+from bot.core.kinds import AnswerKind, Money, OptionsOnly
+
+_OPTIONS_ONLY = OptionsOnly()  # immutable, so one instance serves every such question
+
 Answers = Mapping[str, Any]
 Condition = Callable[[Answers], bool]
-
-
-def N_(message: str) -> str:
-    """Mark a string for extraction into the catalogs; it is translated when shown."""
-    return message
 
 
 AMBIGUOUS = ""  # what a Question.read returns for an answer that fits two options
@@ -43,22 +43,32 @@ class Option:
 
 @dataclass(frozen=True, slots=True)
 class Question:
-    """A question of a flow; `amount` questions also take a typed amount in `currency`."""
+    """A question of a flow: its options, and what else it takes typed (`kind`: only the
+    options, money, a number, a duration or a date; see bot/core/kinds.py)."""
 
     id: str
-    title: str  # short name, used in /summary
+    title: str  # short name, used in /summary and when a typed answer is said back
     prompt: str
     options: tuple[Option, ...] = ()
-    amount: bool = False
-    currency: str = "JPY"
+    kind: AnswerKind = _OPTIONS_ONLY
     example: str = ""  # shown when a typed answer cannot be read
-    plausible_max: int | None = None  # above this an amount is confirmed before use
-    # Below this (and above 0) the user is asked whether they meant 10,000 times as much:
-    # "150" typed for a car loan is almost always 150万.
+    # Money only: above this an amount is confirmed before use.
+    plausible_max: int | None = None
+    # Money only: below this (and above 0) the user is asked whether they meant 10,000
+    # times as much: "150" typed for a car loan is almost always 150万.
     plausible_min: int | None = None
     # Reads typed text the option synonyms cannot (e.g. "3个月" -> "m1to3"); None: no idea;
     # AMBIGUOUS: it says something, but not which option ("一两次"), so nothing is guessed.
     read: Callable[[str], str | None] | None = None
+
+    @property
+    def is_money(self) -> bool:
+        return isinstance(self.kind, Money)
+
+    @property
+    def currency(self) -> str | None:
+        """The currency of a money question; None for any other."""
+        return self.kind.currency if isinstance(self.kind, Money) else None
 
     def option(self, option_id: str) -> Option | None:
         for option in self.options:
@@ -163,6 +173,10 @@ class Flow:
                 raise ValueError(f"{self.id}: transition {t} names an unknown state")
             if t.when is not None and t.when not in self.conditions:
                 raise ValueError(f"{self.id}: transition {t} names an unknown condition")
+        for question in self.questions:
+            limits = (question.plausible_max, question.plausible_min)
+            if not question.is_money and limits != (None, None):
+                raise ValueError(f"{self.id}.{question.id}: plausible amounts need kind=Money")
         for verdict in self.verdicts:
             for message in verdict.messages:
                 for block in message:

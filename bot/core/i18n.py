@@ -25,6 +25,11 @@ LANGUAGE_NAMES = {"ja": "日本語", "zh": "中文"}
 _CODE = re.compile(r"[-_]")
 
 
+def N_(message: str) -> str:
+    """Mark a string for extraction into the catalogs; it is translated when shown."""
+    return message
+
+
 def language_from_code(code: str | None) -> str | None:
     """Map a Telegram/BCP-47 code to "ja" or "zh"; Traditional Chinese falls back to "zh"."""
     if not code:

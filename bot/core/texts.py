@@ -3,7 +3,7 @@
 English source strings; the Japanese and Chinese text is in `locales/`.
 """
 
-from bot.core.flow import N_
+from bot.core.i18n import N_
 
 # Shown before we know the user's language, so it is written in both.
 CHOOSE_LANGUAGE = "言語を選んでください。\n请选择语言。"
@@ -15,17 +15,11 @@ WELCOME = N_(
 MENU = N_("What would you like to talk about?")
 MENU_NOT_UNDERSTOOD = N_("Please choose one of the consultations below.")
 LANGUAGE_SET = N_("OK, let's continue in English.")
+# The start of /help; a line for each command follows (bot/core/commands.py).
 HELP = N_(
     "I ask a few questions and then explain your options: the numbers, the steps, "
     "the documents and the pitfalls.\n\n"
-    "Choose one of the options, or type your answer in your own words.\n\n"
-    "/start – choose a consultation\n"
-    "/back – undo your last answer\n"
-    "/restart – start this consultation again\n"
-    "/lang – switch between Japanese and Chinese\n"
-    "/summary – your answers so far\n"
-    "/forget – delete everything stored about you\n"
-    "/help – this message"
+    "Choose one of the options, or type your answer in your own words."
 )
 UNKNOWN_COMMAND = N_("I don't know that command. Send /help to see what I understand.")
 STALE_BUTTON = N_("That button belongs to an earlier question. Here is the current one again.")
@@ -49,6 +43,20 @@ AMOUNT_OTHER_CURRENCY = N_(
     "example {example}."
 )
 CURRENCY_NAMES = {"JPY": N_("yen"), "CNY": N_("yuan")}
+NUMBER_UNREADABLE = N_(
+    "I couldn't read that as a number. Please type it with digits, for example {example}."
+)
+NUMBER_OUT_OF_RANGE = N_(
+    "Please type a number from {minimum} to {maximum}, for example {example}."
+)
+DURATION_UNREADABLE = N_(
+    "Please type how long with a number and a unit (days, weeks, months or years), for "
+    "example {example}."
+)
+DATE_UNREADABLE = N_(
+    "I couldn't read that as a date. Please type the year, month and day, for example "
+    "{example}."
+)
 AMOUNT_OR_OPTION = N_("Type the amount, or tap a button.")
 CONFIRM_AMOUNT = N_("You entered {amount}. That is unusually large. Is it correct?")
 CONFIRM_SMALL = N_("You entered {amount}. Did you mean {alt}?")
@@ -72,6 +80,10 @@ FINISHED_RESTART = N_("Start again")
 FINISHED_MENU = N_("Other consultations")
 YEN = N_("{amount} yen")
 YUAN = N_("{amount} yuan")
+DURATION_DAYS = N_("{count} days")
+DURATION_WEEKS = N_("{count} weeks")
+DURATION_MONTHS = N_("{count} months")
+DURATION_YEARS = N_("{count} years")
 SUMMARY_LINE = N_("{question}: {answer}")
 SUMMARY_RESULT = N_("Result: {headline}")
 CONSOLE_QUIT = N_("Type /quit to leave; your answers are kept for next time.")
@@ -89,6 +101,7 @@ COMMAND_RESTART = N_("Start this consultation again")
 COMMAND_LANG = N_("Switch between Japanese and Chinese")
 COMMAND_SUMMARY = N_("Show your answers so far")
 COMMAND_HELP = N_("How to use this bot")
+COMMAND_HELP_LINE = N_("Show this message")  # /help's own line in /help
 COMMAND_FORGET = N_("Delete everything stored about you")
 SLOW_DOWN = N_(
     "You're sending messages faster than I can answer. Please wait a few seconds, then go on."

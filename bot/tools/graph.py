@@ -86,7 +86,7 @@ def _question_lines(flow: Flow, state: str) -> list[str]:
     question = flow.question(state)
     if question is None:
         return [state, "verdict"] if flow.verdict(state) is not None else [state]
-    kind = f" · amount {question.currency}" if question.amount else ""
+    kind = f" · amount {question.currency}" if question.is_money else ""
     return [f"{state}{kind}", question.title]
 
 

@@ -291,6 +291,8 @@ def _texts(flow: Flow) -> Iterable[tuple[str, str, tuple]]:
         yield f"the prompt of question {q.id}", q.prompt, at
         if q.example:
             yield f"the example of question {q.id}", q.example, at
+        for text in q.kind.msgids():
+            yield f"the unit of question {q.id}", text, at
         for o in q.options:
             where = ("Option", o.id, at)
             yield f"the label of option {q.id}.{o.id}", o.label, where

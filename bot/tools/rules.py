@@ -185,7 +185,7 @@ def explore(flow: Flow) -> Exploration:
             paths.append(AnswerPath(steps, state))
             return
         values: list[str | int] = list(choices(question))
-        if question.amount:
+        if question.is_money:
             values += amount_candidates(flow, question, answers, limits)
         if not values:
             paths.append(AnswerPath(steps, state, "the question has no option that answers it"))
@@ -624,7 +624,7 @@ def _flow_markdown(flow: Flow) -> list[str]:
     ]
     for question in flow.questions:
         answers = []
-        if question.amount:
+        if question.is_money:
             example = f", for example {question.example}" if question.example else ""
             answers.append(f"an amount in {question.currency}{example}")
         for option in question.options:

@@ -43,6 +43,7 @@ from bot.adapters.telegram_bot.ratelimit import ChatRateLimit
 from bot.adapters.telegram_bot.ratelimit import Verdict as RateVerdict
 from bot.adapters.telegram_bot.updates import Incoming
 from bot.core import texts
+from bot.core.commands import MENU as COMMANDS  # (name, help msgid), in menu order
 from bot.core.engine import Engine
 from bot.core.events import Choice, Event, Kind, Reply
 from bot.core.i18n import DEFAULT_LANGUAGE, LANGUAGES, language_from_code, translate
@@ -59,16 +60,6 @@ _PART = re.compile(r"[\w.-]+", re.ASCII)  # what a question key or an option id 
 TOKEN_FORMAT = re.compile(r"[0-9]{3,20}:[A-Za-z0-9_-]{30,64}")
 ROW_WIDTH = 12  # options all this narrow (CJK characters count 2) share one keyboard row
 
-# The command menu, in the order Telegram shows it.
-COMMANDS = (
-    ("start", texts.COMMAND_START),
-    ("back", texts.COMMAND_BACK),
-    ("restart", texts.COMMAND_RESTART),
-    ("lang", texts.COMMAND_LANG),
-    ("summary", texts.COMMAND_SUMMARY),
-    ("help", texts.COMMAND_HELP),
-    ("forget", texts.COMMAND_FORGET),
-)
 KNOWN_COMMANDS = frozenset(name for name, _ in COMMANDS)
 
 
