@@ -8,7 +8,7 @@ text it explains. The best example per option decides, unless:
 
 - the text negates a word of the example (自分じゃない vs 自分), or a word the option is
   said with while the option never says it negated (全部は払えない vs "全部払える");
-- a counter-example of the option fits the text at least as well.
+- a counter-example of the option is (almost) all in the text.
 
 Then the margin between the best two options decides SURE, CLARIFY or NOTHING. An exact
 phrasing (after folding) is read at once; a question's own value reader (durations,
@@ -69,6 +69,8 @@ class Thresholds:
     low: float = 0.42  # below this an option is not considered at all
     text_share: float = 0.25  # weight of "how much of the text the example explains"
     ngram: float = 0.45  # weight of a character bigram against a word
+    kanji: float = 0.2  # weight of a single kanji / hanzi
+    counter: float = 0.85  # a counter-example this much covered by the text vetoes its option
 
 
 @dataclass(slots=True)
@@ -102,10 +104,16 @@ def compact(text: str) -> str:
     return _PUNCT.sub("", analysers.clean(text))
 
 
-def _bigrams(text: str) -> set[str]:
+_IDEOGRAPH = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def _characters(text: str) -> set[str]:
+    """Character bigrams, and single kanji / hanzi (each carries meaning: 父 in 義父)."""
+    grams = {"c:" + text[i : i + 2] for i in range(len(text) - 1)}
+    grams.update("k:" + c for c in _IDEOGRAPH.findall(text))
     if len(text) == 1:
-        return {"c:" + text}
-    return {"c:" + text[i : i + 2] for i in range(len(text) - 1)}
+        grams.add("c:" + text)
+    return grams
 
 
 class Reader:
@@ -170,7 +178,7 @@ class Reader:
         words = analysers.words_of(lang, cleaned)
         negated = {w[1:] for w in words if w.startswith(analysers.NEGATED)}
         plain = {w for w in words if not w.startswith(analysers.NEGATED)}
-        features = {"w:" + w for w in words} | _bigrams(_PUNCT.sub("", cleaned))
+        features = {"w:" + w for w in words} | _characters(_PUNCT.sub("", cleaned))
         share = self.thresholds.text_share
         text_weight = sum(self._weight(index, f) for f in features) or 1.0
         overlap: dict[int, float] = defaultdict(float)
@@ -189,21 +197,22 @@ class Reader:
             if only_negated & index.said[t] and not only_negated & index.said_negated[t]
         }
         best: dict[int, float] = {}
-        counter: dict[int, float] = {}
         for example_id, shared_weight in overlap.items():
             example = index.examples[example_id]
             if example.target in vetoed:
                 continue
             if (example.words & only_negated) or (example.negated & (plain - negated)):
                 continue
-            score = (1 - share) * shared_weight / example.weight + share * (
-                shared_weight / text_weight
-            )
-            table = counter if example.counter else best
-            if score > table.get(example.target, 0.0):
-                table[example.target] = score
+            covered = shared_weight / example.weight
+            if example.counter:  # the text says what this option must not be read from
+                if covered >= self.thresholds.counter:
+                    vetoed.add(example.target)
+                continue
+            score = (1 - share) * covered + share * shared_weight / text_weight
+            if score > best.get(example.target, 0.0):
+                best[example.target] = score
         ranked = [
-            (t, s) for t, s in best.items() if s > counter.get(t, 0.0) and s >= self.thresholds.low
+            (t, s) for t, s in best.items() if t not in vetoed and s >= self.thresholds.low
         ]
         ranked.sort(key=lambda pair: -pair[1])
         return ranked
@@ -228,7 +237,8 @@ class Reader:
             if score < self.thresholds.sure:
                 if name in options:
                     return Reading(Kind.CLARIFY, (name,), score=score)  # "did you mean …?"
-                return NOTHING
+                hint = name if name.startswith("_") else None
+                return Reading(Kind.NOTHING, hint=hint, score=score)
             if name == DONT_KNOW_TARGET:
                 found = (index.dont_know_option,) if index.dont_know_option else ()
                 return Reading(Kind.DONT_KNOW, found, score=score)
@@ -248,7 +258,11 @@ class Reader:
     # -- the index -----------------------------------------------------------------------
 
     def _weight(self, index: _Index, feature: str) -> float:
-        base = 1.0 if feature.startswith("w:") else self.thresholds.ngram
+        kind = feature[0]
+        if kind == "w":
+            base = 1.0
+        else:
+            base = self.thresholds.ngram if kind == "c" else self.thresholds.kanji
         return base * index.idf.get(feature, index.unseen_idf)
 
     def _index(self, flow: str, question: str, lang: str) -> _Index:
@@ -284,7 +298,7 @@ class Reader:
             words = analysers.words_of(lang, cleaned)
             negated = frozenset(w[1:] for w in words if w.startswith(analysers.NEGATED))
             plain = frozenset(w for w in words if not w.startswith(analysers.NEGATED))
-            features = frozenset({"w:" + w for w in words} | _bigrams(_PUNCT.sub("", cleaned)))
+            features = frozenset({"w:" + w for w in words} | _characters(_PUNCT.sub("", cleaned)))
             if not features:
                 continue
             example = _Example(target, features, plain, negated, counter=is_counter)
