@@ -47,7 +47,8 @@ _JA_STOP = {
 def _load_japanese() -> Callable[[str], list[tuple[str, str]]]:
     from sudachipy import Dictionary, SplitMode
 
-    tokenizer = Dictionary(dict=SUDACHI_DICTIONARY).create(mode=SplitMode.C)
+    dictionary = Dictionary(dict=SUDACHI_DICTIONARY)
+    tokenizer = dictionary.tokenizer(mode=SplitMode.C, fields={"pos", "normalized_form"})
 
     def analyse(text: str) -> list[tuple[str, str]]:
         return [
