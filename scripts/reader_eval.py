@@ -8,7 +8,8 @@ A line is
 
     right   the expected option read SURE; an `ask` line read CLARIFY or NOTHING (or a
             "don't know" with no option to record); an `unknown` line read DONT_KNOW or
-            SURE(unknown); an `out_of_scope` line read as the `_out_of_scope` hint
+            SURE(unknown) (or DONT_KNOW of an expected option: buyer's undecided); an
+            `out_of_scope` line read as the `_out_of_scope` hint
     wrong   SURE of an option not in `expect`: a silent misreading
     missed  anything else (nothing recorded where an option was expected)
 """
@@ -40,7 +41,9 @@ CORPUS_TODAY = date(2026, 12, 4)
 def judge(reading: Reading, expect: list[str]) -> str:
     if reading.kind is Kind.SURE:
         return "right" if reading.options[0] in expect else "wrong"
-    if reading.kind is Kind.DONT_KNOW and "unknown" in expect:
+    if reading.kind is Kind.DONT_KNOW and (
+        "unknown" in expect or set(reading.options) & set(expect)
+    ):
         return "right"
     if "ask" in expect and (
         reading.kind in (Kind.CLARIFY, Kind.NOTHING)

@@ -19,8 +19,12 @@
     clarify = ["bank", "standard"]
     examples = ["マイカーローン"]
 
+    [status._out_of_scope]              # in the text, it wins even over a duration read
+    overrides = true
+    shared = ["japanese_cards"]
+
 `flows/phrasings/shared.<lang>.toml` holds word groups every question uses: `dont_know`
-(in all its wordings), `yes`, `no`.
+(in all its wordings), `yes`, `no`, and groups that entries name in `shared`.
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ from pathlib import Path
 
 SHARED = "shared"
 DONT_KNOW = "dont_know"
-ENTRY_KEYS = {"examples", "counter", "dont_know", "shared", "clarify"}
+ENTRY_KEYS = {"examples", "counter", "dont_know", "shared", "clarify", "overrides"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +50,7 @@ class Entry:
     dont_know: bool = False
     shared: tuple[str, ...] = ()
     clarify: tuple[str, ...] = ()
+    overrides: bool = False  # a non-answer that wins when in the text, even over a value
     file: str = ""
 
     @property
@@ -113,6 +118,7 @@ def load(directory: Path) -> Phrasings:
                     dont_know=bool(table.get("dont_know", False)),
                     shared=_strings(table.get("shared", []), where, phrasings.problems),
                     clarify=_strings(table.get("clarify", []), where, phrasings.problems),
+                    overrides=bool(table.get("overrides", False)),
                     file=path.name,
                 )
                 phrasings.entries.setdefault((stem, question, lang), []).append(entry)

@@ -116,6 +116,11 @@ def _characters(text: str) -> set[str]:
     return grams
 
 
+def _is_plain_hint(index: _Index, name: str) -> bool:
+    entry = index.entries.get(name)
+    return entry is not None and not entry.is_option and not entry.clarify
+
+
 class Reader:
     """Reads typed answers to the choice questions of the flows whose phrasings it holds."""
 
@@ -159,6 +164,11 @@ class Reader:
         for candidate in (key, _ENDINGS.sub("", key)):
             if candidate and (target := index.exact.get(candidate)) is not None:
                 return self._decide(index, [(target, 1.0)])
+        ranked = self._rank(index, lang, text)
+        for target, score in ranked:
+            entry = index.entries.get(index.targets[target])
+            if entry is not None and entry.overrides and score >= self.thresholds.sure:
+                return Reading(Kind.NOTHING, hint=entry.id, score=score)
         value_reader = self.value_readers.get((flow, question))
         ambiguous = False
         if value_reader is not None:
@@ -167,10 +177,9 @@ class Reader:
                 ambiguous = True
             elif value is not None:
                 return Reading(Kind.SURE, (value,), score=1.0)
-        ranked = self._rank(index, lang, text)
         reading = self._decide(index, ranked)
-        if ambiguous and reading.kind is not Kind.CLARIFY:
-            return Reading(Kind.CLARIFY, ())
+        if ambiguous and reading.kind not in (Kind.CLARIFY, Kind.SURE):
+            return Reading(Kind.CLARIFY, ())  # the value reader saw two options: ask
         return reading
 
     def _rank(self, index: _Index, lang: str, text: str) -> list[tuple[int, float]]:
@@ -223,6 +232,15 @@ class Reader:
         score = ranked[0][1]
         close = [t for t, s in ranked if s >= score - self.thresholds.margin]
         names = [index.targets[t] for t in close]
+        # A non-answer that asks between options is settled by one of them named as well
+        # (マイカーローン + アプラス: the regular loan).
+        names = [
+            n for n in names
+            if not (n in index.entries and set(index.entries[n].clarify) & set(names))
+        ]
+        # A known non-answer behind the best option does not make it doubtful
+        # (リース会社の名前: lease, though 会社 alone would be "someone else's company").
+        names = names[:1] + [n for n in names[1:] if not _is_plain_hint(index, n)]
         options: list[str] = []
         for name in names:
             entry = index.entries.get(name)
