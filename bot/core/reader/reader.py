@@ -40,6 +40,10 @@ _ENDINGS = re.compile(
 )
 
 
+# A calendar year is not a length of time: "2026年9月30号" is not 2026 years overdue.
+_CALENDAR_YEAR = re.compile(r"(?:19|20)[0-9]{2}\s*年(?=\s*[0-9一二三四五六七八九十]+\s*月)")
+
+
 class Kind(StrEnum):
     SURE = "sure"  # options[0] is the answer
     CLARIFY = "clarify"  # ask which of `options` (one option: "did you mean …?")
@@ -169,18 +173,17 @@ class Reader:
             entry = index.entries.get(index.targets[target])
             if entry is not None and entry.overrides and score >= self.thresholds.sure:
                 return Reading(Kind.NOTHING, hint=entry.id, score=score)
-        value_reader = self.value_readers.get((flow, question))
-        ambiguous = False
-        if value_reader is not None:
-            value = value_reader(analysers.clean(text))
-            if value == AMBIGUOUS:
-                ambiguous = True
-            elif value is not None:
-                return Reading(Kind.SURE, (value,), score=1.0)
         reading = self._decide(index, ranked)
-        if ambiguous and reading.kind not in (Kind.CLARIFY, Kind.SURE):
-            return Reading(Kind.CLARIFY, ())  # the value reader saw two options: ask
-        return reading
+        value_reader = self.value_readers.get((flow, question))
+        if value_reader is None:
+            return reading
+        value = value_reader(_CALENDAR_YEAR.sub("", analysers.clean(text)))
+        if value == AMBIGUOUS:  # the value reader saw two options: ask, never guess
+            options = reading.options if reading.kind in (Kind.SURE, Kind.CLARIFY) else ()
+            return Reading(Kind.CLARIFY, options)
+        if value is None:
+            return reading
+        return Reading(Kind.SURE, (value,), score=1.0)  # a duration or a count said outright
 
     def _rank(self, index: _Index, lang: str, text: str) -> list[tuple[int, float]]:
         cleaned = analysers.clean(text)
