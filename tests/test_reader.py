@@ -108,6 +108,8 @@ NEGATED = [
     ("card_overdue", "ability", "ja", "全額はとても払えない", "full"),
     ("card_overdue", "ability", "zh", "一次性还清是不可能的", "full"),
     ("card_overdue", "status", "zh", "没有逾期过", "gt3m"),
+    ("card_overdue", "collections", "zh", "一次催收都没有", "once"),  # the count reader's "一次"
+    ("card_overdue", "collections", "zh", "没打过电话，短信倒是来过两次", "none"),
 ]
 
 

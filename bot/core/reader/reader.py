@@ -183,6 +183,8 @@ class Reader:
             return Reading(Kind.CLARIFY, options)
         if value is None:
             return reading
+        if reading.kind is Kind.CLARIFY and value in reading.options and len(reading.options) > 1:
+            return reading  # the words doubt the number (一次催收都没有, 一次电话又一封信): ask
         return Reading(Kind.SURE, (value,), score=1.0)  # a duration or a count said outright
 
     def _rank(self, index: _Index, lang: str, text: str) -> list[tuple[int, float]]:
