@@ -2,8 +2,10 @@
 
     python scripts/reader_eval.py [--failures] [FILES]   (default: tests/corpus/answers_*.jsonl)
 
-Only CHOICE questions count (owner, loan_kind, replacing, buyer, status, ability,
-collections); amount questions, "menu" lines and lines expecting an amount are skipped.
+The table counts CHOICE questions (owner, loan_kind, replacing, buyer, status, ability,
+collections); "menu" lines and lines expecting an amount are skipped. A second table checks
+the amount questions' own options (balance / principal `unknown`, appraisal `not_yet`) and
+that an amount typed there is not taken for the option.
 A line is
 
     right   the expected option read SURE; an `ask` line read CLARIFY or NOTHING (or a
@@ -53,6 +55,31 @@ def judge(reading: Reading, expect: list[str]) -> str:
     if "out_of_scope" in expect and reading.hint == "_out_of_scope":
         return "right"
     return "missed"
+
+
+AMOUNT = {"balance", "appraisal", "principal"}  # amount questions that also have an option
+
+
+def judge_amount(reading: Reading, expect: list[str]) -> str:
+    """At an amount question: an option expected is read as any option; a line expecting an
+    amount (or a precise question about one) must not be taken for the option."""
+    options = [e for e in expect if not e.startswith(("amount", "confirm", "ask", "out_of"))]
+    if options:
+        return judge(reading, expect)
+    taken = reading.kind is Kind.SURE or (reading.kind is Kind.DONT_KNOW and reading.options)
+    return "wrong" if taken else "right"
+
+
+def amount_lines(paths: list[Path]) -> list[dict]:
+    found = []
+    for path in paths:
+        for raw in path.read_text(encoding="utf-8").splitlines():
+            if raw.strip():
+                line = json.loads(raw)
+                expect = line.get("expect", [])
+                if line.get("question") in AMOUNT and all(isinstance(e, str) for e in expect):
+                    found.append(line)
+    return found
 
 
 def lines(paths: list[Path]) -> list[dict]:
@@ -127,6 +154,18 @@ def main() -> None:
     median, p95 = statistics.median(costs), costs[int(len(costs) * 0.95)]
     print(f"\nreader: load+index {load_seconds:.2f} s; per reading median {median * 1e6:.0f} µs,"
           f" p95 {p95 * 1e6:.0f} µs, max {costs[-1] * 1e6:.0f} µs over {len(costs)} lines")
+    print("\namount questions (an option typed, or an amount the reader must leave alone):")
+    amounts: dict[tuple[str, str], Counter] = defaultdict(Counter)
+    for line in amount_lines(paths):
+        reading = reader.read(line["flow"], line["question"], line["lang"], line["text"])
+        outcome = judge_amount(reading, line["expect"])
+        amounts[line["lang"], line["question"]][outcome] += 1
+        if outcome != "right":
+            failures.append((outcome, line, reading))
+    for (lang, question), c in sorted(amounts.items()):
+        n = sum(c.values())
+        print(f"{lang:4} {question:12} {n:4}  right {c['right'] / n:6.1%}  wrong {c['wrong']:3}"
+              f"  missed {c['missed']:3}")
     if args.failures:
         for outcome, line, reading in sorted(failures, key=lambda f: (f[0], f[1]["question"])):
             print(f"{outcome:6} {line['lang']} {line['question']:11} {line['text']!r} "

@@ -182,3 +182,12 @@ def test_a_reading_costs_well_under_a_millisecond(reader: Reader) -> None:
         costs.append(time.perf_counter() - started)
     costs.sort()
     assert costs[len(costs) // 2] < 0.001
+
+
+def test_amount_questions_read_their_option_and_leave_amounts_alone(reader: Reader) -> None:
+    unknown = reader.read("car_sale", "balance", "ja", "残りいくらかはローン会社に聞かないと")
+    assert unknown.kind is Kind.DONT_KNOW and unknown.options == ("unknown",)
+    not_yet = reader.read("car_sale", "appraisal", "zh", "还没拿去给店里估价")
+    assert (not_yet.kind, not_yet.options) == (Kind.SURE, ("not_yet",))
+    for text in ("まだ2社だけ、80万でした", "还没定，一家给了七十万"):
+        assert reader.read("car_sale", "appraisal", "ja", text).kind is Kind.NOTHING

@@ -19,7 +19,7 @@ MAX_CHARS = 200  # a typed answer longer than this is cut: the reader bounds its
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
 _SPACES = re.compile(r"\s+")
 _lock = threading.Lock()
-_japanese: Callable[[str], list[tuple[str, str]]] | None = None
+_japanese: Callable[[str], list[tuple[str, str, str]]] | None = None
 _chinese: Callable[[str], list[str]] | None = None
 
 
@@ -34,6 +34,7 @@ def clean(text: str) -> str:
 
 SUDACHI_DICTIONARY = "small"
 _JA_SKIP_POS = {"助詞", "助動詞", "補助記号", "空白", "記号"}
+_JA_OBLIGATION = {"と", "ば", "ちゃ"}  # ないと, なければ, なくちゃ (and なきゃ): "must", not "not"
 _JA_NEGATORS = {"ない", "ぬ", "ず", "無い", "ねえ", "ねー", "へん"}
 # Words that carry no answer (normalized forms): the copula, "to be", "to do", "can", fillers;
 # ない after them negates the word before (査定はしてない -> ¬査定).
@@ -44,15 +45,16 @@ _JA_STOP = {
 }
 
 
-def _load_japanese() -> Callable[[str], list[tuple[str, str]]]:
+def _load_japanese() -> Callable[[str], list[tuple[str, str, str]]]:
     from sudachipy import Dictionary, SplitMode
 
     dictionary = Dictionary(dict=SUDACHI_DICTIONARY)
-    tokenizer = dictionary.tokenizer(mode=SplitMode.C, fields={"pos", "normalized_form"})
+    fields = {"pos", "normalized_form", "surface"}
+    tokenizer = dictionary.tokenizer(mode=SplitMode.C, fields=fields)
 
-    def analyse(text: str) -> list[tuple[str, str]]:
+    def analyse(text: str) -> list[tuple[str, str, str]]:
         return [
-            (m.normalized_form(), m.part_of_speech()[0])
+            (m.normalized_form(), m.part_of_speech()[0], m.surface())
             for m in tokenizer.tokenize(text)
         ]
 
@@ -69,10 +71,14 @@ def japanese_words(text: str) -> list[str]:
                 _japanese = _load_japanese()
     words: list[str] = []
     last = -1  # index in `words` of the last content word of this clause
-    for lemma, pos in _japanese(text):
+    tokens = _japanese(text)
+    for i, (lemma, pos, surface) in enumerate(tokens):
         if pos in ("補助記号", "空白"):
             last = -1
             continue
+        following = tokens[i + 1][0] if i + 1 < len(tokens) else ""
+        if lemma in _JA_NEGATORS and (following in _JA_OBLIGATION or surface[-1] in "ゃャ"):
+            continue  # 聞かないと / 見なければ: "have to", not "not"
         if lemma in _JA_NEGATORS and pos in ("助動詞", "形容詞"):
             if last >= 0 and not words[last].startswith(NEGATED):
                 words[last] = NEGATED + words[last]

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
-from bot.core.reader.phrasings import DONT_KNOW, Phrasings
+from bot.core.flow import Flow
+from bot.core.reader.phrasings import DONT_KNOW, Entry, Phrasings
 from bot.core.reader.reader import compact
 
 
-def check_phrasings(phrasings: Phrasings, flows: Iterable[Any]) -> list[str]:
+def check_phrasings(phrasings: Phrasings, flows: Iterable[Flow]) -> list[str]:
     """Problems, one line each naming the file and entry: unknown flow, question, option or
     shared group ids; one phrasing listed under two entries of a question; a counter-example
     that is also an example of the same option."""
@@ -63,5 +63,5 @@ def check_phrasings(phrasings: Phrasings, flows: Iterable[Any]) -> list[str]:
     return problems
 
 
-def _is_dont_know(entries: list[Any], entry_id: str) -> bool:
+def _is_dont_know(entries: list[Entry], entry_id: str) -> bool:
     return any(entry.id == entry_id and entry.dont_know for entry in entries)

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
+from bot.core.flow import Flow
 from bot.core.reader import analysers
 from bot.core.reader.phrasings import DONT_KNOW, Entry, Phrasings, load
 
@@ -40,6 +41,7 @@ _ENDINGS = re.compile(
 )
 
 
+_NUMBER = re.compile(r"[0-9]|[一二两三四五六七八九十百千]\s*[万萬千百]")
 # A calendar year is not a length of time: "2026年9月30号" is not 2026 years overdue.
 _CALENDAR_YEAR = re.compile(r"(?:19|20)[0-9]{2}\s*年(?=\s*[0-9一二三四五六七八九十]+\s*月)")
 
@@ -133,24 +135,25 @@ class Reader:
         phrasings: Phrasings,
         value_readers: Mapping[tuple[str, str], ValueReader] | None = None,
         thresholds: Thresholds | None = None,
+        amount_questions: Iterable[tuple[str, str]] = (),
     ) -> None:
         self.phrasings = phrasings
         self.value_readers = dict(value_readers or {})
+        # At these a number typed is an amount for the amount parser, never an option
+        # ("まだ1社しか見てもらってなくて、65万" is an appraisal, not "not yet").
+        self.amount_questions = set(amount_questions)
         self.thresholds = thresholds or Thresholds()
         self._indexes: dict[tuple[str, str, str], _Index] = {}
 
     @classmethod
     def from_directory(
-        cls, directory: Path, flows: Iterable[object] = (), **kwargs: object
+        cls, directory: Path, flows: Iterable[Flow] = (), thresholds: Thresholds | None = None
     ) -> Reader:
-        """Phrasings from `directory`; value readers from the flows' `Question.read`."""
-        readers = {
-            (flow.id, question.id): question.read  # type: ignore[attr-defined]
-            for flow in flows
-            for question in flow.questions  # type: ignore[attr-defined]
-            if question.read is not None
-        }
-        return cls(load(directory), readers, **kwargs)  # type: ignore[arg-type]
+        """Phrasings from `directory`; value readers and amount questions from the flows."""
+        questions = [(flow.id, q) for flow in flows for q in flow.questions]
+        readers = {(f, q.id): q.read for f, q in questions if q.read is not None}
+        amounts = {(f, q.id) for f, q in questions if q.amount}
+        return cls(load(directory), readers, thresholds, amount_questions=amounts)
 
     def warm_up(self) -> None:
         """Load the analysers and index every question now, not at the first answer."""
@@ -163,6 +166,8 @@ class Reader:
     def read(self, flow: str, question: str, lang: str, text: str) -> Reading:
         key = compact(text)
         if not key:
+            return NOTHING
+        if (flow, question) in self.amount_questions and _NUMBER.search(key):
             return NOTHING
         index = self._index(flow, question, lang)
         for candidate in (key, _ENDINGS.sub("", key)):
