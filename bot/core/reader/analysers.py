@@ -52,11 +52,14 @@ def _load_japanese() -> Callable[[str], list[tuple[str, str, str]]]:
     fields = {"pos", "normalized_form", "surface"}
     tokenizer = dictionary.tokenizer(mode=SplitMode.C, fields=fields)
 
+    in_use = threading.Lock()  # a Sudachi tokenizer is not to be shared between threads
+
     def analyse(text: str) -> list[tuple[str, str, str]]:
-        return [
-            (m.normalized_form(), m.part_of_speech()[0], m.surface())
-            for m in tokenizer.tokenize(text)
-        ]
+        with in_use:
+            return [
+                (m.normalized_form(), m.part_of_speech()[0], m.surface())
+                for m in tokenizer.tokenize(text)
+            ]
 
     return analyse
 
