@@ -1,0 +1,348 @@
+"""Reads a typed answer to a choice question by comparing it with example phrasings.
+
+A text becomes features: its lemmas, marked ¬ when negated (see `analysers`), and its
+character bigrams (robust to typos and to words the analyser splits oddly). Each example
+phrasing of each option is scored by how much of it the text covers (weighted by how
+specific each feature is to one option of this question) and, less, by how much of the
+text it explains. The best example per option decides, unless:
+
+- the text negates a word of the example (自分じゃない vs 自分), or a word the option is
+  said with while the option never says it negated (全部は払えない vs "全部払える");
+- a counter-example of the option is (almost) all in the text.
+
+Then the margin between the best two options decides SURE, CLARIFY or NOTHING. An exact
+phrasing (after folding) is read at once; a question's own value reader (durations,
+counts) is asked before the fuzzy comparison.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+
+from bot.core.flow import Flow
+from bot.core.reader import analysers
+from bot.core.reader.phrasings import DONT_KNOW, Entry, Phrasings, load
+
+AMBIGUOUS = ""  # what a value reader returns for text that fits two options (flow.AMBIGUOUS)
+DONT_KNOW_TARGET = "?"
+
+ValueReader = Callable[[str], str | None]
+
+_PUNCT = re.compile(r"[\s\W_]+")
+_ENDINGS = re.compile(
+    r"(?:です|でした|ですね|ですよ|だよ|だね|かな|かも|と思う|と思います|ね|よ|な|"
+    r"吧|啊|呢|哦|呀|嘛|了|的|哈|啦)+$"
+)
+
+
+_NUMBER = re.compile(r"[0-9]|[一二两三四五六七八九十百千]\s*[万萬千百]")
+# A calendar year is not a length of time: "2026年9月30号" is not 2026 years overdue.
+_CALENDAR_YEAR = re.compile(r"(?:19|20)[0-9]{2}\s*年(?=\s*[0-9一二三四五六七八九十]+\s*月)")
+
+
+class Kind(StrEnum):
+    SURE = "sure"  # options[0] is the answer
+    CLARIFY = "clarify"  # ask which of `options` (one option: "did you mean …?")
+    DONT_KNOW = "dont_know"  # "I don't know"; options[0] is the question's option for it, if any
+    NOTHING = "nothing"  # nothing fits; `hint` names a known non-answer when one matched
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    kind: Kind
+    options: tuple[str, ...] = ()
+    hint: str | None = None
+    score: float = 0.0
+
+    @property
+    def option(self) -> str | None:
+        return self.options[0] if self.kind is Kind.SURE else None
+
+
+NOTHING = Reading(Kind.NOTHING)
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    sure: float = 0.62  # the best option's score to be sure of it ...
+    margin: float = 0.12  # ... ahead of the second by this much; else both are asked
+    low: float = 0.42  # below this an option is not considered at all
+    text_share: float = 0.25  # weight of "how much of the text the example explains"
+    ngram: float = 0.45  # weight of a character bigram against a word
+    kanji: float = 0.2  # weight of a single kanji / hanzi
+    counter: float = 0.85  # a counter-example this much covered by the text vetoes its option
+
+
+@dataclass(slots=True)
+class _Example:
+    target: int
+    features: frozenset[str]
+    words: frozenset[str]
+    negated: frozenset[str]
+    weight: float = 0.0
+    counter: bool = False
+
+
+@dataclass(slots=True)
+class _Index:
+    """Everything needed to read answers to one question in one language."""
+
+    targets: list[str] = field(default_factory=list)  # option ids, "_hints", DONT_KNOW_TARGET
+    entries: dict[str, Entry] = field(default_factory=dict)
+    dont_know_option: str | None = None
+    examples: list[_Example] = field(default_factory=list)
+    postings: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+    idf: dict[str, float] = field(default_factory=dict)
+    unseen_idf: float = 1.0
+    exact: dict[str, int] = field(default_factory=dict)
+    said: list[set[str]] = field(default_factory=list)  # words each target is said with
+    said_negated: list[set[str]] = field(default_factory=list)
+
+
+def compact(text: str) -> str:
+    """Folded text without punctuation or spaces: the key of an exact match."""
+    return _PUNCT.sub("", analysers.clean(text))
+
+
+_IDEOGRAPH = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def _characters(text: str) -> set[str]:
+    """Character bigrams, and single kanji / hanzi (each carries meaning: 父 in 義父)."""
+    grams = {"c:" + text[i : i + 2] for i in range(len(text) - 1)}
+    grams.update("k:" + c for c in _IDEOGRAPH.findall(text))
+    if len(text) == 1:
+        grams.add("c:" + text)
+    return grams
+
+
+def _is_plain_hint(index: _Index, name: str) -> bool:
+    entry = index.entries.get(name)
+    return entry is not None and not entry.is_option and not entry.clarify
+
+
+class Reader:
+    """Reads typed answers to the choice questions of the flows whose phrasings it holds."""
+
+    def __init__(
+        self,
+        phrasings: Phrasings,
+        value_readers: Mapping[tuple[str, str], ValueReader] | None = None,
+        thresholds: Thresholds | None = None,
+        amount_questions: Iterable[tuple[str, str]] = (),
+    ) -> None:
+        self.phrasings = phrasings
+        self.value_readers = dict(value_readers or {})
+        # At these a number typed is an amount for the amount parser, never an option
+        # ("まだ1社しか見てもらってなくて、65万" is an appraisal, not "not yet").
+        self.amount_questions = set(amount_questions)
+        self.thresholds = thresholds or Thresholds()
+        self._indexes: dict[tuple[str, str, str], _Index] = {}
+
+    @classmethod
+    def from_directory(
+        cls, directory: Path, flows: Iterable[Flow] = (), thresholds: Thresholds | None = None
+    ) -> Reader:
+        """Phrasings from `directory`; value readers and amount questions from the flows."""
+        questions = [(flow.id, q) for flow in flows for q in flow.questions]
+        readers = {(f, q.id): q.read for f, q in questions if q.read is not None}
+        amounts = {(f, q.id) for f, q in questions if q.amount}
+        return cls(load(directory), readers, thresholds, amount_questions=amounts)
+
+    def warm_up(self) -> None:
+        """Load the analysers and index every question now, not at the first answer."""
+        analysers.warm_up(tuple(sorted({lang for _, _, lang in self.phrasings.entries})))
+        for key in self.phrasings.entries:
+            self._index(*key)
+
+    # -- reading -------------------------------------------------------------------------
+
+    def read(self, flow: str, question: str, lang: str, text: str) -> Reading:
+        key = compact(text)
+        if not key:
+            return NOTHING
+        if (flow, question) in self.amount_questions and _NUMBER.search(key):
+            return NOTHING
+        index = self._index(flow, question, lang)
+        for candidate in (key, _ENDINGS.sub("", key)):
+            if candidate and (target := index.exact.get(candidate)) is not None:
+                return self._decide(index, [(target, 1.0)])
+        ranked = self._rank(index, lang, text)
+        for target, score in ranked:
+            entry = index.entries.get(index.targets[target])
+            if entry is not None and entry.overrides and score >= self.thresholds.sure:
+                return Reading(Kind.NOTHING, hint=entry.id, score=score)
+        reading = self._decide(index, ranked)
+        value_reader = self.value_readers.get((flow, question))
+        if value_reader is None:
+            return reading
+        value = value_reader(_CALENDAR_YEAR.sub("", analysers.clean(text)))
+        if value == AMBIGUOUS:  # the value reader saw two options: ask, never guess
+            options = reading.options if reading.kind in (Kind.SURE, Kind.CLARIFY) else ()
+            return Reading(Kind.CLARIFY, options)
+        if value is None:
+            return reading
+        if reading.kind is Kind.CLARIFY and value in reading.options and len(reading.options) > 1:
+            return reading  # the words doubt the number (一次催收都没有, 一次电话又一封信): ask
+        return Reading(Kind.SURE, (value,), score=1.0)  # a duration or a count said outright
+
+    def _rank(self, index: _Index, lang: str, text: str) -> list[tuple[int, float]]:
+        cleaned = analysers.clean(text)
+        words = analysers.words_of(lang, cleaned)
+        negated = {w[1:] for w in words if w.startswith(analysers.NEGATED)}
+        plain = {w for w in words if not w.startswith(analysers.NEGATED)}
+        features = {"w:" + w for w in words} | _characters(_PUNCT.sub("", cleaned))
+        share = self.thresholds.text_share
+        text_weight = sum(self._weight(index, f) for f in features) or 1.0
+        overlap: dict[int, float] = defaultdict(float)
+        for feature in features:
+            postings = index.postings.get(feature)
+            if postings:
+                weight = self._weight(index, feature)
+                for example_id in postings:
+                    overlap[example_id] += weight
+        # A word the text negates (and does not also say plainly) rules out the options said
+        # with it, unless the option is also said with it negated.
+        only_negated = negated - plain
+        vetoed = {
+            t
+            for t in range(len(index.targets))
+            if only_negated & index.said[t] and not only_negated & index.said_negated[t]
+        }
+        best: dict[int, float] = {}
+        for example_id, shared_weight in overlap.items():
+            example = index.examples[example_id]
+            if example.target in vetoed:
+                continue
+            if (example.words & only_negated) or (example.negated & (plain - negated)):
+                continue
+            covered = shared_weight / example.weight
+            if example.counter:  # the text says what this option must not be read from
+                if covered >= self.thresholds.counter:
+                    vetoed.add(example.target)
+                continue
+            score = (1 - share) * covered + share * shared_weight / text_weight
+            if score > best.get(example.target, 0.0):
+                best[example.target] = score
+        ranked = [
+            (t, s) for t, s in best.items() if t not in vetoed and s >= self.thresholds.low
+        ]
+        ranked.sort(key=lambda pair: -pair[1])
+        return ranked
+
+    def _decide(self, index: _Index, ranked: list[tuple[int, float]]) -> Reading:
+        if not ranked:
+            return NOTHING
+        score = ranked[0][1]
+        close = [t for t, s in ranked if s >= score - self.thresholds.margin]
+        names = [index.targets[t] for t in close]
+        # A non-answer that asks between options is settled by one of them named as well
+        # (マイカーローン + アプラス: the regular loan).
+        names = [
+            n for n in names
+            if not (n in index.entries and set(index.entries[n].clarify) & set(names))
+        ]
+        # A known non-answer behind the best option does not make it doubtful
+        # (リース会社の名前: lease, though 会社 alone would be "someone else's company").
+        names = names[:1] + [n for n in names[1:] if not _is_plain_hint(index, n)]
+        options: list[str] = []
+        for name in names:
+            entry = index.entries.get(name)
+            if name == DONT_KNOW_TARGET:
+                continue
+            if entry is not None and not entry.is_option:
+                options.extend(o for o in entry.clarify if o not in options)
+            elif name not in options:
+                options.append(name)
+        if len(names) == 1 or (DONT_KNOW_TARGET in names and len(options) <= 1):
+            name = names[0] if len(names) == 1 else DONT_KNOW_TARGET
+            if score < self.thresholds.sure:
+                if name in options:
+                    return Reading(Kind.CLARIFY, (name,), score=score)  # "did you mean …?"
+                hint = name if name.startswith("_") else None
+                return Reading(Kind.NOTHING, hint=hint, score=score)
+            if name == DONT_KNOW_TARGET:
+                found = (index.dont_know_option,) if index.dont_know_option else ()
+                return Reading(Kind.DONT_KNOW, found, score=score)
+            entry = index.entries[name]
+            if entry.is_option:
+                if entry.dont_know:
+                    return Reading(Kind.DONT_KNOW, (name,), score=score)
+                return Reading(Kind.SURE, (name,), score=score)
+            if entry.clarify:
+                return Reading(Kind.CLARIFY, entry.clarify, hint=name, score=score)
+            return Reading(Kind.NOTHING, hint=name, score=score)
+        if len(options) >= 2:
+            return Reading(Kind.CLARIFY, tuple(options), score=score)
+        hints = [n for n in names if n.startswith("_")]
+        return Reading(Kind.NOTHING, hint=hints[0] if hints else None, score=score)
+
+    # -- the index -----------------------------------------------------------------------
+
+    def _weight(self, index: _Index, feature: str) -> float:
+        kind = feature[0]
+        if kind == "w":
+            base = 1.0
+        else:
+            base = self.thresholds.ngram if kind == "c" else self.thresholds.kanji
+        return base * index.idf.get(feature, index.unseen_idf)
+
+    def _index(self, flow: str, question: str, lang: str) -> _Index:
+        key = (flow, question, lang)
+        index = self._indexes.get(key)
+        if index is None:
+            index = self._indexes[key] = self._build(flow, question, lang)
+        return index
+
+    def _build(self, flow: str, question: str, lang: str) -> _Index:
+        index = _Index()
+        shared = self.phrasings.shared.get(lang, {})
+        phrases: list[tuple[int, str, bool]] = []
+        for entry in self.phrasings.of(flow, question, lang):
+            target = len(index.targets)
+            index.targets.append(entry.id)
+            index.entries[entry.id] = entry
+            if entry.dont_know:
+                index.dont_know_option = entry.id
+            examples = list(entry.examples)
+            for group in entry.shared:
+                examples.extend(shared.get(group, ()))
+            phrases += [(target, p, False) for p in examples]
+            phrases += [(target, p, True) for p in entry.counter]
+        target = len(index.targets)
+        index.targets.append(DONT_KNOW_TARGET)
+        phrases += [(target, p, False) for p in shared.get(DONT_KNOW, ())]
+        index.said = [set() for _ in index.targets]
+        index.said_negated = [set() for _ in index.targets]
+        document_frequency: dict[str, set[int]] = defaultdict(set)
+        for target, phrase, is_counter in phrases:
+            cleaned = analysers.clean(phrase)
+            words = analysers.words_of(lang, cleaned)
+            negated = frozenset(w[1:] for w in words if w.startswith(analysers.NEGATED))
+            plain = frozenset(w for w in words if not w.startswith(analysers.NEGATED))
+            features = frozenset({"w:" + w for w in words} | _characters(_PUNCT.sub("", cleaned)))
+            if not features:
+                continue
+            example = _Example(target, features, plain, negated, counter=is_counter)
+            index.examples.append(example)
+            if not is_counter:
+                index.said[target] |= plain
+                index.said_negated[target] |= negated
+                index.exact.setdefault(compact(phrase), target)
+            for feature in features:
+                document_frequency[feature].add(target)
+        count = len(index.targets)
+        index.idf = {f: math.log(1 + count / len(ts)) for f, ts in document_frequency.items()}
+        index.unseen_idf = math.log(1 + count)
+        for example_id, example in enumerate(index.examples):
+            example.weight = sum(self._weight(index, f) for f in example.features) or 1.0
+            for feature in example.features:
+                index.postings[feature].append(example_id)
+        index.postings = dict(index.postings)
+        return index

@@ -1,0 +1,193 @@
+"""The typed-answer reader for choice questions (bot/core/reader) and its phrasing data.
+
+Every sentence here is written for these tests, not taken from the corpus."""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from bot.core import dates
+from bot.core.reader import Kind, Reader, check_phrasings, load
+from flows import FLOWS
+
+PHRASINGS = Path(__file__).resolve().parents[1] / "flows" / "phrasings"
+
+
+@pytest.fixture(scope="module")
+def reader() -> Reader:
+    reader = Reader.from_directory(PHRASINGS, FLOWS)
+    reader.warm_up()
+    return reader
+
+
+@pytest.fixture(autouse=True)
+def fixed_today(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(dates, "today", lambda: date(2026, 12, 4))
+
+
+def test_the_data_files_load_and_are_clean() -> None:
+    phrasings = load(PHRASINGS)
+    assert {lang for _, _, lang in phrasings.entries} == {"ja", "zh"}
+    assert {"dont_know", "yes", "no"} <= set(phrasings.shared["ja"])
+    assert {"dont_know", "yes", "no"} <= set(phrasings.shared["zh"])
+    for flow in FLOWS:
+        for question in flow.questions:
+            if question.options and not question.amount:
+                for lang in ("ja", "zh"):
+                    ids = {e.id for e in phrasings.of(flow.id, question.id, lang)}
+                    assert {o.id for o in question.options} <= ids, (question.id, lang)
+    assert check_phrasings(phrasings, FLOWS) == []
+
+
+def test_the_check_finds_planted_problems(tmp_path: Path) -> None:
+    (tmp_path / "car_sale.ja.toml").write_text(
+        '[owner.self]\nexamples = ["自分", "私です"]\ncounter = ["自分"]\n'
+        '[owner.lender]\nexamples = ["わたしです", "私です", "オリコ"]\n'
+        '[owner.nobody]\nexamples = ["誰も"]\n'
+        '[owner._ask]\nclarify = ["self", "mars"]\nexamples = ["どっち"]\n'
+        '[owner.dealer]\nshared = ["maybe"]\nexamples = ["店"]\nexemples = ["typo"]\n'
+        '[colour.red]\nexamples = ["赤"]\n',
+        encoding="utf-8",
+    )
+    (tmp_path / "boats.ja.toml").write_text('[hull.steel]\nexamples = ["鉄"]\n', "utf-8")
+    problems = "\n".join(check_phrasings(load(tmp_path), FLOWS))
+    assert "car_sale.ja.toml [owner.lender]: '私です' is also listed under 'self'" in problems
+    assert "[owner.self]: '自分' is both an example and a counter" in problems
+    assert "[owner.nobody]: unknown option 'nobody'" in problems
+    assert "[owner._ask]: clarify names unknown option 'mars'" in problems
+    assert "[owner.dealer]: unknown shared group 'maybe'" in problems
+    assert "[owner.dealer]: unknown keys ['exemples']" in problems
+    assert "car_sale.ja.toml [colour.red]: unknown choice question" in problems
+    assert "boats.ja.toml [hull.steel]: unknown flow" in problems
+
+
+SURE = [
+    ("car_sale", "owner", "ja", "名義はうちの親じゃなくて自分になってます", "self"),
+    ("car_sale", "owner", "ja", "たしかセディナって書いてあった", "lender"),
+    ("car_sale", "owner", "ja", "ｶｰﾘｰｽ", "lease"),
+    ("car_sale", "owner", "zh", "所有者写的是丰田的经销商", "dealer"),
+    ("car_sale", "owner", "zh", "是KINTO的车", "lease"),
+    ("car_sale", "loan_kind", "ja", "地元の信金で借りてます", "bank"),
+    ("car_sale", "loan_kind", "ja", "残クレで買ったやつ", "residual"),
+    ("car_sale", "loan_kind", "zh", "当时在农协贷的款", "bank"),
+    ("car_sale", "replacing", "ja", "次は軽自動車にしようかなと", "yes"),
+    ("car_sale", "replacing", "zh", "以后就不开车了", "no"),
+    ("car_sale", "buyer", "ja", "ジモティーで売るつもり", "individual"),
+    ("car_sale", "buyer", "zh", "打算卖给买取店", "business"),
+    ("card_overdue", "ability", "ja", "毎月ちょっとずつなら何とか", "partial"),
+    ("card_overdue", "ability", "zh", "现在一分钱都没有了", "none"),
+    ("card_overdue", "status", "zh", "大概逾期两个月了", "m1to3"),
+    ("card_overdue", "collections", "zh", "就来过一个电话", "once"),
+]
+
+
+@pytest.mark.parametrize(("flow", "question", "lang", "text", "option"), SURE)
+def test_sure(reader: Reader, flow: str, question: str, lang: str, text: str, option: str):
+    reading = reader.read(flow, question, lang, text)
+    assert (reading.kind, reading.options) == (Kind.SURE, (option,)), reading
+
+
+def test_two_options_compete_and_are_asked(reader: Reader) -> None:
+    reading = reader.read("car_sale", "loan_kind", "ja", "マイカーローンです")
+    assert reading.kind is Kind.CLARIFY and set(reading.options) == {"bank", "standard"}
+    reading = reader.read("card_overdue", "collections", "zh", "一两次吧")
+    assert reading.kind is Kind.CLARIFY and set(reading.options) == {"once", "twice_or_more"}
+    reading = reader.read("car_sale", "owner", "ja", "ディーラーかローン会社のどっちか")
+    assert reading.kind is Kind.CLARIFY and set(reading.options) == {"dealer", "lender"}
+
+
+NEGATED = [
+    ("car_sale", "owner", "ja", "自分ではないです", "self"),
+    ("car_sale", "owner", "zh", "不是我本人", "self"),
+    ("car_sale", "loan_kind", "ja", "まだ完済はしてない", "none"),
+    ("car_sale", "loan_kind", "zh", "贷款还没还清", "none"),
+    ("card_overdue", "ability", "ja", "全額はとても払えない", "full"),
+    ("card_overdue", "ability", "zh", "一次性还清是不可能的", "full"),
+    ("card_overdue", "status", "zh", "没有逾期过", "gt3m"),
+    ("card_overdue", "collections", "zh", "一次催收都没有", "once"),  # the count reader's "一次"
+    ("card_overdue", "collections", "zh", "没打过电话，短信倒是来过两次", "none"),
+]
+
+
+@pytest.mark.parametrize(("flow", "question", "lang", "text", "not_this"), NEGATED)
+def test_a_negated_option_is_not_read(
+    reader: Reader, flow: str, question: str, lang: str, text: str, not_this: str
+) -> None:
+    reading = reader.read(flow, question, lang, text)
+    assert not (reading.kind is Kind.SURE and reading.options == (not_this,)), reading
+
+
+def test_negation_flips_to_the_other_option(reader: Reader) -> None:
+    assert reader.read("card_overdue", "ability", "ja", "全部は払えません").options == ("none",)
+    assert reader.read("card_overdue", "status", "zh", "还没有逾期呢").options == ("not_yet",)
+
+
+@pytest.mark.parametrize(
+    ("flow", "question", "lang", "text", "option"),
+    [
+        ("car_sale", "owner", "ja", "ちょっと今わかんないです", "unknown"),
+        ("car_sale", "owner", "zh", "这个我真不清楚", "unknown"),
+        ("car_sale", "loan_kind", "ja", "契約書を見ないと何とも", "unknown"),
+        ("car_sale", "buyer", "zh", "还不知道呢", "undecided"),
+        ("card_overdue", "ability", "zh", "说不清楚", None),
+    ],
+)
+def test_dont_know(reader: Reader, flow: str, question: str, lang: str, text: str, option):
+    reading = reader.read(flow, question, lang, text)
+    assert reading.kind in (Kind.DONT_KNOW, Kind.SURE), reading
+    assert reading.options == ((option,) if option else ()), reading
+
+
+@pytest.mark.parametrize(
+    ("flow", "question", "lang", "text", "option"),
+    [
+        ("car_sale", "owner", "ja", "ジャックスでしだ", "lender"),
+        ("car_sale", "loan_kind", "ja", "残価設低型", "residual"),
+        ("car_sale", "owner", "zh", "租凭公司", "lease"),
+        ("card_overdue", "ability", "zh", "能一次行还清", "full"),
+    ],
+)
+def test_typos(reader: Reader, flow: str, question: str, lang: str, text: str, option: str):
+    assert reader.read(flow, question, lang, text).options == (option,)
+
+
+def test_known_non_answers_are_named(reader: Reader) -> None:
+    assert reader.read("car_sale", "owner", "ja", "義父の名義です").hint == "_someone_else"
+    assert reader.read("card_overdue", "status", "ja", "JCBカードです").hint == "_out_of_scope"
+    assert reader.read("card_overdue", "status", "zh", "已经逾期了啊").hint == "_already_overdue"
+
+
+def test_hostile_inputs_are_bounded(reader: Reader) -> None:
+    for text in ("自分" * 5000, "还没" * 5000, "\x00\x07\x1b[2J\u202e" * 2000, "9" * 400, ""):
+        for lang in ("ja", "zh"):
+            started = time.perf_counter()
+            reading = reader.read("car_sale", "owner", lang, text)
+            assert time.perf_counter() - started < 0.05
+            assert reading.kind in Kind
+    assert reader.read("car_sale", "owner", "ja", "\x00\x01\x02").kind is Kind.NOTHING
+
+
+def test_a_reading_costs_well_under_a_millisecond(reader: Reader) -> None:
+    texts = [t for *_, t, _ in SURE]
+    for text in texts:  # warm
+        reader.read("car_sale", "owner", "ja", text)
+    costs = []
+    for flow, question, lang, text, _ in SURE * 5:
+        started = time.perf_counter()
+        reader.read(flow, question, lang, text)
+        costs.append(time.perf_counter() - started)
+    costs.sort()
+    assert costs[len(costs) // 2] < 0.001
+
+
+def test_amount_questions_read_their_option_and_leave_amounts_alone(reader: Reader) -> None:
+    unknown = reader.read("car_sale", "balance", "ja", "残りいくらかはローン会社に聞かないと")
+    assert unknown.kind is Kind.DONT_KNOW and unknown.options == ("unknown",)
+    not_yet = reader.read("car_sale", "appraisal", "zh", "还没拿去给店里估价")
+    assert (not_yet.kind, not_yet.options) == (Kind.SURE, ("not_yet",))
+    for text in ("まだ2社だけ、80万でした", "还没定，一家给了七十万"):
+        assert reader.read("car_sale", "appraisal", "ja", text).kind is Kind.NOTHING
