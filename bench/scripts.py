@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import functools
 import random
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -247,19 +248,27 @@ def _answer(
     option = question.option(str(value))
     assert option is not None
     if rng.random() < P_TYPED:
-        forms = [w for w in option.synonyms if _written_in(w, lang)]
+        forms = list(_examples(flow.id, question.id, option.id, lang))
         forms.append(translate(lang, option.label))
         if s.attempt(Event.text(rng.choice(forms)), "typed", answered):
             return
     s.must(Event.button(option.id, s.question_key), "button", answered)
 
 
-def _written_in(word: str, lang: str) -> bool:
-    """A rough guess: kana means Japanese; CJK without kana, Chinese; Latin, neither."""
-    if word.isascii():
-        return False
-    has_kana = any("\u3040" <= ch <= "\u30ff" for ch in word)
-    return has_kana if lang == "ja" else not has_kana
+@functools.cache
+def _phrasings():
+    from bot.core.reader import load
+    from flows import PHRASINGS
+
+    return load(PHRASINGS)
+
+
+def _examples(flow: str, question: str, option: str, lang: str) -> tuple[str, ...]:
+    """How people type this option in `lang`: its example phrasings (flows/phrasings)."""
+    for entry in _phrasings().of(flow, question, lang):
+        if entry.id == option:
+            return entry.examples
+    return ()
 
 
 _KANJI = "〇一二三四五六七八九"

@@ -6,18 +6,26 @@ so they differ only in their adapter.
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from bot.core.engine import Engine
+from bot.core.reader import Reader
 from bot.storage import AsyncStore, open_store
 from bot.turns import TurnRunner
 
 
-def build_engine() -> Engine:
-    """The engine with every consultation in `flows/`."""
-    from flows import FLOWS
+def build_engine(warm_up: bool = True) -> Engine:
+    """The engine with every consultation in `flows/` and the reader of their phrasings.
 
-    return Engine(FLOWS)
+    The reader's language tools (SudachiPy, jieba) load in a background thread, so the first
+    prompt is not kept waiting; a typed answer before they are ready waits for them."""
+    from flows import FLOWS, PHRASINGS
+
+    reader = Reader.from_directory(PHRASINGS, FLOWS)
+    if warm_up:
+        threading.Thread(target=reader.warm_up, name="zansai-reader", daemon=True).start()
+    return Engine(FLOWS, reader)
 
 
 def sqlite_url(path: str | Path | None) -> str | None:

@@ -14,9 +14,28 @@ Question and option ids are a public contract (tests, analytics, console --json)
 
 from bot.core.flow import N_, Block, Flow, Option, Question, Transition, Verdict
 from bot.core.kinds import Money
-from bot.core.words import DONT_KNOW
 
 # -- questions ---------------------------------------------------------------------------
+
+# What to say to answers the phrasings know are not one of the options (see `hints`).
+SOMEONE_ELSE = N_(
+    "If someone else is the 所有者, for example a family member or a company, the sale needs "
+    "that person's papers (their 印鑑証明書 and a 委任状). This consultation covers a 所有者 "
+    "that is you, a loan company, the dealer or a lease company: which of these is written there?"
+)
+USER_LINE_ONLY = N_(
+    "That is the 使用者 (user) line. The question is about the 所有者 (owner) line above "
+    "it: who is written there?"
+)
+NOT_DECIDED_YET = N_(
+    "Not decided yet is fine. If you might buy another car (with a new loan), choose "
+    "replacing it; otherwise only selling. You can change it later with /back."
+)
+AUCTION_OR_APP = N_(
+    "Through an auction or a selling app? An auction run by a dealer or buyer counts as a "
+    "business; selling to a private person through an app such as メルカリ counts as a private "
+    "person."
+)
 
 OWNER = Question(
     "owner",
@@ -26,24 +45,11 @@ OWNER = Question(
         "(vehicle inspection certificate)?"
     ),
     options=(
-        Option("self", N_("Me"), synonyms=(
-            "自分", "じぶん", "本人", "私", "わたし", "僕", "俺", "自分の名前", "私の名前",
-            "我", "我自己", "自己", "本人名义", "我的名字", "me", "myself",
-        )),
-        Option("lender", N_("A loan company (信販会社)"), synonyms=(
-            "ローン会社", "信販", "信販会社", "オリコ", "ジャックス", "アプラス", "セディナ",
-            "クレディセゾン", "クレジット会社", "ファイナンス",
-            "贷款公司", "信贩公司", "信贩", "消费信贷公司", "金融公司", "loan company",
-        )),
-        Option("dealer", N_("The dealer that sold me the car"), synonyms=(
-            "ディーラー", "販売店", "販売会社", "車屋",
-            "经销商", "车行", "4s店", "卖车的店", "dealer",
-        )),
-        Option("lease", N_("A lease company"), synonyms=(
-            "リース", "リース会社", "カーリース", "租赁", "租赁公司", "汽车租赁", "租的车", "租的",
-            "lease",
-        )),
-        Option("unknown", N_("I don't know"), synonyms=DONT_KNOW, info=N_(
+        Option("self", N_("Me")),
+        Option("lender", N_("A loan company (信販会社)")),
+        Option("dealer", N_("The dealer that sold me the car")),
+        Option("lease", N_("A lease company")),
+        Option("unknown", N_("I don't know"), info=N_(
             "You can find the owner on the 車検証:\n\n"
             "• Paper 車検証: read the 所有者 line.\n"
             "• Electronic 車検証 (regular cars since January 2023, kei cars since January "
@@ -54,6 +60,7 @@ OWNER = Question(
             "legally the car is not yet yours until the loan is paid."
         )),
     ),
+    hints={"_someone_else": SOMEONE_ELSE, "_user_only": USER_LINE_ONLY},
 )
 
 LOAN_KIND = Question(
@@ -61,25 +68,11 @@ LOAN_KIND = Question(
     title=N_("Loan"),
     prompt=N_("What kind of loan is left on the car?"),
     options=(
-        Option("standard", N_("A regular car loan"), synonyms=(
-            "普通", "ふつう", "ふつうのローン", "通常", "普通のローン", "オートローン",
-            "マイカーローン", "ディーラーローン",
-            "普通贷款", "车贷", "汽车贷款", "普通车贷",
-        )),
-        Option("residual", N_("A residual-value loan (残価設定型)"), synonyms=(
-            "残価設定", "残価設定型", "残価設定型ローン", "残クレ", "残価",
-            "残值", "残值贷款", "残值贷", "残价", "残价贷款", "气球贷", "尾款",
-        )),
-        Option("bank", N_("A bank or JA loan"), synonyms=(
-            "銀行", "銀行ローン", "ja", "農協", "jaバンク", "银行", "银行贷款", "农协",
-        )),
-        Option("none", N_("No loan left (fully paid)"), synonyms=(
-            "なし", "完済", "完済した", "払い終わった", "払い終わってる", "もう払い終わってる",
-            "完済済み", "完済しました", "ローンはもう残ってない",
-            "もう残ってない", "残ってない", "没有", "没有贷款", "还清了",
-            "已还清", "无", "none",
-        )),
-        Option("unknown", N_("I don't know"), synonyms=DONT_KNOW, info=N_(
+        Option("standard", N_("A regular car loan")),
+        Option("residual", N_("A residual-value loan (残価設定型)")),
+        Option("bank", N_("A bank or JA loan")),
+        Option("none", N_("No loan left (fully paid)")),
+        Option("unknown", N_("I don't know"), info=N_(
             "Your loan contract or the monthly statement names who lent you the money:\n\n"
             "• a bank or JA (農協): choose \"A bank or JA loan\";\n"
             "• a loan company (信販会社) or the dealer's own loan: it is a regular car loan, "
@@ -102,7 +95,7 @@ BALANCE = Question(
     plausible_max=100_000_000,
     plausible_min=10_000,
     options=(
-        Option("unknown", N_("I don't know the amount"), synonyms=DONT_KNOW, info=N_(
+        Option("unknown", N_("I don't know the amount"), info=N_(
             "Ask the loan company for the lump-sum payoff amount (一括返済額) as of the "
             "date you plan to sell: it changes with the date. Its phone number is on your "
             "contract or payment statement, and many companies show the amount on their "
@@ -124,11 +117,7 @@ APPRAISAL = Question(
     plausible_max=100_000_000,
     plausible_min=10_000,
     options=(
-        Option("not_yet", N_("No appraisal yet"), synonyms=(
-            "まだ", "まだです", "未査定", "査定してない", "还没有", "还没", "没估价", "未估价",
-            "还没估价", "没估过价", "没估过", "还没估过", "还没估过价", "没有估价", "没评估",
-            "还没评估", "没去估价", "还没去估价",
-        )),
+        Option("not_yet", N_("No appraisal yet")),
     ),
 )
 
@@ -153,20 +142,10 @@ REPLACING = Question(
     title=N_("Replacing the car"),
     prompt=N_("Are you buying another car to replace this one, or only selling?"),
     options=(
-        Option("yes", N_("Replacing it with another car"), synonyms=(
-            "乗り換え", "乗り換える", "乗りかえ", "乗りかえる", "買い替え", "買い替える", "はい",
-            "换车", "要换车", "置换", "是", "买新车", "换新车", "要换一辆新车", "买辆新的",
-            "打算买辆新的", "换一辆", "乗り換える予定",
-        )),
-        Option("no", N_("Only selling"), synonyms=(
-            "売るだけ", "売却のみ", "手放すだけ", "乗り換えない", "乗りかえない", "買い替えない",
-            "乗り換えはしない", "乗り換えしない", "乗りかえはしない", "買い替えはしない",
-            "買い替えしない", "乗り換えしません", "乗り換えません",
-            "いいえ", "只卖", "只是卖", "只卖车", "不换", "不换车", "只想卖掉", "只想卖", "就卖掉",
-            "只是卖掉", "卖掉就行", "只卖不买", "不买新车", "不买新车了", "新しい車は買わない",
-            "買い替えない予定",
-        )),
+        Option("yes", N_("Replacing it with another car")),
+        Option("no", N_("Only selling")),
     ),
+    hints={"_undecided": NOT_DECIDED_YET},
 )
 
 BUYER = Question(
@@ -174,18 +153,11 @@ BUYER = Question(
     title=N_("Buyer"),
     prompt=N_("Who will buy the car?"),
     options=(
-        Option("business", N_("A buyer or dealer (買取店・ディーラー)"), synonyms=(
-            "買取店", "かいとりてん", "買取", "業者", "ディーラー", "下取り", "中古車店", "收购店",
-            "二手车商", "车商", "经销商", "以旧换新",
-        )),
-        Option("individual", N_("A private person"), synonyms=(
-            "個人", "知人", "友人", "友達", "家族", "個人売買", "个人", "朋友", "熟人", "私人",
-        )),
-        Option("undecided", N_("Not decided yet"), synonyms=(
-            "未定", "まだ", "決めてない", "まだ決めてない", "わからない", "よくわからない",
-            "还没定", "没决定", "还没想好", "没想好", "不确定", "还不确定", "还不知道",
-        )),
+        Option("business", N_("A buyer or dealer (買取店・ディーラー)")),
+        Option("individual", N_("A private person")),
+        Option("undecided", N_("Not decided yet")),
     ),
+    hints={"_auction": AUCTION_OR_APP},
 )
 
 # -- conditions (named, so the transition table and the diagrams read as sentences) ------

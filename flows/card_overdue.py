@@ -21,18 +21,9 @@ from bot.core.amounts import AmountError, parse_amount
 from bot.core.dates import days_since_month, without_month_names
 from bot.core.flow import AMBIGUOUS, N_, Block, Flow, Option, Question, Transition, Verdict
 from bot.core.kinds import Money
-from bot.core.words import DONT_KNOW
 
 # The smallest principal at which 恶意透支 can be a crime ("数额较大"; 2018 SPC/SPP decision).
 THRESHOLD = 50_000
-
-
-def _months(*phrases: str) -> tuple[str, ...]:
-    """Japanese month phrases in the spellings people type: か月, ヶ月, カ月, ケ月, ヵ月."""
-    return tuple(
-        phrase.replace("か月", spelling) for phrase in phrases
-        for spelling in ("か月", "ヶ月", "カ月", "ケ月", "ヵ月")
-    )
 
 
 # A number of days, weeks, months or years, with the words around it that move it a little:
@@ -137,7 +128,10 @@ def _read_length(text: str) -> str | None:
 # and "1回もない" are none; the 一次 of 一次性 is not a count.
 _TIMES = re.compile(
     r"(?P<number>[0-9０-９]+|[一二两兩三四五六七八九十]+)\s*(?:几|幾|多)?\s*"
-    r"(?:次|回|度|遍)(?!性)(?P<none>\s*(?:都没|也没|都沒|也沒|もない|もありません|もな|も来))?"
+    # 次/回/度/遍 count times; 封 (letters), 通 (calls), 条 (messages) count demands too
+    r"(?:次|回|度|遍|封|通|条|條)(?!性|知)"
+    # "一次都没有", "一次催收都没有", "1回もない": none
+    r"(?P<none>\s*(?:催收|催收电话|督促|電話)?\s*(?:都没|也没|都沒|也沒|もない|もありません|もな|も来))?"
 )
 # "一两次", "1、2回", "1～2回": once or twice, the one difference that matters here. Ask.
 _ONCE_OR_TWICE = re.compile(
@@ -165,43 +159,42 @@ def read_demands(text: str) -> str | None:
 
 # -- questions ---------------------------------------------------------------------------
 
+# What to say to answers the phrasings know are not one of the options (see `hints`).
+JAPANESE_CARD = N_(
+    "This consultation covers credit cards from banks in mainland China only. For a card "
+    "from a Japanese card company, please talk to the card company, or to a consumer affairs "
+    "centre (消費生活センター, phone 188, in Japanese). If your card is from a bank in mainland "
+    "China, please answer the question below."
+)
+HOW_LONG = N_(
+    "How long has it been overdue? For example \"2 weeks\", \"since October\" or \"more than "
+    "3 months\"."
+)
+PART_OR_NOTHING = N_(
+    "Not all of it, then: could you repay part of it now, or nothing at the moment?"
+)
+NOT_ANSWERED = N_(
+    "Calls you did not answer may not count as demands you received. Count the ones that "
+    "reached you: calls you answered, text messages, letters and visits. None, once, or twice "
+    "or more?"
+)
+HOW_MANY_DEMANDS = N_(
+    "How many times has the bank formally demanded repayment? Count each call, text message, "
+    "letter or visit: none, once, or twice or more."
+)
+
 STATUS = Question(
     "status",
     read=read_overdue_for,
     title=N_("Overdue for"),
     prompt=N_("Is your payment overdue (逾期), and for how long?"),
     options=(
-        Option("not_yet", N_("Not yet: I'm about to miss a payment"), synonyms=(
-            "まだ", "まだです", "まだ延滞していない", "延滞していない", "延滞前", "支払日前",
-            "期日前", "延滞してない", "まだ延滞してない", "もうすぐ", "これから", "还没", "还没有",
-            "还没逾期",
-            "还没有逾期", "没逾期", "未逾期", "快逾期了", "快要逾期", "即将逾期", "马上逾期",
-            "还没到期", "快到还款日", "快还不上", "快还不上了", "下个月就还不上了", "not yet",
-        )),
-        Option("lt1m", N_("Overdue less than 1 month"), synonyms=(
-            *_months("1か月未満", "一か月未満", "1か月以内", "一か月以内"),
-            "数日", "数週間", "1週間", "2週間", "3週間", "少し", "少しだけ",
-            "不到一个月", "不到1个月", "一个月以内", "1个月以内", "一个月内", "1个月内",
-            "几天", "几周", "刚逾期", "刚刚逾期", "一周", "两周", "less than a month",
-        )),
-        Option("m1to3", N_("Overdue 1–3 months"), synonyms=(
-            *_months("1〜3か月", "1から3か月", "2か月", "二か月", "3か月以内", "三か月以内",
-                     "3か月未満"),
-            "1到3个月", "一到三个月", "1至3个月", "一两个月", "两三个月", "两个月",
-            "2个月", "二个月", "三个月以内", "3个月以内", "三个月内", "3个月内", "一个多月",
-            "1 to 3 months",
-        )),
-        Option("gt3m", N_("Overdue more than 3 months"), synonyms=(
-            # "12か月" / "12个月" are listed so that they are not read as 2か月 / 2个月.
-            *_months("3か月以上", "三か月以上", "3か月超", "4か月", "5か月", "6か月", "10か月",
-                     "11か月", "12か月"),
-            "半年", "半年以上", "1年", "一年", "1年以上", "一年以上", "長期", "長い間",
-            "三个月以上", "3个月以上", "超过三个月", "超过3个月", "三个多月", "四个月",
-            "4个月", "五个月", "5个月", "10个月", "11个月", "12个月", "半年多", "长期", "很久",
-            "好久", "好久了", "很久了",
-            "more than 3 months",
-        )),
+        Option("not_yet", N_("Not yet: I'm about to miss a payment")),
+        Option("lt1m", N_("Overdue less than 1 month")),
+        Option("m1to3", N_("Overdue 1–3 months")),
+        Option("gt3m", N_("Overdue more than 3 months")),
     ),
+    hints={"_already_overdue": HOW_LONG, "_out_of_scope": JAPANESE_CARD},
 )
 
 ABILITY = Question(
@@ -209,28 +202,11 @@ ABILITY = Question(
     title=N_("Can repay now"),
     prompt=N_("How much of what you owe on the card could you repay now?"),
     options=(
-        Option("full", N_("All of it"), synonyms=(
-            "全額払える", "全額返せる", "全部払える", "全部払えます", "全部返せる", "一括で払える",
-            "一括で返せる", "一括返済できる", "全額", "一括", "全部",
-            "全额", "全额还款", "全部还", "能全部还", "可以全部还", "能还清", "可以还清",
-            "全部还清", "一次还清", "能一次还清", "一次性还清", "能一次性还清", "可以一次性还清",
-            "all", "full",
-        )),
-        Option("partial", N_("Part of it"), synonyms=(
-            "一部", "一部なら", "一部だけ", "少しなら", "少しずつ", "少しずつなら", "分割なら",
-            "半分", "一部分", "部分", "能还一部分", "可以还一部分", "只能还一部分", "一点",
-            "一些", "还一点", "只能还最低还款", "最低还款", "能还最低还款", "分期", "分期可以",
-            "分期还", "分期的话可以", "一半", "part",
-            "partial", "some",
-        )),
-        Option("none", N_("Nothing at the moment"), synonyms=(
-            "払えない", "払えません", "返せない", "返せません", "全く払えない", "全然払えない",
-            "今は払えない", "今は無理", "無理", "無理です", "お金がない", "ゼロ", "0",
-            "还不了", "还不起", "还不上", "一分也还不了", "一点也还不了", "暂时还不了",
-            "现在还不了", "一分都没有", "一分钱都没有", "一分钱都还不上", "一分都还不上",
-            "没钱", "没钱还", "没有钱", "没能力", "没有能力", "无力偿还", "nothing", "none",
-        )),
+        Option("full", N_("All of it")),
+        Option("partial", N_("Part of it")),
+        Option("none", N_("Nothing at the moment")),
     ),
+    hints={"_out_of_scope": JAPANESE_CARD, "_not_all": PART_OR_NOTHING},
 )
 
 PRINCIPAL = Question(
@@ -246,7 +222,7 @@ PRINCIPAL = Question(
     plausible_max=10_000_000,
     plausible_min=100,
     options=(
-        Option("unknown", N_("I don't know the principal"), synonyms=DONT_KNOW, info=N_(
+        Option("unknown", N_("I don't know the principal"), info=N_(
             "You can find the principal in the bank's app, on your latest statement, or by "
             "asking the bank's customer service (the number is on the back of your card).\n\n"
             "Ask for the principal (本金) on its own: interest (利息) and fees such as the "
@@ -266,21 +242,15 @@ COLLECTIONS = Question(
         "(催收), by phone, text message, letter or visit?"
     ),
     options=(
-        Option("none", N_("None"), synonyms=(
-            "なし", "ない", "まだない", "一度もない", "ゼロ", "ありません", "0",
-            "没有", "没有过", "还没有", "一次也没有", "无", "never", "none",
-        )),
-        Option("once", N_("Once"), synonyms=(
-            "1回", "一回", "一度", "1度", "1回だけ", "一度だけ",
-            "1次", "一次", "只有一次", "once",
-        )),
-        Option("twice_or_more", N_("Twice or more"), synonyms=(
-            "2回", "二回", "2回以上", "二回以上", "3回", "何度も", "何回も", "複数回", "毎日",
-            "しょっちゅう", "2次", "两次", "两次以上", "2次以上", "三次", "多次", "好几次",
-            "很多次", "很多", "好多次", "很多电话", "很多通电话", "经常", "天天", "每天", "twice",
-            "many times",
-        )),
+        Option("none", N_("None")),
+        Option("once", N_("Once")),
+        Option("twice_or_more", N_("Twice or more")),
     ),
+    hints={
+        "_not_answered": NOT_ANSWERED,
+        "_not_counted": HOW_MANY_DEMANDS,
+        "_count_missing": HOW_MANY_DEMANDS,
+    },
 )
 
 # -- conditions (named, so the transition table and the diagrams read as sentences) ------

@@ -36,7 +36,7 @@ def test_the_data_files_load_and_are_clean() -> None:
     assert {"dont_know", "yes", "no"} <= set(phrasings.shared["zh"])
     for flow in FLOWS:
         for question in flow.questions:
-            if question.options and not question.amount:
+            if question.options and not question.is_money:
                 for lang in ("ja", "zh"):
                     ids = {e.id for e in phrasings.of(flow.id, question.id, lang)}
                     assert {o.id for o in question.options} <= ids, (question.id, lang)

@@ -18,9 +18,11 @@ from dataclasses import dataclass
 
 from bot.core import commands, texts
 from bot.core.events import Choice, Event, Kind, Reply
-from bot.core.flow import AMBIGUOUS, Block, Flow, Question
+from bot.core.flow import Block, Flow, Question
 from bot.core.i18n import DEFAULT_LANGUAGE, LANGUAGE_NAMES, LANGUAGES, language_from_code, translate
 from bot.core.kinds import Money, Problem
+from bot.core.reader import Kind as ReadingKind
+from bot.core.reader import Phrasings, Reader, Reading
 from bot.core.session import Session
 from bot.core.words import LANGUAGE_WORDS, NO_WORDS, YES_WORDS
 
@@ -31,8 +33,6 @@ ALTERNATIVE = "alt"  # the 10,000-times amount offered when a typed one looks to
 ACK = "ack"  # Reply.notice of the line saying back how a typed answer was read
 STALE = "stale"  # Reply.notice of the message refusing a button of another question
 
-# Typed text containing one of these is never matched by substring (自分じゃない ≠ 自分).
-NEGATIONS = ("ない", "ません", "じゃ", "違", "不", "没", "沒", "非", "not", "dont", "isnt")
 
 # Sentence endings that carry no answer: "150万円です", "大概十万吧", "わからないです".
 _TRAILING = re.compile(
@@ -102,10 +102,13 @@ class Outcome:
 class Engine:
     """Runs every flow for every session; built once, shared by all users."""
 
-    def __init__(self, flows: Sequence[Flow]) -> None:
+    def __init__(self, flows: Sequence[Flow], reader: Reader | None = None) -> None:
         self.flows = {flow.id: flow for flow in flows}
+        # Typed answers: the reader compares them with each option's example phrasings (data
+        # in flows/phrasings/); without one, only an option's label or id typed is read.
+        self.reader = reader or Reader(Phrasings())
         self._money = {flow.id: Money(flow.currency) for flow in flows}  # verdicts' numbers
-        self._typed = {(flow.id, q.id): _typed_index(q) for flow in flows for q in flow.questions}
+        self._labels = {(flow.id, q.id): _label_index(q) for flow in flows for q in flow.questions}
         self._menu_words = {
             flow.id: tuple(
                 w
@@ -414,11 +417,32 @@ class Engine:
             if option is None:
                 return [self._stale(session), self._ask(session, question)]
             return self._choose(session, flow, question, option.id)
-        option_id = self._typed_option(flow, question, event.value)
-        if option_id is not None:
-            return self._choose(session, flow, question, option_id, typed=True)
+        typed = event.value
+        label = self._label_typed(flow, question, typed)
+        if label is not None:
+            return self._choose(session, flow, question, label, typed=True)
         if (switched := self._language_typed(session, event)) is not None:
             return switched
+        reading = self._read(session, flow, question, typed)
+        if reading.score < 1.0 and _SIDE_QUESTION.search(typed):  # 税金は？ 什么时候卖？
+            return [self._say(session, texts.SIDE_QUESTION), self._ask(session, question)]
+        if reading.kind is ReadingKind.SURE:
+            return self._choose(session, flow, question, reading.options[0], typed=True)
+        if reading.kind is ReadingKind.DONT_KNOW:
+            option = next((o for o in question.options if o.id in reading.options), None)
+            if option is None:
+                option = next((o for o in question.options if o.info is not None), None)
+            if option is not None:
+                return self._choose(session, flow, question, option.id, typed=True)
+            return self._hint(session, flow, question, reading.hint)
+        if reading.kind is ReadingKind.CLARIFY:
+            if reading.options:
+                return [self._clarify(session, question, reading.options)]
+            return self._hint(session, flow, question, reading.hint)
+        if reading.hint is not None:  # a known non-answer: a parent as owner, a Japanese card
+            return self._hint(session, flow, question, reading.hint)
+        if question.kind.expects == "choice":
+            return self._hint(session, flow, question, None)
         read = question.kind.read(event.value, plain(event.value))
         if isinstance(read, Problem):
             return [self._problem(session, question, read), self._ask(session, question)]
@@ -464,38 +488,52 @@ class Engine:
             return [Reply(f"✓ {line}", notice=ACK), *self.current(session)]
         return self.current(session)
 
-    def _typed_option(self, flow: Flow, question: Question, text: str) -> str | None:
-        """An exact label or synonym; else the flow's own reader; else one synonym inside.
-
-        Text with a negation only matches synonyms that say the same negation
-        (自分じゃない is not 自分, but まだ決めてない contains 決めてない).
-        """
-        exact, words = self._typed[flow.id, question.id]
+    def _label_typed(self, flow: Flow, question: Question, text: str) -> str | None:
+        """An option's id or its label in any language, typed as the whole answer."""
+        labels = self._labels[flow.id, question.id]
         for candidate in dict.fromkeys((normalize(text), normalize(plain(text)))):
-            if candidate in exact:
-                return exact[candidate]
-        if not normalize(text):
-            return None
-        if question.read is not None and (option_id := question.read(text)) is not None:
-            return option_id if option_id != AMBIGUOUS else None
-        folded = fold(plain(text))
-        if not any(n in folded for n in NEGATIONS):
-            found = {option_id for word, option_id in words if mentions(folded, word)}
-            return found.pop() if len(found) == 1 else None
-        # Negated text: the negated synonyms found must agree, and once they are taken out
-        # no other option may be named (全部払えない: "払えない", but "全部" is left over).
-        negated = [
-            (w, o) for w, o in words if any(n in w for n in NEGATIONS) and mentions(folded, w)
-        ]
-        found = {option_id for _, option_id in negated}
-        if len(found) != 1:
-            return None
-        rest = folded
-        for word, _ in negated:
-            rest = rest.replace(word, " ")
-        if any(mentions(rest, word) for word, option_id in words if option_id not in found):
-            return None
-        return found.pop()
+            if candidate in labels:
+                return labels[candidate]
+        return None
+
+    def _read(self, session: Session, flow: Flow, question: Question, text: str) -> Reading:
+        """The reader's reading in the user's language, else in the other one: people mix
+        them (我自己 typed in a Japanese conversation, 車検証 in a Chinese one)."""
+        first = session.lang or DEFAULT_LANGUAGE
+        reading = self.reader.read(flow.id, question.id, first, text)
+        for lang in LANGUAGES:
+            if reading.kind is not ReadingKind.NOTHING or reading.hint is not None:
+                break
+            if lang != first:
+                reading = self.reader.read(flow.id, question.id, lang, text)
+        return reading
+
+    def _clarify(self, session: Session, question: Question, option_ids: Sequence[str]) -> Reply:
+        """Two options compete: ask which, with just those as buttons ("銀行ですか、JAですか？");
+        one option, not sure enough: "did you mean …?" with its button."""
+        options = tuple(
+            Choice(o.id, self._t(session, o.label)) for o in question.options if o.id in option_ids
+        )
+        if len(options) == 1:
+            text = self._t(session, texts.CLARIFY_ONE).format(option=options[0].label)
+        else:
+            text = self._t(session, texts.CLARIFY_WHICH)
+        return Reply(text, options, question=self._key(session), expects="choice")
+
+    def _hint(
+        self, session: Session, flow: Flow, question: Question, hint: str | None
+    ) -> list[Reply]:
+        """Nothing read: a hint for this question, never the same generic line for all."""
+        message = question.hints.get(hint or "") if hint else None
+        if message is not None:
+            return [self._say(session, message), self._ask(session, question)]
+        if question.kind.expects != "choice":
+            problem = question.kind.read("", "")
+            if isinstance(problem, Problem):
+                return [self._problem(session, question, problem), self._ask(session, question)]
+        labels = " / ".join(self._t(session, o.label) for o in question.options if not o.info)
+        text = self._t(session, texts.NOT_UNDERSTOOD).format(options=labels)
+        return [Reply(text), self._ask(session, question)]
 
     def _confirm_question(self, session: Session, flow: Flow, question: Question) -> Reply:
         """Too large: "is that right?" Too small: "did you mean 10,000 times that?"."""
@@ -637,29 +675,20 @@ def _translations(message: str, form: Callable[[str], str] = normalize) -> Itera
     return (form(translate(lang, message)) for lang in LANGUAGES)
 
 
-def _typed_index(question: Question) -> tuple[dict[str, str], tuple[tuple[str, str], ...]]:
-    """Exact forms (id, labels in every language, synonyms) and the words for substring match."""
+# A question of the user's own, not an answer: an interrogative and a question mark
+# ("車はいつ売ればいいですか？", "什么时候能卖？") or a bare topic asked about ("税金は？").
+_SIDE_QUESTION = re.compile(
+    r"(?:いつ|どう|何|なに|なん|どこ|どれ|なぜ|どうして|いくら|什么|什麼|怎么|怎麼|怎样|哪|多少|为什么"
+    r"|為什麼|为啥|吗|嗎).*[?？]\s*$|^[^?？]{1,8}(?:は|って)[?？]\s*$"
+)
+
+
+def _label_index(question: Question) -> dict[str, str]:
+    """Each option's id and its label in every language, folded: typed whole, they answer."""
     exact: dict[str, str] = {}
-    words: list[tuple[str, str]] = []
     for option in question.options:
-        phrases = {option.id, option.label, *option.synonyms}
-        phrases |= {translate(lang, option.label) for lang in LANGUAGES}
-        for phrase in phrases:
+        labels = {translate(lang, option.label) for lang in LANGUAGES}
+        for phrase in {option.id, option.label, *labels}:
             if form := normalize(phrase):
                 exact.setdefault(form, option.id)
-            if len(word := fold(phrase)) >= 2 and not _exact_only(word):
-                words.append((word, option.id))
-    return exact, tuple(words)
-
-
-_KANA_RE = re.compile(r"[\u3040-\u309f]+")
-# Everyday words that answer a question only when they are the whole answer: inside a
-# sentence they are just Chinese grammar ("我没有逾期很久", "没有钱").
-_ONLY_WHOLE = frozenset({"没有", "还没", "还没有", "没有过"})
-
-
-def _exact_only(word: str) -> bool:
-    """Two hiragana (ない, はい, まだ) are found inside too many words (出てない, 車はいつ,
-    まだローン残ってる), like the Chinese function words of _ONLY_WHOLE: both count only as
-    the whole answer."""
-    return (len(word) <= 2 and _KANA_RE.fullmatch(word) is not None) or word in _ONLY_WHOLE
+    return exact

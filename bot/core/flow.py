@@ -29,7 +29,8 @@ AMBIGUOUS = ""  # what a Question.read returns for an answer that fits two optio
 
 @dataclass(frozen=True, slots=True)
 class Option:
-    """One answer to a question: a button, or the label or a synonym typed in either language.
+    """One answer to a question: a button, or its label typed in any language. How people
+    type it in their own words is data: `flows/phrasings/<flow>.<lang>.toml`.
 
     An option with `info` does not answer: it explains something and the question is asked
     again (for example "I don't know who the owner is").
@@ -37,7 +38,6 @@ class Option:
 
     id: str
     label: str
-    synonyms: tuple[str, ...] = ()
     info: str | None = None
 
 
@@ -57,9 +57,12 @@ class Question:
     # Money only: below this (and above 0) the user is asked whether they meant 10,000
     # times as much: "150" typed for a car loan is almost always 150万.
     plausible_min: int | None = None
-    # Reads typed text the option synonyms cannot (e.g. "3个月" -> "m1to3"); None: no idea;
+    # Reads a value the phrasings cannot (e.g. "3个月" -> "m1to3"); None: no idea;
     # AMBIGUOUS: it says something, but not which option ("一两次"), so nothing is guessed.
     read: Callable[[str], str | None] | None = None
+    # What to say to a known non-answer the phrasings name (`_someone_else`: a parent as the
+    # owner), before the question is asked again; msgids.
+    hints: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def is_money(self) -> bool:

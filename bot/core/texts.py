@@ -24,9 +24,15 @@ HELP = N_(
 UNKNOWN_COMMAND = N_("I don't know that command. Send /help to see what I understand.")
 STALE_BUTTON = N_("That button belongs to an earlier question. Here is the current one again.")
 NOT_UNDERSTOOD = N_(
-    "Sorry, I didn't understand that. Please choose one of the options, or type your answer "
-    "in other words."
+    "I couldn't match that to one of the answers ({options}). Tap the one that fits, or say "
+    "it in other words."
 )
+SIDE_QUESTION = N_(
+    "I can't answer other questions in the middle of a consultation; the result at the end "
+    "covers the steps, the documents and the pitfalls. For now, please answer this question:"
+)
+CLARIFY_WHICH = N_("Which of these do you mean?")
+CLARIFY_ONE = N_("Did you mean “{option}”? Tap it if so, or tell me in other words.")
 AMOUNT_UNREADABLE = N_(
     "I couldn't read that as an amount. Please type it with numbers, for example {example}."
 )

@@ -1,9 +1,11 @@
-"""Words every consultation understands the same way ("yes", "I don't know", "中文"), as data.
+"""Words the engine's own prompts understand typed whole ("yes" to a confirmation, "中文"
+anywhere), as data.
 
 They live in `locales/words/*.toml`, one file per language people type them in, so that a
-word is added without touching Python. Each file may have `yes`, `no`, `dont_know` (lists
-of words) and a `[language]` table (language -> words that ask for it); the files are
-merged, in file-name order.
+word is added without touching Python. Each file may have `yes`, `no` (lists of words) and
+a `[language]` table (language -> words that ask for it); the files are merged, in
+file-name order. How the answers to a consultation's questions are typed ("I don't know"
+included) is the reader's data: `flows/phrasings/`.
 """
 
 from __future__ import annotations
@@ -15,14 +17,13 @@ from pathlib import Path
 
 from bot.core.i18n import LANGUAGES, locales_dir
 
-_LISTS = ("yes", "no", "dont_know")
+_LISTS = ("yes", "no")
 
 
 @dataclass(frozen=True, slots=True)
 class SharedWords:
     yes: tuple[str, ...]
     no: tuple[str, ...]
-    dont_know: tuple[str, ...]
     language: dict[str, tuple[str, ...]]
 
 
@@ -63,5 +64,4 @@ def _unique(words: Iterable[str]) -> tuple[str, ...]:
 WORDS = load()
 YES_WORDS = WORDS.yes
 NO_WORDS = WORDS.no
-DONT_KNOW = WORDS.dont_know  # the synonyms of every "I don't know" option
 LANGUAGE_WORDS = WORDS.language

@@ -152,7 +152,7 @@ class Reader:
         """Phrasings from `directory`; value readers and amount questions from the flows."""
         questions = [(flow.id, q) for flow in flows for q in flow.questions]
         readers = {(f, q.id): q.read for f, q in questions if q.read is not None}
-        amounts = {(f, q.id) for f, q in questions if q.amount}
+        amounts = {(f, q.id) for f, q in questions if q.is_money}
         return cls(load(directory), readers, thresholds, amount_questions=amounts)
 
     def warm_up(self) -> None:
@@ -188,8 +188,6 @@ class Reader:
             return Reading(Kind.CLARIFY, options)
         if value is None:
             return reading
-        if reading.kind is Kind.CLARIFY and value in reading.options and len(reading.options) > 1:
-            return reading  # the words doubt the number (一次催收都没有, 一次电话又一封信): ask
         return Reading(Kind.SURE, (value,), score=1.0)  # a duration or a count said outright
 
     def _rank(self, index: _Index, lang: str, text: str) -> list[tuple[int, float]]:
