@@ -63,7 +63,8 @@ def machine_args(flow: Flow) -> dict[str, Any]:
                 "trigger": "next",
                 "source": t.source,
                 "dest": t.dest,
-                **({"conditions": t.when} if t.when else {}),
+                **({"conditions": list(t.when)} if t.when else {}),
+                **({"unless": list(t.unless)} if t.unless else {}),
             }
             for t in flow.transitions
         ],
@@ -329,7 +330,7 @@ def _direct_table() -> dict[tuple[str, str], list[tuple[Callable[[Any], bool] | 
     table: dict[tuple[str, str], list[tuple[Callable[[Any], bool] | None, str]]] = {}
     for flow in FLOWS:
         for t in flow.transitions:
-            check = flow.conditions[t.when] if t.when else None
+            check = functools.partial(flow.holds, t) if t.when or t.unless else None
             table.setdefault((flow.id, t.source), []).append((check, t.dest))
     return table
 

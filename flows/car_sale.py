@@ -12,6 +12,7 @@
 Question and option ids are a public contract (tests, analytics, console --json).
 """
 
+from bot.core.conditions import Any, Compare, Either, Is, OneOf
 from bot.core.flow import N_, Block, Flow, Option, Question, Transition, Verdict
 from bot.core.kinds import Money
 
@@ -162,41 +163,26 @@ BUYER = Question(
 
 # -- conditions (named, so the transition table and the diagrams read as sentences) ------
 
-
-def _price(a):
-    return a["estimate"] if a.get("appraisal") == "not_yet" else a.get("appraisal")
-
-
-def _nothing_owed(a):
-    return a.get("loan_kind") == "none" or a.get("balance") == 0
-
+# The price the loan is weighed against: the best offer, or the user's own estimate.
+PRICE = Either("price", Is("appraisal", "not_yet"), then="estimate", otherwise="appraisal")
+NOTHING_OWED = Any(Is("loan_kind", "none"), Is("balance", 0))
 
 CONDITIONS = {
-    "owner_is_lease": lambda a: a.get("owner") == "lease",
-    "nothing_owed": _nothing_owed,
-    "in_own_name_and_paid": lambda a: _nothing_owed(a) and a.get("owner") == "self",
-    "no_appraisal_yet": lambda a: a.get("appraisal") == "not_yet",
-    "surplus": lambda a: _price(a) > a["balance"],
-    "even": lambda a: _price(a) == a["balance"],
-    "shortfall": lambda a: _price(a) < a["balance"],
-    "replacing": lambda a: a.get("replacing") == "yes",
+    "owner_is_lease": Is("owner", "lease"),
+    "nothing_owed": NOTHING_OWED,
+    "in_own_name": Is("owner", "self"),
+    "no_appraisal_yet": Is("appraisal", "not_yet"),
+    "surplus": Compare(PRICE, ">", "balance"),
+    "even": Compare(PRICE, "==", "balance"),
+    "shortfall": Compare(PRICE, "<", "balance"),
+    "replacing": Is("replacing", "yes"),
     # used by verdict blocks only
-    "company_is_owner": lambda a: a.get("owner") in ("lender", "dealer"),
-    "own_name_with_loan": lambda a: a.get("owner") == "self" and not _nothing_owed(a),
-    "residual_loan": lambda a: a.get("loan_kind") == "residual",
-    "estimated": lambda a: a.get("appraisal") == "not_yet",
-    "appraised": lambda a: a.get("appraisal") != "not_yet",
-    "buyer_undecided": lambda a: a.get("buyer") == "undecided",
-    "not_private_buyer": lambda a: a.get("buyer") != "individual",
-    "company_owner_business_buyer": lambda a: (
-        a.get("buyer") != "individual" and a.get("owner") in ("lender", "dealer")
-    ),
-    "private_buyer_company_owner": lambda a: (
-        a.get("buyer") == "individual" and a.get("owner") in ("lender", "dealer")
-    ),
-    "private_buyer_no_payoff": lambda a: (
-        a.get("buyer") == "individual" and (a.get("owner") == "self" or _nothing_owed(a))
-    ),
+    "company_is_owner": OneOf("owner", ("lender", "dealer")),
+    "residual_loan": Is("loan_kind", "residual"),
+    "buyer_undecided": Is("buyer", "undecided"),
+    "private_buyer": Is("buyer", "individual"),
+    # nothing to settle with a company that holds the title: in your name, or nothing owed
+    "no_payoff_to_company": Any(Is("owner", "self"), NOTHING_OWED),
 }
 
 # -- transitions: after answering SOURCE go to DEST if WHEN holds; first match wins ------
@@ -214,7 +200,7 @@ TRANSITIONS = (
     Transition("estimate", "replacing", "shortfall"),
     Transition("estimate", "buyer"),
     Transition("replacing", "buyer"),
-    Transition("buyer", "free_to_sell", "in_own_name_and_paid"),
+    Transition("buyer", "free_to_sell", when=["in_own_name", "nothing_owed"]),
     Transition("buyer", "release_only", "nothing_owed"),
     Transition("buyer", "sell_surplus", "surplus"),
     Transition("buyer", "sell_even", "even"),
@@ -225,9 +211,10 @@ TRANSITIONS = (
 
 def numbers(a) -> dict[str, int]:
     """The amounts a verdict shows; the engine formats them for the user's language."""
-    if "balance" not in a or _price(a) is None:
+    price = PRICE(a)
+    if "balance" not in a or price is None:
         return {}
-    price, balance = _price(a), a["balance"]
+    balance = a["balance"]
     return {"appraisal": price, "balance": balance, "difference": abs(price - balance)}
 
 
@@ -236,7 +223,7 @@ def numbers(a) -> dict[str, int]:
 
 def _numbers(offer: str, estimate: str) -> tuple[Block, Block]:
     """The sum line, saying "offer" for a real appraisal and "estimated price" otherwise."""
-    return Block(offer, when="appraised"), Block(estimate, when="estimated")
+    return Block(offer, unless="no_appraisal_yet"), Block(estimate, when="no_appraisal_yet")
 
 
 SURPLUS_NUMBERS = _numbers(
@@ -262,7 +249,7 @@ SHORTFALL_NUMBERS = _numbers(
 
 ESTIMATE_NOTE = Block(N_(
     "(Based on your own estimate, not a real offer.)"
-), when="estimated", continues=True)
+), when="no_appraisal_yet", continues=True)
 
 RESIDUAL = Block(N_(
     "With a residual-value loan (残価設定型ローン), the residual (残価) is part of the payoff: "
@@ -277,16 +264,16 @@ BUSINESS_BUYER_PAYS_OFF = Block(N_(
     "1. Agree the price after the appraisal.\n"
     "2. The buyer pays the payoff to the loan company out of the price (立替), gets the "
     "release of ownership (所有権解除) and does the paperwork."
-), when="company_owner_business_buyer")
+), when="company_is_owner", unless="private_buyer")
 
 SURPLUS_IS_PAID = Block(N_(
     "3. The buyer pays the rest of the price to you."
-), when="company_owner_business_buyer", continues=True)
+), when="company_is_owner", unless="private_buyer", continues=True)
 
 ADVANCE_IS_NORMAL = Block(N_(
     "This advance is routine and comes out of your own sale money: don't accept a lower "
     "price because of it."
-), when="company_owner_business_buyer")
+), when="company_is_owner", unless="private_buyer")
 
 # The car is already in the user's name, with a bank, JA or other loan still running.
 OWN_NAME_WITH_LOAN = Block(N_(
@@ -295,14 +282,14 @@ OWN_NAME_WITH_LOAN = Block(N_(
     "2. The buyer pays the price to you; no release of ownership (所有権解除) is needed.\n"
     "3. You repay the lender yourself, normally at once from the sale money: the contract "
     "may require full repayment when you sell."
-), when="own_name_with_loan")
+), when="in_own_name", unless="nothing_owed")
 
 OWN_NAME_SHORTFALL = Block(N_(
     "The car is in your name, so no release of ownership (所有権解除) is needed: the buyer "
     "pays the price to you, and the sale can go through before the loan is repaid. But the "
     "whole remaining debt stays yours: repay the lender yourself, from the sale money and "
     "the shortfall. The contract may require full repayment when you sell."
-), when="own_name_with_loan")
+), when="in_own_name", unless="nothing_owed")
 
 PRIVATE_BUYER = Block(N_(
     "Selling to a private person: you pay off the loan, get the release documents from the "
@@ -310,14 +297,14 @@ PRIVATE_BUYER = Block(N_(
     "with the buyer; the new owner must file within 15 days. Mistakes with the money or the "
     "papers easily lead to disputes: unless you know the process well, a business buyer is "
     "safer."
-), when="private_buyer_company_owner")
+), when=["private_buyer", "company_is_owner"])
 
 PRIVATE_BUYER_NO_LOAN = Block(N_(
     "Selling to a private person: you transfer the name (名義変更) at the 運輸支局 (kei "
     "cars: 軽自動車検査協会) with the buyer; the new owner must file within 15 days. Agree in "
     "writing when the money is paid and when the papers change hands, or it easily turns "
     "into a dispute."
-), when="private_buyer_no_payoff")
+), when=["private_buyer", "no_payoff_to_company"])
 
 UNDECIDED_BUYER = Block(N_(
     "Not sure who to sell to? A buyer or dealer is by far the easiest: it does the "
@@ -336,7 +323,7 @@ WHO_TO_CALL_OWN_NAME = Block(N_(
     "number is on your contract). Ask:\n"
     "• the payoff amount (一括返済額) as of your sale date (it changes with the date);\n"
     "• whether you may sell the car before the loan is repaid."
-), when="own_name_with_loan")
+), when="in_own_name", unless="nothing_owed")
 
 DOCUMENTS = (
     Block(N_(
@@ -437,7 +424,7 @@ VERDICTS = (
                 Block(N_(
                     "3. The buyer then settles the old loan, gets the release of ownership "
                     "(所有権解除) and does the paperwork."
-                ), when="company_owner_business_buyer", continues=True),
+                ), when="company_is_owner", unless="private_buyer", continues=True),
                 OWN_NAME_SHORTFALL, PRIVATE_BUYER, PRIVATE_BUYER_NO_LOAN, WHO_TO_CALL,
                 WHO_TO_CALL_OWN_NAME,
             ),
@@ -515,7 +502,7 @@ VERDICTS = (
                 )),
                 Block(N_(
                     "3. The buyer handles the transfer (名義変更) and pays you."
-                ), when="not_private_buyer", continues=True),
+                ), unless="private_buyer", continues=True),
                 PRIVATE_BUYER_NO_LOAN,
             ),
             DOCUMENTS,

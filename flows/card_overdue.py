@@ -18,6 +18,7 @@ Question and option ids are a public contract (tests, analytics, console --json)
 import re
 
 from bot.core.amounts import AmountError, parse_amount
+from bot.core.conditions import AtLeast, Below, Is, OneOf
 from bot.core.dates import days_since_month, without_month_names
 from bot.core.flow import AMBIGUOUS, N_, Block, Flow, Option, Question, Transition, Verdict
 from bot.core.kinds import Money
@@ -255,37 +256,18 @@ COLLECTIONS = Question(
 
 # -- conditions (named, so the transition table and the diagrams read as sentences) ------
 
-
-def _principal(a) -> int | None:
-    value = a.get("principal")
-    return value if isinstance(value, int) else None
-
-
-def _at_or_above_threshold(a) -> bool:
-    principal = _principal(a)
-    return principal is not None and principal >= THRESHOLD
-
-
-def _below_threshold(a) -> bool:
-    principal = _principal(a)
-    return principal is not None and principal < THRESHOLD
-
-
 CONDITIONS = {
-    "not_overdue_yet": lambda a: a.get("status") == "not_yet",
-    "can_pay_in_full": lambda a: a.get("ability") == "full",
-    "criminal_threshold_reachable": lambda a: (
-        a.get("status") == "gt3m" and _at_or_above_threshold(a)
-    ),
-    "repeated_demands": lambda a: a.get("collections") == "twice_or_more",
+    "not_overdue_yet": Is("status", "not_yet"),
+    "can_pay_in_full": Is("ability", "full"),
+    "long_overdue": Is("status", "gt3m"),
+    "at_or_above_threshold": AtLeast("principal", THRESHOLD),
+    "repeated_demands": Is("collections", "twice_or_more"),
     # used by verdict blocks only
-    "not_full": lambda a: a.get("ability") in ("partial", "none"),
-    "pays_partly": lambda a: a.get("ability") == "partial",
-    "pays_nothing": lambda a: a.get("ability") == "none",
-    "long_overdue": lambda a: a.get("status") == "gt3m",
-    "below_threshold": _below_threshold,
-    "at_or_above_threshold": _at_or_above_threshold,
-    "fewer_than_two_demands": lambda a: a.get("collections") in ("none", "once"),
+    "not_full": OneOf("ability", ("partial", "none")),
+    "pays_partly": Is("ability", "partial"),
+    "pays_nothing": Is("ability", "none"),
+    "below_threshold": Below("principal", THRESHOLD),
+    "fewer_than_two_demands": OneOf("collections", ("none", "once")),
 }
 
 # -- transitions: after answering SOURCE go to DEST if WHEN holds; first match wins ------
@@ -295,7 +277,8 @@ TRANSITIONS = (
     Transition("ability", "before_overdue", "not_overdue_yet"),
     Transition("ability", "pay_in_full", "can_pay_in_full"),
     Transition("ability", "principal"),
-    Transition("principal", "collections", "criminal_threshold_reachable"),
+    # where the criminal threshold for 恶意透支 can be reached
+    Transition("principal", "collections", when=["long_overdue", "at_or_above_threshold"]),
     Transition("principal", "instalment_agreement"),
     Transition("collections", "legal_risk", "repeated_demands"),
     Transition("collections", "instalment_agreement"),
@@ -305,8 +288,8 @@ TRANSITIONS = (
 def numbers(a) -> dict[str, int]:
     """The amounts a verdict shows; the engine formats them as yuan for the user's language."""
     values = {"threshold": THRESHOLD}
-    principal = _principal(a)
-    if principal is not None:
+    principal = a.get("principal")
+    if isinstance(principal, int):
         values["principal"] = principal
     return values
 

@@ -11,10 +11,12 @@ from pathlib import Path
 import pytest
 from transitions.extensions.diagrams import GraphMachine
 
+from bot.core.conditions import Is, Noted
 from bot.core.flow import Block, Flow, Option, Question, Transition, Verdict
-from bot.tools import graph, rules
+from bot.tools import explore, graph, rules
 from flows import FLOWS
 from flows.car_sale import FLOW as CAR_SALE
+from flows.card_overdue import FLOW as CARD_OVERDUE
 
 ROOT = Path(__file__).resolve().parent.parent
 BY_ID = {flow.id: flow for flow in FLOWS}
@@ -54,7 +56,8 @@ def _library_edges(flow: Flow) -> set[tuple[str, str, str]]:
                 "trigger": "next",
                 "source": t.source,
                 "dest": t.dest,
-                "conditions": [c.func for c in t.conditions],
+                "conditions": [c.func for c in t.conditions if c.target],
+                "unless": [c.func for c in t.conditions if not c.target],
             }
             for ts in machine.events["next"].transitions.values()
             for t in ts
@@ -86,7 +89,10 @@ def _our_edges(text: str) -> set[tuple[str, str, str]]:
         if match and match.group(1) != "start":
             label = (match.group(2) or "").split("<br/>")[0]
             cond = "" if label in ("", "else") or label.startswith("“") else label
-            found.add((match.group(1), match.group(3), re.sub(r"^\d+\. ", "", cond)))
+            cond = re.sub(r"^\d+\. ", "", cond)
+            # in the words `transitions` labels them with: "a & !b" for "a and not b"
+            cond = re.sub(r"\bnot ", "!", cond).replace(" and ", " & ")
+            found.add((match.group(1), match.group(3), cond))
     return found
 
 
@@ -252,27 +258,54 @@ def test_every_verdict_has_a_path_and_paths_agree_with_the_engine():
             assert chat.state == row.end, (flow.id, lines)
 
 
-def test_conditions_are_read_as_sentences():
-    assert rules.condition_rule(CAR_SALE, "owner_is_lease") == "owner = lease"
-    assert rules.condition_rule(CAR_SALE, "nothing_owed") == "loan_kind = none or balance = 0"
-    assert rules.condition_rule(CAR_SALE, "shortfall").startswith("price < balance (where price")
+def test_conditions_are_read_as_sentences_from_their_declarations():
+    assert rules.condition_rule(CAR_SALE, "owner_is_lease") == "owner is lease"
+    assert rules.condition_rule(CAR_SALE, "nothing_owed") == "loan_kind is none or balance is 0"
+    assert rules.condition_rule(CAR_SALE, "shortfall") == (
+        "price is less than balance (where price = estimate if no_appraisal_yet, else appraisal)"
+    )
+    assert rules.condition_rule(CAR_SALE, "company_is_owner") == "owner is lender or dealer"
+    # the flow's other conditions inside a rule are said by name
+    assert rules.condition_rule(CAR_SALE, "no_payoff_to_company") == "in_own_name or nothing_owed"
+    assert rules.condition_rule(CARD_OVERDUE, "at_or_above_threshold") == (
+        "principal is at least 50,000"
+    )
+    assert rules.condition_rule(CARD_OVERDUE, "below_threshold") == "principal is less than 50,000"
 
 
-def test_a_describe_mapping_or_docstring_is_used_as_the_note():
-    def paid_up(a):
-        """Nothing is owed on the loan."""
-        return a.get("q") == "yes"
+def test_the_amounts_tried_come_from_the_declared_thresholds():
+    assert explore.thresholds(CARD_OVERDUE) == [50_000]
+    assert explore.thresholds(CAR_SALE) == [0]  # balance is 0: nothing owed
+    tried = {s.answer for p in explore.explore(CARD_OVERDUE).paths for s in p.steps}
+    assert {25_000, 50_000, 100_000} <= tried  # half, equal, double
 
-    flow = _flow(conditions={"said_yes": paid_up})
+
+def test_a_noted_declaration_gives_the_note():
+    flow = _flow(conditions={"said_yes": Noted(Is("q", "yes"), "Nothing is owed\n  on the loan.")})
     assert rules.condition_note(flow, "said_yes") == "Nothing is owed on the loan."
-    assert rules.condition_rule(flow, "said_yes") == "q = yes"
+    assert rules.condition_rule(flow, "said_yes") == "q is yes"
+    assert "| `said_yes` | q is yes — *Nothing is owed on the loan.* | q → yes_v |" in (
+        rules.rules_markdown([flow])
+    )
+    assert rules.condition_note(CAR_SALE, "surplus") == ""
+
+
+def test_blocks_say_when_and_unless_in_the_rules():
+    text = rules.rules_markdown([CAR_SALE])
+    assert "- unless `no_appraisal_yet`: Offer {appraisal}" in text
+    assert "- `company_is_owner`, unless `private_buyer`: How it usually goes" in text
+    assert "- `private_buyer` and `company_is_owner`: Selling to a private person" in text
+    assert "| `buyer` | `free_to_sell` | `in_own_name` and `nothing_owed` |  |" in text
+    assert "Never shown here (the conditions cannot hold on these paths): `company_is_owner`." in (
+        text
+    )
 
 
 def test_rules_markdown_lists_questions_conditions_transitions_and_paths():
     text = rules.rules_markdown([CAR_SALE])
     assert "## `car_sale`" in text
     assert "| `owner` | Owner on the 車検証 |" in text
-    assert "| `owner_is_lease` | owner = lease | owner → lease |" in text
+    assert "| `owner_is_lease` | owner is lease | owner → lease |" in text
     assert "| `owner` | `lease` | `owner_is_lease` | `lease` A lease company |" in text
     assert "#### `lease`" in text and "#### `sell_surplus`" in text
     assert "150万円" in text  # representative amounts
@@ -302,5 +335,5 @@ def _flow(
         ),
         transitions=transitions,
         verdicts=tuple(Verdict(v, headline=v, messages=((Block("x"),),)) for v in verdict_ids),
-        conditions=conditions or {"said_yes": lambda a: a.get("q") == "yes"},
+        conditions=conditions or {"said_yes": Is("q", "yes")},
     )

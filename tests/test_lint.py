@@ -9,6 +9,7 @@ from pathlib import Path
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po, write_po
 
+from bot.core.conditions import Is, Predicate
 from bot.core.flow import Block, Flow, Option, Question, Transition, Verdict
 from bot.core.i18n import po_path
 from bot.tools import lint
@@ -18,7 +19,17 @@ HERE = Path(__file__).resolve()
 ROOT = HERE.parent.parent
 SHOWN_HERE = str(HERE.relative_to(ROOT))
 
-YES = {"said_yes": lambda a: a.get("ask") == "yes"}
+YES = {"said_yes": Is("ask", "yes")}
+
+
+class Crashes(Predicate):
+    """A hand-written predicate that fails on the answers it is given."""
+
+    def __call__(self, answers):
+        return answers["missing"] > 1
+
+    def describe(self, names=None):
+        return "missing is more than 1"
 
 
 def verdict(ident: str) -> Verdict:
@@ -30,16 +41,22 @@ def ask(ident: str = "ask", *options: Option) -> Question:
     return Question(ident, title="Asks", prompt="Yes or no?", options=options)
 
 
+MADE: list[Flow] = []  # held at the top level, so lint finds this file and its lines
+
+
 def make(questions, transitions, verdicts, conditions=None, flow_id="broken") -> Flow:
-    return Flow(
-        id=flow_id,
-        title="A broken flow",
-        currency="JPY",
-        questions=tuple(questions),
-        transitions=tuple(transitions),
-        verdicts=tuple(verdicts),
-        conditions=YES if conditions is None else conditions,
+    MADE.append(
+        flow := Flow(
+            id=flow_id,
+            title="A broken flow",
+            currency="JPY",
+            questions=tuple(questions),
+            transitions=tuple(transitions),
+            verdicts=tuple(verdicts),
+            conditions=YES if conditions is None else conditions,
+        )
     )
+    return flow
 
 
 def messages(problems: list[lint.Problem]) -> list[str]:
@@ -125,7 +142,7 @@ def test_a_verdict_no_answer_reaches_is_reported():
             Transition("ask", "no_v"),
         ],
         [verdict("yes_v"), verdict("no_v"), verdict("never_v")],
-        conditions={**YES, "impossible": lambda a: a.get("ask") == "maybe"},
+        conditions={**YES, "impossible": Is("ask", "maybe")},
     )
     found = lint.lint_flow(flow)
     never = [p for p in found if "never_v is never reached" in p.message]
@@ -138,7 +155,7 @@ def test_a_condition_that_raises_is_reported_with_the_answers():
         [ask()],
         [Transition("ask", "yes_v", "crashes"), Transition("ask", "no_v")],
         [verdict("yes_v"), verdict("no_v")],
-        conditions={"crashes": lambda a: a["missing"] > 1},
+        conditions={"crashes": Crashes()},
     )
     found = messages(lint.lint_flow(flow))
     assert (
@@ -151,7 +168,7 @@ def test_options_without_labels_duplicates_and_unused_conditions():
         [ask("ask", Option("yes", "Yes"), Option("blank", "  "), Option("yes", "Again"))],
         [Transition("ask", "yes_v", "said_yes"), Transition("ask", "no_v")],
         [verdict("yes_v"), verdict("no_v")],
-        conditions={**YES, "spare": lambda a: True},
+        conditions={**YES, "spare": Is("ask", "no")},
     )
     found = lint.lint_flow(flow)
     assert "broken: option blank of question ask has no label" in messages(found)

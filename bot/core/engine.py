@@ -587,7 +587,7 @@ class Engine:
         for blocks in messages:
             text = ""
             for block in blocks:
-                if flow.holds(block.when, session.answers):
+                if flow.holds(block, session.answers):
                     separator = "\n" if block.continues else "\n\n"
                     paragraph = self._t(session, block.text).format_map(values)
                     text = f"{text}{separator}{paragraph}" if text else paragraph

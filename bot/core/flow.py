@@ -1,7 +1,8 @@
 """The vocabulary a consultation is written in, and the one shared state machine per flow.
 
 A flow module (see `flows/`) is a table: questions with their options, transitions
-between them guarded by named conditions, and verdicts made of text blocks. This module
+between them guarded by named conditions (declarations, see `conditions.py`), and verdicts
+made of text blocks. This module
 turns that table into a `transitions.Machine` once, at import time. Sessions never own a
 machine: each turn a tiny `Cursor` carries the session's state and answers through the
 shared machine and is thrown away (a Machine per user costs ~2 ms and ~100 KiB).
@@ -9,19 +10,21 @@ shared machine and is thrown away (a Machine per user costs ~2 ms and ~100 KiB).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from transitions import Machine
 
+from bot.core.conditions import Predicate
 from bot.core.i18n import N_ as N_  # flows mark their texts with the N_ they import from here
 from bot.core.kinds import AnswerKind, Money, OptionsOnly
 
 _OPTIONS_ONLY = OptionsOnly()  # immutable, so one instance serves every such question
 
 Answers = Mapping[str, Any]
-Condition = Callable[[Answers], bool]
+Condition = Predicate
+Names = str | Sequence[str] | None  # one condition name, several (all must hold) or none
 
 
 AMBIGUOUS = ""  # what a Question.read returns for an answer that fits two options
@@ -80,17 +83,29 @@ class Question:
         return None
 
 
+def _names(names: Names) -> tuple[str, ...]:
+    if names is None:
+        return ()
+    return (names,) if isinstance(names, str) else tuple(names)
+
+
 @dataclass(frozen=True, slots=True)
 class Block:
-    """A paragraph of a verdict, shown only when its named condition holds.
+    """A paragraph of a verdict, shown only when every condition named in `when` holds and
+    none in `unless` does (a name or a list of names, as `transitions` takes them).
 
     `continues` joins it to the paragraph before with a line break instead of a blank line
     (a list item shown only in some cases, say).
     """
 
     text: str
-    when: str | None = None
+    when: Names = ()
     continues: bool = False
+    unless: Names = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "when", _names(self.when))
+        object.__setattr__(self, "unless", _names(self.unless))
 
 
 Message = tuple[Block, ...]
@@ -107,11 +122,17 @@ class Verdict:
 
 @dataclass(frozen=True, slots=True)
 class Transition:
-    """After answering `source`, go to `dest` if `when` holds (None: always)."""
+    """After answering `source`, go to `dest` if every condition named in `when` holds and
+    none in `unless` does (a name or a list of names; neither: always)."""
 
     source: str
     dest: str
-    when: str | None = None
+    when: Names = ()
+    unless: Names = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "when", _names(self.when))
+        object.__setattr__(self, "unless", _names(self.unless))
 
 
 @dataclass(slots=True)
@@ -158,8 +179,13 @@ class Flow:
     def verdict(self, state: str) -> Verdict | None:
         return self._verdicts.get(state)
 
-    def holds(self, condition: str | None, answers: Answers) -> bool:
-        return condition is None or self.conditions[condition](answers)
+    def holds(self, guarded: Block | Transition, answers: Answers) -> bool:
+        """Whether a block is shown (or a transition may fire) for these answers."""
+        conditions = self.conditions
+        for name in guarded.when:
+            if not conditions[name](answers):
+                return False
+        return not any(conditions[name](answers) for name in guarded.unless)
 
     def next_state(self, state: str, answers: Answers) -> str:
         """Run the shared machine's `next` trigger for a cursor at `state`."""
@@ -171,11 +197,17 @@ class Flow:
         states = self._questions.keys() | self._verdicts.keys()
         if len(states) != len(self.questions) + len(self.verdicts):
             raise ValueError(f"{self.id}: a state id is used twice")
+        for name, condition in self.conditions.items():
+            if not isinstance(condition, Predicate):
+                raise ValueError(
+                    f"{self.id}: condition {name} is not a declaration (bot/core/conditions.py)"
+                )
         for t in self.transitions:
             if t.source not in self._questions or t.dest not in states:
                 raise ValueError(f"{self.id}: transition {t} names an unknown state")
-            if t.when is not None and t.when not in self.conditions:
-                raise ValueError(f"{self.id}: transition {t} names an unknown condition")
+            for name in (*t.when, *t.unless):
+                if name not in self.conditions:
+                    raise ValueError(f"{self.id}: transition {t} names an unknown condition")
         for question in self.questions:
             limits = (question.plausible_max, question.plausible_min)
             if not question.is_money and limits != (None, None):
@@ -183,8 +215,9 @@ class Flow:
         for verdict in self.verdicts:
             for message in verdict.messages:
                 for block in message:
-                    if block.when is not None and block.when not in self.conditions:
-                        raise ValueError(f"{self.id}.{verdict.id}: unknown condition {block.when}")
+                    for name in (*block.when, *block.unless):
+                        if name not in self.conditions:
+                            raise ValueError(f"{self.id}.{verdict.id}: unknown condition {name}")
 
     def _build_machine(self) -> Machine:
         # Conditions are named on the Cursor class so that the machine (and its diagrams)
@@ -208,7 +241,8 @@ class Flow:
                     "trigger": "next",
                     "source": t.source,
                     "dest": t.dest,
-                    **({"conditions": t.when} if t.when else {}),
+                    **({"conditions": list(t.when)} if t.when else {}),
+                    **({"unless": list(t.unless)} if t.unless else {}),
                 }
                 for t in self.transitions
             ],

@@ -6,7 +6,7 @@
     zansai graph --check                        exit 1 if README.md or docs/rules.md is stale
 
 The diagram is read from `flow.machine` (its states and its `next` transitions with their
-condition names; see `bot.tools.rules.edges`), so it cannot drift from what the bot does.
+condition names; see `bot.tools.explore.edges`), so it cannot drift from what the bot does.
 Questions are boxes, verdicts are stadiums (DOT: double-bordered rounded boxes); an edge
 carries its condition (`else` for the fallback) and, where the answer to the question alone
 decides the way, the options that lead along it (found by running the machine).
@@ -29,7 +29,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot.core.flow import Flow
-from bot.tools.rules import ROOT, RULES_FILE, Edge, deciding_options, edges, rules_markdown
+from bot.tools.explore import Edge, deciding_options, edges
+from bot.tools.rules import ROOT, RULES_FILE, rules_markdown
 
 README = ROOT / "README.md"
 UPDATE_COMMAND = "zansai graph --update-readme"

@@ -1,6 +1,6 @@
 """`zansai lint`: check every flow and every catalog; `file:line: message` per problem.
 
-Flows (read from the machine the bot runs, see `bot.tools.rules`):
+Flows (read from the machine the bot runs, see `bot.tools.explore`):
   * states no transition leads to; questions with no way out, or whose last transition has a
     condition (answers for which none holds would lead nowhere); transitions that can never
     fire because an unconditional one comes first;
@@ -29,10 +29,11 @@ import re
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from bot.core.flow import Flow
-from bot.tools import rules
+from bot.tools import explore, rules
 
 ROOT = rules.ROOT
 GLOSSARY = ROOT / "docs" / "glossary.tsv"
@@ -76,27 +77,39 @@ def _short(message: str, width: int = 60) -> str:
 # -- where a flow defines things (best effort) -------------------------------------------
 
 
+@cache
+def _parse(filename: str) -> ast.Module | None:
+    try:
+        return ast.parse(Path(filename).read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, ValueError):
+        return None
+
+
 class _Source:
     """The module a flow is written in, to point at the line that defines an id."""
 
     def __init__(self, flow: Flow) -> None:
         self.file = self._find(flow)
-        self.tree = rules._parse(self.file) if self.file and os.path.isfile(self.file) else None
+        self.tree = _parse(self.file) if self.file and os.path.isfile(self.file) else None
 
     @staticmethod
     def _find(flow: Flow) -> str:
-        for module in list(sys.modules.values()):
-            namespace = getattr(module, "__dict__", None)
-            if (
-                namespace
-                and getattr(module, "__file__", None)
-                and any(value is flow for value in list(namespace.values()))
+        """The module that holds the flow at its top level; else one that holds it in a
+        top-level list or tuple (`FLOWS`, or flows a test built in a function)."""
+        modules = [
+            (module.__file__, list(module.__dict__.values()))
+            for module in list(sys.modules.values())
+            if getattr(module, "__file__", None) and getattr(module, "__dict__", None)
+        ]
+        for file, values in modules:
+            if any(value is flow for value in values):
+                return file
+        for file, values in modules:
+            if any(
+                isinstance(value, list | tuple) and any(item is flow for item in value)
+                for value in values
             ):
-                return module.__file__
-        for func in flow.conditions.values():
-            code = getattr(func, "__code__", None)
-            if code is not None:
-                return code.co_filename
+                return file
         return f"<flow {flow.id}>"
 
     def _calls(self, kind: str, tree: ast.AST | None = None) -> Iterable[ast.Call]:
@@ -174,7 +187,7 @@ class _Source:
 # -- flows -------------------------------------------------------------------------------
 
 
-def _answers(path: rules.AnswerPath) -> str:
+def _answers(path: explore.AnswerPath) -> str:
     return ", ".join(f"{s.question}={s.answer}" for s in path.steps) or "(none)"
 
 
@@ -187,8 +200,8 @@ def lint_flow(flow: Flow, messages: Iterable[str] | None = None) -> list[Problem
     def report(line: int, message: str) -> None:
         problems.append(Problem(file, line, f"{flow.id}: {message}"))
 
-    by_source = rules.outgoing(flow)
-    reachable = rules.reachable(flow)
+    by_source = explore.outgoing(flow)
+    reachable = explore.reachable(flow)
     for state in flow.machine.states:
         kind = "question" if flow.question(state) is not None else "verdict"
         if state not in reachable:
@@ -217,9 +230,9 @@ def lint_flow(flow: Flow, messages: Iterable[str] | None = None) -> list[Problem
                     f"to {fallback.dest} before it has no condition",
                 )
 
-    exploration = rules.explore(flow)
+    exploration = explore.explore(flow)
     if exploration.truncated:
-        report(src.flow_line(), f"stopped after {rules.PATH_LIMIT} answer paths: not all checked")
+        report(src.flow_line(), f"stopped after {explore.PATH_LIMIT} answer paths: not all checked")
     seen_problems: set[tuple[str, str]] = set()
     for path in exploration.paths:
         if path.problem is None or (path.end, path.problem) in seen_problems:
@@ -242,7 +255,7 @@ def lint_flow(flow: Flow, messages: Iterable[str] | None = None) -> list[Problem
                     f"{kind} {state} is never reached: {tried} gets there "
                     "(check the conditions and the order of the transitions)",
                 )
-        for edge in rules.edges(flow):
+        for edge in explore.edges(flow):
             if edge.source in visited and edge not in taken:
                 fallback_before = any(
                     not e.conditions for e in by_source[edge.source][: edge.index]
