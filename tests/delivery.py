@@ -12,7 +12,7 @@ import functools
 import html
 import sqlite3
 
-from bot.adapters.telegram_bot.adapter import render
+from bot.adapters.telegram_bot.render import render
 from bot.core.events import Event
 from bot.core.session import Session
 from bot.storage import LocalAsyncStore, MemoryStore

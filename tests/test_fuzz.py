@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.adapters.telegram_bot.adapter import render
+from bot.adapters.telegram_bot.render import render
 from bot.core import engine as engine_module
 from bot.core.amounts import MAX_AMOUNT
 from bot.core.engine import CONFIRM, LANG_PICKER, MENU, NO_WORDS, YES_WORDS, Engine

@@ -19,20 +19,17 @@ from typing import Any
 
 import pytest
 
-from bot.adapters.telegram_bot.adapter import (
-    ALLOWED_UPDATES,
-    COMMANDS,
+from bot.adapters.telegram_bot.adapter import ALLOWED_UPDATES
+from bot.adapters.telegram_bot.callbacks import (
     MAX_CALLBACK_BYTES,
-    MAX_MESSAGE,
-    build_application,
     decode_callback,
     encode_callback,
-    html_size,
-    load_settings,
-    protected_logs,
-    render,
-    split_text,
 )
+from bot.adapters.telegram_bot.logs import protected_logs
+from bot.adapters.telegram_bot.menu import COMMANDS
+from bot.adapters.telegram_bot.polling import build_application
+from bot.adapters.telegram_bot.render import MAX_MESSAGE, html_size, render, split_text
+from bot.adapters.telegram_bot.settings import load_settings
 from bot.cli import main
 from bot.core import texts
 from bot.core.engine import Engine
