@@ -16,8 +16,8 @@ from bot.adapters.telegram_bot.render import render
 from bot.core.events import Event
 from bot.core.session import Session
 from bot.storage import LocalAsyncStore, MemoryStore
+from bot.tools.fake_bot_api import FakeBotApi, User
 from bot.turns import TurnRunner
-from tests.fake_bot_api import FakeBotApi, User
 from tests.support import ENGINE, run
 
 

@@ -41,9 +41,9 @@ from bot.core.engine import Engine
 from bot.core.i18n import translate
 from bot.core.session import Session
 from bot.storage import AsyncStore, LocalAsyncStore, MemoryStore, SqliteStore
+from bot.tools.fake_bot_api import FakeBotApi, User
 from bot.turns import TurnRunner
 from tests.delivery import explain, offline, redelivered, sent_texts, stored_session
-from tests.fake_bot_api import FakeBotApi, User
 from tests.support import ENGINE
 from tests.test_webhook import SECRET as WEBHOOK_SECRET
 from tests.test_webhook import Server, free_port, make_update

@@ -27,8 +27,8 @@ from bot.core.session import Session
 from bot.storage import LocalAsyncStore, MemoryStore, SqliteStore
 from bot.storage import sqlite as stores
 from bot.storage.base import UPDATE_TTL
+from bot.tools.fake_bot_api import FakeBotApi, User
 from bot.turns import TurnRunner
-from tests.fake_bot_api import FakeBotApi, User
 from tests.support import ENGINE
 from tests.test_faults import (
     LiveWebhook,

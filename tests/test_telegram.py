@@ -1,5 +1,5 @@
 """The Telegram adapter end to end: the real PTB Application and HTTP stack (HTTPXRequest)
-against the fake Bot API server of tests/fake_bot_api.py, polling on 127.0.0.1.
+against the fake Bot API server of bot/tools/fake_bot_api.py, polling on 127.0.0.1.
 
 Texts are compared with what the engine says (`translate`, or a second engine run on a
 MemoryStore), never with hard-coded translations.
@@ -37,9 +37,9 @@ from bot.core.events import Choice, Event, Reply
 from bot.core.flow import Block, Flow, Option, Question, Transition, Verdict
 from bot.core.i18n import format_number, translate
 from bot.storage import LocalAsyncStore, MemoryStore, SqliteStore, SyncStore
+from bot.tools.fake_bot_api import TOKEN, Call, FakeBotApi, User, group_chat
 from bot.turns import TurnRunner
 from flows import FLOWS
-from tests.fake_bot_api import TOKEN, Call, FakeBotApi, User, group_chat
 from tests.support import Chat
 
 JA = User(1001, "ja", "Taro")
