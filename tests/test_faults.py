@@ -765,25 +765,25 @@ def exclusive_lock(path: Path) -> Iterator[sqlite3.Connection]:
 @contextlib.contextmanager
 def read_only(store: SqliteStore) -> Iterator[None]:
     """The database cannot be written (tests run as root, where chmod does not stop writes)."""
-    store._db.execute("PRAGMA query_only=ON")
+    store.connection.execute("PRAGMA query_only=ON")
     try:
         yield
     finally:
-        store._db.execute("PRAGMA query_only=OFF")
+        store.connection.execute("PRAGMA query_only=OFF")
 
 
 @contextlib.contextmanager
 def disk_full(store: SqliteStore) -> Iterator[None]:
     """No page can be added to the database file, as on a full disk."""
-    pages = store._db.execute("PRAGMA page_count").fetchone()[0]
-    store._db.execute(f"PRAGMA max_page_count={pages}")
+    pages = store.connection.execute("PRAGMA page_count").fetchone()[0]
+    store.connection.execute(f"PRAGMA max_page_count={pages}")
     try:
         with contextlib.suppress(sqlite3.OperationalError):
             for i in range(10_000):  # fill the last pages with other people's sessions
                 store.save(Session(f"other:{i}", "ja", "car_sale", "owner", {}, [], None, i))
         yield
     finally:
-        store._db.execute("PRAGMA max_page_count=1073741823")
+        store.connection.execute("PRAGMA max_page_count=1073741823")
 
 
 @pytest.mark.parametrize(
@@ -799,7 +799,7 @@ def test_a_sqlite_fault_gives_503_one_log_line_and_no_corruption(
 ):
     path = tmp_path / "z.db"
     store = SqliteStore(path)
-    store._db.execute("PRAGMA busy_timeout=200")  # 5 s in production; the same path
+    store.connection.execute("PRAGMA busy_timeout=200")  # 5 s in production; the same path
     caplog.set_level(logging.INFO)
     ja, zh = people(2, 13_000)
     first = 4 if fault != "full" else 0  # a full disk refuses new users first

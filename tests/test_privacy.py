@@ -221,7 +221,7 @@ def test_forget_leaves_no_trace_in_memory():
                 await forget_after_a_consultation(api, hook)
 
     asyncio.run(scenario())
-    dump = repr(store._data)
+    dump = repr(store.serialized())
     assert str(PERSON.id) not in dump and str(OTHER.id) in dump
     assert store.load(f"telegram:{PERSON.id}") is None
 
