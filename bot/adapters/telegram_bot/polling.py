@@ -1,7 +1,7 @@
 """`zansai polling`: python-telegram-bot's Application fetching updates by long polling.
 
-PTB's handlers hand each update to the same `TelegramAdapter` the webhook uses; PTB
-dispatches one update at a time, so two updates of one user never run at once.
+PTB's handlers hand each update to the same `TelegramAdapter` the webhook uses (the webhook
+does not use PTB's Application: see `webhook.py`).
 """
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ log = logging.getLogger(__name__)
 def build_application(token: str, runner: TurnRunner, base_url: str | None = None) -> Application:
     """The PTB Application with Zansai's handlers; the caller starts and stops it.
 
-    Updates are processed one at a time (PTB's default): a session is loaded, advanced and
-    saved per update, so two updates of one user must never run at once.
+    Updates are processed one at a time (PTB's default), in the order Telegram sent them;
+    a turn runs under its chat's lock in any case, as in the webhook.
     """
     check_callback_data(runner.engine)
     adapter = TelegramAdapter(runner)
