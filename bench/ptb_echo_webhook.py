@@ -18,7 +18,7 @@ import sys
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
-from bench.fake_api_fast import TOKEN
+from bot.tools.fake_bot_api import TOKEN
 
 
 async def echo_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -52,7 +52,6 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest, RequestData
 
-from bench import fake_api_fast as canned
 from bench.core import Benchmark, Context, Findings, Row, Samples, percentile
 from bench.engine_turn import _short
 from bench.ptb_echo_webhook import echo_press, echo_text
@@ -60,6 +59,7 @@ from bench.tg_updates import Corpus, build_corpus
 from bot.adapters.telegram_bot.adapter import TelegramAdapter
 from bot.core.engine import Engine
 from bot.storage import LocalAsyncStore, MemoryStore, SqliteStore, SyncStore
+from bot.tools import fake_bot_api as canned
 from bot.turns import TurnRunner
 from flows import FLOWS
 

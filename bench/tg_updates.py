@@ -28,12 +28,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bench.core import OfflineTurns
-from bench.fake_api_fast import BOT_USER, DATE, TOKEN  # noqa: F401 (re-exported)
 from bench.scripts import Turn, build_scripts, schedule
-from bot.adapters.telegram_bot.adapter import encode_callback, render
+from bot.adapters.telegram_bot.callbacks import encode_callback
+from bot.adapters.telegram_bot.render import render
 from bot.core.engine import Engine
 from bot.core.events import Event, Kind
 from bot.storage import MemoryStore
+from bot.tools.fake_bot_api import BOT_USER, DATE, TOKEN  # noqa: F401 (re-exported)
 from flows import FLOWS
 
 # Placeholders in Template bodies; no other number in an update has 12 digits.

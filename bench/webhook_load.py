@@ -2,7 +2,7 @@
 
 Processes (the machine's 2 cores are shared by all of them, and by Redis):
 
-    this process: load generator ──POST /telegram──► server ──Bot API──► fake (bench.fake_api_fast)
+    this process: load generator ──POST /telegram──► server ──Bot API──► fake Bot API (counting)
     (asyncio, uvloop, raw HTTP/1.1 keep-alive)       │
                                                       ├ zansai webhook, 1 worker, SQLite
                                                       ├ zansai webhook --workers 2, Redis
@@ -53,8 +53,8 @@ from typing import Any
 import httptools
 
 from bench.core import Benchmark, Context, Findings, Row, Samples, percentile, subprocess_env
-from bench.fake_api_fast import TOKEN
 from bench.tg_updates import Template, build_corpus, template
+from bot.tools.fake_bot_api import TOKEN
 
 SECRET = "zansai-bench-secret"
 # What each load cell reports, as samples named {server}_{connections}_{field}.
@@ -673,7 +673,7 @@ def setup(ctx: Context) -> State:
     )
     fake = Proc(
         "fake Bot API",
-        [ctx.python, "-m", "bench.fake_api_fast", "--port", "0"],
+        [ctx.python, "-m", "bot.tools.fake_bot_api", "--counting", "--port", "0"],
         {**subprocess_env(), "PYTHONPATH": str(ctx.repo)},
         ctx.tmp / "fake.log",
     )

@@ -96,7 +96,7 @@ def run_console(args: argparse.Namespace) -> int:
 
 
 def run_polling(args: argparse.Namespace) -> int:
-    from bot.adapters.telegram_bot.adapter import serve
+    from bot.adapters.telegram_bot.polling import serve
 
     return serve(args.db)
 

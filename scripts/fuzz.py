@@ -4,7 +4,7 @@
     python scripts/fuzz.py --turns 1000000 --seed 1
     python scripts/fuzz.py --turns 1000000 --seed 1 --jobs 2   # seeds 1 and 2, half each
 
-The walker and its invariants are tests/test_fuzz.py's (the suite runs 20,000 turns of seed
+The walker and its invariants are bot/tools/walk.py's (the suite runs 20,000 turns of seed
 7). A failure prints the seed, the turn, the session before it and the last events, and
 exits 1; the same --seed replays it exactly (a job's seed is --seed + job number), e.g.
 `--seed 7 --turns 20000` is the suite's own run.
@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from tests.test_fuzz import InvariantError, Stats, Walker  # noqa: E402
+from bot.tools.walk import InvariantError, Stats, Walker  # noqa: E402
 
 EVERY = 50_000  # turns between progress lines
 

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.fake_bot_api import FakeBotApi
+from bot.tools.fake_bot_api import FakeBotApi
 
 
 @pytest.fixture

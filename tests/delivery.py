@@ -12,12 +12,12 @@ import functools
 import html
 import sqlite3
 
-from bot.adapters.telegram_bot.adapter import render
+from bot.adapters.telegram_bot.render import render
 from bot.core.events import Event
 from bot.core.session import Session
 from bot.storage import LocalAsyncStore, MemoryStore
+from bot.tools.fake_bot_api import FakeBotApi, User
 from bot.turns import TurnRunner
-from tests.fake_bot_api import FakeBotApi, User
 from tests.support import ENGINE, run
 
 

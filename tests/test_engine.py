@@ -117,7 +117,7 @@ def test_a_conversation_survives_a_restart_with_sqlite(tmp_path):
 
 def test_sqlite_uses_wal_and_expires_idle_sessions(tmp_path):
     store = SqliteStore(tmp_path / "z.db", ttl=-1)
-    assert store._db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert store.connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     store.save(Session("u", "ja"))
     assert store.load("u") is None  # already past its (negative) lifetime
     assert store.expire() == 1

@@ -33,17 +33,17 @@ import uvicorn
 
 from bot.adapters.telegram_bot.adapter import TelegramAdapter
 from bot.adapters.telegram_bot.metrics import Metrics
-from bot.adapters.telegram_bot.ratelimit import ChatRateLimit, Verdict
+from bot.adapters.telegram_bot.ratelimit import ChatRateLimit, RateDecision
 from bot.adapters.telegram_bot.webhook import make_bot
-from bot.adapters.telegram_bot.webhook_app import Settings, WebhookApp
+from bot.adapters.telegram_bot.webhook_app import WebhookApp, WebhookSettings
 from bot.core import texts
 from bot.core.engine import Engine
 from bot.core.i18n import translate
 from bot.core.session import Session
 from bot.storage import AsyncStore, LocalAsyncStore, MemoryStore, SqliteStore
+from bot.tools.fake_bot_api import FakeBotApi, User
 from bot.turns import TurnRunner
 from tests.delivery import explain, offline, redelivered, sent_texts, stored_session
-from tests.fake_bot_api import FakeBotApi, User
 from tests.support import ENGINE
 from tests.test_webhook import SECRET as WEBHOOK_SECRET
 from tests.test_webhook import Server, free_port, make_update
@@ -74,13 +74,13 @@ class LiveWebhook:
         self,
         api: FakeBotApi,
         store: AsyncStore,
-        settings: Settings | None = None,
+        settings: WebhookSettings | None = None,
         rate_limit: ChatRateLimit | None = None,
         engine: Engine = ENGINE,
     ) -> None:
         self.api = api
         self.store = store
-        self.settings = settings or Settings(secret=SECRET)
+        self.settings = settings or WebhookSettings(secret=SECRET)
         self.metrics = Metrics()
         self.runner = TurnRunner(engine, store)
         self.adapter = TelegramAdapter(
@@ -400,7 +400,7 @@ async def status_of(reader: asyncio.StreamReader) -> int:
 
 
 def test_a_slow_client_gets_408_and_cannot_hold_a_place_for_long():
-    settings = Settings(secret=SECRET, max_in_flight=3, body_timeout=1.0)
+    settings = WebhookSettings(secret=SECRET, max_in_flight=3, body_timeout=1.0)
     user = User(4300, "zh-hans")
 
     async def scenario() -> None:
@@ -439,9 +439,9 @@ def test_a_slow_client_gets_408_and_cannot_hold_a_place_for_long():
 
 def test_the_body_timeout_comes_from_the_environment(monkeypatch):
     monkeypatch.setenv("ZANSAI_WEBHOOK_SECRET", "abc")
-    assert Settings.from_env().body_timeout == 10.0
+    assert WebhookSettings.from_env().body_timeout == 10.0
     monkeypatch.setenv("ZANSAI_WEBHOOK_BODY_TIMEOUT", "2.5")
-    assert Settings.from_env().body_timeout == 2.5
+    assert WebhookSettings.from_env().body_timeout == 2.5
 
 
 # -- a flood from one chat -----------------------------------------------------------------
@@ -450,14 +450,14 @@ def test_the_body_timeout_comes_from_the_environment(monkeypatch):
 def test_a_flooding_chat_is_refused_politely_and_does_not_starve_another(monkeypatch):
     """500 updates from one chat, 40 at a time (Telegram's default max_connections), while
     another chat goes through a whole consultation."""
-    verdicts: list[Verdict] = []
+    decisions: list[RateDecision] = []
     check = ChatRateLimit.check
 
-    def recording(self: ChatRateLimit, chat: str) -> Verdict:
-        verdict = check(self, chat)
+    def recording(self: ChatRateLimit, chat: str) -> RateDecision:
+        decision = check(self, chat)
         if chat == f"telegram:{flooder.id}":
-            verdicts.append(verdict)
-        return verdict
+            decisions.append(decision)
+        return decision
 
     monkeypatch.setattr(ChatRateLimit, "check", recording)
     flooder, patient = User(4400, "ja"), User(4401, "ja")
@@ -508,15 +508,15 @@ def test_a_flooding_chat_is_refused_politely_and_does_not_starve_another(monkeyp
     assert max(latencies) < 2.0
     # The flooding chat: its allowed updates were applied (one save each), and each run of
     # refusals got exactly one polite message.
-    allowed = verdicts.count(Verdict.ALLOW)
+    allowed = decisions.count(RateDecision.ALLOW)
     bursts = sum(
         1
-        for i, v in enumerate(verdicts)
-        if v is not Verdict.ALLOW and (i == 0 or verdicts[i - 1] is Verdict.ALLOW)
+        for i, v in enumerate(decisions)
+        if v is not RateDecision.ALLOW and (i == 0 or decisions[i - 1] is RateDecision.ALLOW)
     )
-    assert len(verdicts) == 500 and 20 <= allowed < 20 + flood_done + 2
-    assert verdicts[:20] == [Verdict.ALLOW] * 20 and verdicts[20] is Verdict.WARN
-    assert bursts >= 1 and verdicts.count(Verdict.WARN) == bursts
+    assert len(decisions) == 500 and 20 <= allowed < 20 + flood_done + 2
+    assert decisions[:20] == [RateDecision.ALLOW] * 20 and decisions[20] is RateDecision.WARN
+    assert bursts >= 1 and decisions.count(RateDecision.WARN) == bursts
     assert flooded.version == allowed
     assert sent_texts(api, flooder.id).count(slow_down) == bursts
     help_text = translate("ja", texts.HELP) + "\n\n"  # then the open question, one message
@@ -765,25 +765,25 @@ def exclusive_lock(path: Path) -> Iterator[sqlite3.Connection]:
 @contextlib.contextmanager
 def read_only(store: SqliteStore) -> Iterator[None]:
     """The database cannot be written (tests run as root, where chmod does not stop writes)."""
-    store._db.execute("PRAGMA query_only=ON")
+    store.connection.execute("PRAGMA query_only=ON")
     try:
         yield
     finally:
-        store._db.execute("PRAGMA query_only=OFF")
+        store.connection.execute("PRAGMA query_only=OFF")
 
 
 @contextlib.contextmanager
 def disk_full(store: SqliteStore) -> Iterator[None]:
     """No page can be added to the database file, as on a full disk."""
-    pages = store._db.execute("PRAGMA page_count").fetchone()[0]
-    store._db.execute(f"PRAGMA max_page_count={pages}")
+    pages = store.connection.execute("PRAGMA page_count").fetchone()[0]
+    store.connection.execute(f"PRAGMA max_page_count={pages}")
     try:
         with contextlib.suppress(sqlite3.OperationalError):
             for i in range(10_000):  # fill the last pages with other people's sessions
                 store.save(Session(f"other:{i}", "ja", "car_sale", "owner", {}, [], None, i))
         yield
     finally:
-        store._db.execute("PRAGMA max_page_count=1073741823")
+        store.connection.execute("PRAGMA max_page_count=1073741823")
 
 
 @pytest.mark.parametrize(
@@ -799,7 +799,7 @@ def test_a_sqlite_fault_gives_503_one_log_line_and_no_corruption(
 ):
     path = tmp_path / "z.db"
     store = SqliteStore(path)
-    store._db.execute("PRAGMA busy_timeout=200")  # 5 s in production; the same path
+    store.connection.execute("PRAGMA busy_timeout=200")  # 5 s in production; the same path
     caplog.set_level(logging.INFO)
     ja, zh = people(2, 13_000)
     first = 4 if fault != "full" else 0  # a full disk refuses new users first
@@ -860,7 +860,7 @@ async def test_a_retry_log_line_never_names_the_chat(error, caplog):
     async def ready() -> None:
         pass
 
-    app = WebhookApp(Settings(secret=SECRET), process, ready)
+    app = WebhookApp(WebhookSettings(secret=SECRET), process, ready)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://hook") as client:
         response = await client.post("/telegram", json={"update_id": 5}, headers=HEADERS)

@@ -128,7 +128,7 @@ def transcript(lang: str, lines: list[str]) -> list[dict]:
     for line in [None, *lines]:
         out = _Capture()
         if line is None:
-            console._emit_json(console.opening(), out)
+            console.run_json([], out)  # the opening only
         else:
             console.run_json_line(line, out)
         turns.append({"in": line, "out": [json.loads(x) for x in out.lines]})

@@ -1,4 +1,4 @@
-"""Hostile input (tests/hostile.py) at every kind of question, through each way in.
+"""Hostile input (bot/tools/hostile.py) at every kind of question, through each way in.
 
 Wherever the user stands (language picker, menu, a choice, an amount, an amount's
 confirmation, after a verdict), hostile text gets a clean re-prompt: the same question is
@@ -26,10 +26,10 @@ from bot.core.events import Event
 from bot.core.i18n import LANGUAGES
 from bot.core.session import Session
 from bot.storage import LocalAsyncStore, MemoryStore
+from bot.tools.fake_bot_api import FakeBotApi, User
+from bot.tools.hostile import CORPUS, MARKUP, console_safe
 from bot.turns import TurnRunner
 from flows import FLOWS
-from tests.fake_bot_api import FakeBotApi, User
-from tests.hostile import CORPUS, MARKUP, console_safe
 from tests.support import ENGINE, LOOP
 from tests.test_faults import LiveWebhook, sent_texts
 from tests.test_webhook import ROOT

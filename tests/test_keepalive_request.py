@@ -26,7 +26,7 @@ from telegram.request import HTTPXRequest, RequestData
 from telegram.request._requestparameter import RequestParameter
 
 from bot.adapters.telegram_bot.client import KeepAliveRequest
-from tests.fake_bot_api import BOT, TOKEN, FakeBotApi, User
+from bot.tools.fake_bot_api import BOT, TOKEN, FakeBotApi, User
 
 JA = User(1001, "ja", "Taro")
 GUARD = 10.0  # seconds: only so that a broken client fails a test instead of hanging it

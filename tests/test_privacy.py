@@ -27,8 +27,8 @@ from bot.core.session import Session
 from bot.storage import LocalAsyncStore, MemoryStore, SqliteStore
 from bot.storage import sqlite as stores
 from bot.storage.base import UPDATE_TTL
+from bot.tools.fake_bot_api import FakeBotApi, User
 from bot.turns import TurnRunner
-from tests.fake_bot_api import FakeBotApi, User
 from tests.support import ENGINE
 from tests.test_faults import (
     LiveWebhook,
@@ -221,7 +221,7 @@ def test_forget_leaves_no_trace_in_memory():
                 await forget_after_a_consultation(api, hook)
 
     asyncio.run(scenario())
-    dump = repr(store._data)
+    dump = repr(store.serialized())
     assert str(PERSON.id) not in dump and str(OTHER.id) in dump
     assert store.load(f"telegram:{PERSON.id}") is None
 

@@ -357,7 +357,7 @@ def test_a_sqlite_turn_is_one_read_and_one_write(tmp_path):
     store = SqliteStore(tmp_path / "z.db")
     runner = TurnRunner(ENGINE, LocalAsyncStore(store))
     statements: list[str] = []
-    store._db.set_trace_callback(lambda sql: statements.append(sql.split()[0].upper()))
+    store.connection.set_trace_callback(lambda sql: statements.append(sql.split()[0].upper()))
 
     async def turns():
         await runner.turn("c20", Event.parse("/lang ja"), None, 1)
@@ -384,7 +384,8 @@ def test_sqlite_rewrites_a_rows_updated_time_hourly_not_every_turn(tmp_path, mon
     store = SqliteStore(tmp_path / "z.db")
 
     def updated() -> int:
-        return store._db.execute("SELECT updated FROM sessions WHERE user = 'c30'").fetchone()[0]
+        row = store.connection.execute("SELECT updated FROM sessions WHERE user = 'c30'")
+        return row.fetchone()[0]
 
     session = Session("c30", "ja")
     store.save(session, 1)

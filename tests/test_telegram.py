@@ -1,5 +1,5 @@
 """The Telegram adapter end to end: the real PTB Application and HTTP stack (HTTPXRequest)
-against the fake Bot API server of tests/fake_bot_api.py, polling on 127.0.0.1.
+against the fake Bot API server of bot/tools/fake_bot_api.py, polling on 127.0.0.1.
 
 Texts are compared with what the engine says (`translate`, or a second engine run on a
 MemoryStore), never with hard-coded translations.
@@ -19,20 +19,17 @@ from typing import Any
 
 import pytest
 
-from bot.adapters.telegram_bot.adapter import (
-    ALLOWED_UPDATES,
-    COMMANDS,
+from bot.adapters.telegram_bot.adapter import ALLOWED_UPDATES
+from bot.adapters.telegram_bot.callbacks import (
     MAX_CALLBACK_BYTES,
-    MAX_MESSAGE,
-    build_application,
     decode_callback,
     encode_callback,
-    html_size,
-    load_settings,
-    protected_logs,
-    render,
-    split_text,
 )
+from bot.adapters.telegram_bot.logs import protected_logs
+from bot.adapters.telegram_bot.menu import COMMANDS
+from bot.adapters.telegram_bot.polling import build_application
+from bot.adapters.telegram_bot.render import MAX_MESSAGE, html_size, render, split_text
+from bot.adapters.telegram_bot.settings import load_settings
 from bot.cli import main
 from bot.core import texts
 from bot.core.engine import Engine
@@ -40,9 +37,9 @@ from bot.core.events import Choice, Event, Reply
 from bot.core.flow import Block, Flow, Option, Question, Transition, Verdict
 from bot.core.i18n import format_number, translate
 from bot.storage import LocalAsyncStore, MemoryStore, SqliteStore, SyncStore
+from bot.tools.fake_bot_api import TOKEN, Call, FakeBotApi, User, group_chat
 from bot.turns import TurnRunner
 from flows import FLOWS
-from tests.fake_bot_api import TOKEN, Call, FakeBotApi, User, group_chat
 from tests.support import Chat
 
 JA = User(1001, "ja", "Taro")

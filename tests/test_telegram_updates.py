@@ -14,7 +14,7 @@ from telegram import Bot, Update
 
 from bench.tg_updates import build_corpus
 from bot.adapters.telegram_bot.updates import Incoming, NotAnUpdate
-from tests.fake_bot_api import TOKEN
+from bot.tools.fake_bot_api import TOKEN
 from tests.test_faults import CHAT, FROM, MALFORMED, MARK
 
 BOT = Bot(TOKEN)

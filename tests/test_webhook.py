@@ -20,8 +20,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from bot.tools.fake_bot_api import FakeBotApi, User
 from tests.delivery import explain, offline, redelivered, stored_session
-from tests.fake_bot_api import FakeBotApi, User
 from tests.test_stores import REDIS_URL, needs_redis
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -13,7 +13,7 @@ import httpx
 import pytest
 import uvicorn
 
-from bot.adapters.telegram_bot.webhook_app import MAX_BODY, RetryLater, Settings, WebhookApp
+from bot.adapters.telegram_bot.webhook_app import MAX_BODY, RetryLater, WebhookApp, WebhookSettings
 
 SECRET = "s3cret-token_1"
 
@@ -41,7 +41,7 @@ class Recorder:
 @pytest.fixture
 async def served():
     recorder = Recorder()
-    settings = Settings(secret=SECRET, url_path="/hook", max_in_flight=2)
+    settings = WebhookSettings(secret=SECRET, url_path="/hook", max_in_flight=2)
     app = WebhookApp(settings, recorder.process, recorder.ready)
     config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
     server = uvicorn.Server(config)
@@ -166,7 +166,7 @@ def test_settings_come_from_the_environment(monkeypatch):
     monkeypatch.setenv("ZANSAI_WEBHOOK_SECRET", "abc")
     monkeypatch.setenv("ZANSAI_WEBHOOK_PORT", "9000")
     monkeypatch.setenv("ZANSAI_WEBHOOK_PATH", "tg")
-    settings = Settings.from_env(workers=3)
+    settings = WebhookSettings.from_env(workers=3)
     assert (settings.secret, settings.port, settings.url_path, settings.workers) == (
         "abc",
         9000,
@@ -175,6 +175,6 @@ def test_settings_come_from_the_environment(monkeypatch):
     )
     monkeypatch.delenv("ZANSAI_WEBHOOK_SECRET")
     with pytest.raises(ValueError):
-        Settings.from_env()
+        WebhookSettings.from_env()
     with pytest.raises(ValueError):
-        Settings.from_env(secret="has space")
+        WebhookSettings.from_env(secret="has space")

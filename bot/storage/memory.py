@@ -35,6 +35,10 @@ class MemoryStore:
         if update_id is not None:
             self._updates.add(update_id)
 
+    def serialized(self) -> dict[str, str]:
+        """Every stored session as the text it is kept as, by user: all a dump would show."""
+        return dict(self._data)
+
     def close(self) -> None:
         self._data.clear()
         self._updates.clear()

@@ -100,6 +100,12 @@ class SqliteStore:
             self._db.execute("ALTER TABLE sessions ADD COLUMN recent TEXT NOT NULL DEFAULT '[]'")
         self.expire()
 
+    @property
+    def connection(self) -> sqlite3.Connection:
+        """The store's own connection, for what only it can show or change: its pragmas
+        (journal mode, a fault to simulate) and the statements a turn runs."""
+        return self._db
+
     def begin(self, user: str, update_id: int | None) -> tuple[bool, Session | None]:
         with self._lock:
             data, updated, seen = self._db.execute(

@@ -1,35 +1,24 @@
-"""The Telegram adapter: long polling with python-telegram-bot, inline keyboards for options.
+"""The Telegram adapter: updates in, engine turns through the one turn runner, messages out.
 
     Update ──► TelegramAdapter ──► Event ──► TurnRunner.turn ──► [Reply] ──► sendMessage
                  │ private chats only; groups get one bilingual line and nothing is stored
                  │ callback_data = "<question>|<option id>" (≤ 64 bytes, checked at start-up)
                  └ a press the engine accepts edits its message into "question\\n→ answer"
 
-`build_application` wires everything into a PTB `Application` (reused by the tests and by a
-later webhook mode); `serve` is `zansai polling`. Logs carry update kind, question id and
-outcome only: never the token, the user's text or amounts.
+The turn's own result says what happened (accepted or stale, verdict shown); the adapter
+never re-derives it and never builds a session. Polling (`polling.py`) and the webhook
+(`webhook.py`) both drive this class. Logs carry update kind, question id and outcome only:
+never the token, the user's text or amounts.
 """
 
 from __future__ import annotations
 
-import asyncio
-import html
-import json
 import logging
-import os
-import re
-import sys
-import traceback
-import unicodedata
-from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager, suppress
-from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
-from typing import TextIO
+from collections.abc import Awaitable, Callable
+from contextlib import suppress
 
-from telegram import Bot, BotCommand, Update
-from telegram.error import BadRequest, InvalidToken, NetworkError, RetryAfter, TelegramError
+from telegram import Bot, Update
+from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -38,146 +27,23 @@ from telegram.ext import (
     filters,
 )
 
+from bot.adapters.telegram_bot.bot_api import answer_callback_query, bot_api, send_message
+from bot.adapters.telegram_bot.callbacks import decode_callback
+from bot.adapters.telegram_bot.logs import error_frames, error_names
+from bot.adapters.telegram_bot.menu import KNOWN_COMMANDS, set_command_menu
 from bot.adapters.telegram_bot.metrics import Metrics
-from bot.adapters.telegram_bot.ratelimit import ChatRateLimit
-from bot.adapters.telegram_bot.ratelimit import Verdict as RateVerdict
+from bot.adapters.telegram_bot.ratelimit import ChatRateLimit, RateDecision
+from bot.adapters.telegram_bot.render import MAX_MESSAGE, Outgoing, escape, render
 from bot.adapters.telegram_bot.updates import Incoming
 from bot.core import texts
-from bot.core.commands import MENU as COMMANDS  # (name, help msgid), in menu order
-from bot.core.engine import Engine
-from bot.core.events import Choice, Event, Kind, Reply
-from bot.core.i18n import DEFAULT_LANGUAGE, LANGUAGES, language_from_code, translate
+from bot.core.events import Event, Kind, Reply
+from bot.core.i18n import DEFAULT_LANGUAGE, language_from_code, translate
 from bot.storage import RetryLater
 from bot.turns import Turn, TurnRunner
 
 log = logging.getLogger(__name__)
 
-ALLOWED_UPDATES = (Update.MESSAGE, Update.CALLBACK_QUERY)
-MAX_MESSAGE = 4096  # Telegram's limit per message, counted here in UTF-16 units of the HTML
-MAX_CALLBACK_BYTES = 64  # Telegram's limit for callback_data, in UTF-8 bytes
-SEPARATOR = "|"
-_PART = re.compile(r"[\w.-]+", re.ASCII)  # what a question key or an option id may contain
-TOKEN_FORMAT = re.compile(r"[0-9]{3,20}:[A-Za-z0-9_-]{30,64}")
-ROW_WIDTH = 12  # options all this narrow (CJK characters count 2) share one keyboard row
-
-KNOWN_COMMANDS = frozenset(name for name, _ in COMMANDS)
-
-
-# -- callback data -----------------------------------------------------------------------
-
-
-def encode_callback(question: str, option_id: str) -> str:
-    """`question|option`, refused if Telegram would refuse it or it could not be read back."""
-    data = f"{question}{SEPARATOR}{option_id}"
-    if not (_PART.fullmatch(question) and _PART.fullmatch(option_id)):
-        raise ValueError(f"callback data {data!r}: ids may only use letters, digits, _ . -")
-    if len(data.encode("utf-8")) > MAX_CALLBACK_BYTES:
-        raise ValueError(f"callback data {data!r} is longer than {MAX_CALLBACK_BYTES} bytes")
-    return data
-
-
-def decode_callback(data: object) -> tuple[str, str] | None:
-    """(question, option id), or None for anything this bot cannot have sent."""
-    if not isinstance(data, str) or len(data.encode("utf-8", "replace")) > MAX_CALLBACK_BYTES:
-        return None
-    question, sep, option_id = data.partition(SEPARATOR)
-    if not sep or not _PART.fullmatch(question) or not _PART.fullmatch(option_id):
-        return None
-    return question, option_id
-
-
-def check_callback_data(engine: Engine) -> int:
-    """Encode every button once so that a flow Telegram cannot carry fails at start-up."""
-    count = 0
-    for reply in engine.every_prompt():
-        for choice in reply.options:
-            encode_callback(reply.question or "", choice.id)
-            count += 1
-    return count
-
-
-# -- rendering ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Outgoing:
-    """One Telegram message: HTML text and, on a message that ends with options, the inline
-    keyboard as the Bot API's JSON."""
-
-    text: str
-    markup: str | None = None
-
-
-def escape(text: str) -> str:
-    return html.escape(text, quote=False)
-
-
-def html_size(text: str) -> int:
-    """The length Telegram checks, measured on the escaped text in UTF-16 units (safe side)."""
-    return len(escape(text).encode("utf-16-le")) // 2
-
-
-def split_text(text: str, limit: int = MAX_MESSAGE) -> list[str]:
-    """Cut `text` into parts whose HTML fits `limit`: at paragraphs, else lines, else anywhere."""
-    parts: list[str] = []
-    rest = text
-    while html_size(rest) > limit:
-        low, high = 1, len(rest)  # the longest prefix that fits
-        while low < high:
-            middle = (low + high + 1) // 2
-            if html_size(rest[:middle]) <= limit:
-                low = middle
-            else:
-                high = middle - 1
-        head = rest[:low]
-        for boundary in ("\n\n", "\n"):
-            cut = head.rfind(boundary)
-            if cut > 0:
-                parts.append(head[:cut])
-                rest = rest[cut + len(boundary) :]
-                break
-        else:
-            parts.append(head)
-            rest = rest[low:]
-    parts.append(rest)
-    return [part if part.strip() else "…" for part in parts]
-
-
-@lru_cache(maxsize=1024)
-def keyboard(question: str, options: tuple[Choice, ...]) -> str:
-    """The inline keyboard as JSON, built once per question and language: one row when every
-    label is narrow, else one button per row."""
-    buttons = [{"text": c.label, "callback_data": encode_callback(question, c.id)} for c in options]
-    narrow = all(_width(c.label) <= ROW_WIDTH for c in options)
-    rows = [buttons] if narrow else [[button] for button in buttons]
-    return json.dumps({"inline_keyboard": rows}, separators=(",", ":"))
-
-
-def _width(label: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in label)
-
-
-def render(replies: Sequence[Reply], limit: int = MAX_MESSAGE) -> list[Outgoing]:
-    """A turn's replies as Telegram messages, as few as fit: consecutive replies share one
-    message (one notification, not five), separated by a blank line; a reply with options
-    ends its message and carries the keyboard; a message too long is split at paragraphs."""
-    messages: list[Outgoing] = []
-    texts: list[str] = []
-    for reply in replies:
-        texts.append(reply.text)
-        if reply.options and reply.question:
-            messages += _message("\n\n".join(texts), keyboard(reply.question, reply.options), limit)
-            texts = []
-    if texts:
-        messages += _message("\n\n".join(texts), None, limit)
-    return messages
-
-
-def _message(text: str, markup: str | None, limit: int) -> list[Outgoing]:
-    """One message's text, split where it must be; the keyboard goes on the last part."""
-    parts = split_text(text, limit)
-    last = len(parts) - 1
-    return [Outgoing(escape(part), markup if i == last else None) for i, part in enumerate(parts)]
+ALLOWED_UPDATES = (Update.MESSAGE, Update.CALLBACK_QUERY)  # what polling and setWebhook ask for
 
 
 def event_from_text(text: str) -> Event:
@@ -194,15 +60,14 @@ def user_key(user_id: int) -> str:
     return f"telegram:{user_id}"
 
 
-# -- the adapter -------------------------------------------------------------------------
-
-
 class TelegramAdapter:
-    """Turns updates into engine turns and replies into messages; holds no state itself.
+    """Turns updates into turns of the runner and replies into messages.
 
-    `message` and `button` take any `Bot`, so polling (PTB's handlers below) and the webhook
-    (`process`, no PTB dispatch) run the very same code. Each returns an outcome name for
-    logs and metrics.
+    Conversations live in the store, behind the runner; the adapter keeps only what is per
+    process: the per-chat flood guard and the metrics counters. `message` and `button` take
+    any `Bot`, so polling (PTB dispatches to `on_message` / `on_button`, see `register`) and
+    the webhook (`process`, no PTB dispatch) run the very same code. Each returns an outcome
+    name for logs and metrics.
     """
 
     def __init__(
@@ -296,7 +161,7 @@ class TelegramAdapter:
             except BadRequest as error:
                 # Answered already (this is Telegram's retry of an update whose save failed)
                 # or too old to answer: cosmetic, the press itself must still be applied.
-                log.warning("could not answer the button press: %s", _error_names(error))
+                log.warning("could not answer the button press: %s", error_names(error))
 
         try:
             return await self._button(update, bot, answer)
@@ -346,7 +211,7 @@ class TelegramAdapter:
 
     async def report(self, update: Incoming | None, bot: Bot, error: BaseException | None) -> None:
         """Log the failure without personal data; tell the user to try again."""
-        log.error("update failed: %s\n%s", _error_names(error), _frames(error))
+        log.error("update failed: %s\n%s", error_names(error), error_frames(error))
         if update is None or not update.private:
             return
         if update.user_id is None or update.chat_id is None:
@@ -360,26 +225,20 @@ class TelegramAdapter:
         try:
             await self._send(bot, update.chat_id, replies)
         except Exception as again:
-            log.error("could not tell the user about the failure: %s", _error_names(again))
+            log.error("could not tell the user about the failure: %s", error_names(again))
 
     async def post_init(self, application: Application) -> None:
-        """Register the command menu: Japanese by default, Japanese and Chinese by client."""
-        try:
-            defaults = ((None, DEFAULT_LANGUAGE), *((lang, lang) for lang in LANGUAGES))
-            for language_code, lang in defaults:
-                commands = [BotCommand(name, translate(lang, msgid)) for name, msgid in COMMANDS]
-                await application.bot.set_my_commands(commands, language_code=language_code)
-        except TelegramError as error:
-            log.warning("could not register the command menu: %s", _error_names(error))
+        """PTB's start-up hook under polling: register the command menu."""
+        await set_command_menu(application.bot)
 
     # -- helpers -------------------------------------------------------------------------
 
     async def _flooding(self, key: str, code: str | None) -> list[Reply] | None:
         """None if this chat may go on; else what to tell it (nothing, after the first time)."""
         verdict = self.rate_limit.check(key)
-        if verdict is RateVerdict.ALLOW:
+        if verdict is RateDecision.ALLOW:
             return None
-        if verdict is RateVerdict.DROP:
+        if verdict is RateDecision.DROP:
             return []
         where = await self.runner.where(key, code)
         return [Reply(translate(where.speaks, texts.SLOW_DOWN))]
@@ -403,8 +262,7 @@ class TelegramAdapter:
         label = next((text for text, data in update.buttons if data == update.data), None)
         if label is None:
             return
-        # Our messages carry no formatting, so their HTML is their text, escaped.
-        text = update.message_text
+        text = update.message_text  # ours carry no formatting: their HTML is their text
         marked = f"{escape(text)}\n→ {escape(label)}" if text else None
         where = {"chat_id": update.chat_id, "message_id": update.message_id}
         try:
@@ -413,33 +271,7 @@ class TelegramAdapter:
             else:
                 await bot_api(bot, "editMessageReplyMarkup", **where)
         except TelegramError as error:  # cosmetic: the answer itself is saved already
-            log.warning("could not mark the pressed button: %s", _error_names(error))
-
-
-async def bot_api(bot: Bot, method: str, **params: object) -> None:
-    """Call a Bot API method for its effect only, without building objects from the result.
-
-    The results of sendMessage and editMessageText are never read here, and PTB spends about
-    120 µs of CPU per call turning each into a `Message`. The name goes in lower case: the
-    Bot API's method names are case-insensitive, and PTB's `do_api_request` warns when the
-    name is one of its typed methods. Parameters that are None are left out (PTB drops them).
-    """
-    await bot.do_api_request(method.lower(), api_kwargs=params)
-
-
-async def answer_callback_query(bot: Bot, query_id: str, text: str | None) -> None:
-    await bot_api(bot, "answerCallbackQuery", callback_query_id=query_id, text=text)
-
-
-async def send_message(bot: Bot, chat_id: int, message: Outgoing) -> None:
-    await bot_api(
-        bot,
-        "sendMessage",
-        chat_id=chat_id,
-        text=message.text,
-        parse_mode="HTML",
-        reply_markup=message.markup,
-    )
+            log.warning("could not mark the pressed button: %s", error_names(error))
 
 
 def _kind(event: Event) -> str:
@@ -451,233 +283,3 @@ def _kind(event: Event) -> str:
 def _logged(kind: str, question: str | None, outcome: str) -> str:
     log.info("update=%s question=%s outcome=%s", kind, question or "-", outcome)
     return outcome
-
-
-def _error_names(error: BaseException | None) -> str:
-    """The exception's type and its causes' types; a Telegram error's own description too
-    (it comes from the server, not from the user). Never the message of anything else."""
-    names = []
-    seen: set[int] = set()
-    while error is not None and id(error) not in seen:
-        seen.add(id(error))
-        name = type(error).__qualname__
-        if isinstance(error, TelegramError) and not isinstance(error, InvalidToken):
-            name += f"({error.message})"
-        names.append(name)
-        error = error.__cause__ or error.__context__
-    return " <- ".join(names) or "unknown error"
-
-
-def _frames(error: BaseException | None) -> str:
-    """The traceback's frames (file, line, code), without the exception's message."""
-    if error is None or error.__traceback__ is None:
-        return "(no traceback)"
-    return "".join(traceback.format_tb(error.__traceback__)).rstrip()
-
-
-# -- building and running ----------------------------------------------------------------
-
-
-def file_url(base_url: str) -> str:
-    """A local Bot API server serves files next to the API: .../bot -> .../file/bot."""
-    stripped = base_url.rstrip("/")
-    if stripped.endswith("/bot"):
-        return stripped[: -len("/bot")] + "/file/bot"
-    return stripped
-
-
-def build_application(token: str, runner: TurnRunner, base_url: str | None = None) -> Application:
-    """The PTB Application with Zansai's handlers; the caller starts and stops it.
-
-    Updates are processed one at a time (PTB's default): a session is loaded, advanced and
-    saved per update, so two updates of one user must never run at once.
-    """
-    check_callback_data(runner.engine)
-    adapter = TelegramAdapter(runner)
-    builder = Application.builder().token(token).post_init(adapter.post_init)
-    if base_url:
-        builder = builder.base_url(base_url).base_file_url(file_url(base_url))
-    application = builder.build()
-    adapter.register(application)
-    application.bot_data["adapter"] = adapter
-    return application
-
-
-class RedactToken(logging.Filter):
-    """Replaces the bot token (and its secret half alone) in messages and exception text."""
-
-    def __init__(self, token: str) -> None:
-        super().__init__()
-        secret = token.partition(":")[2]
-        self.secrets = tuple(s for s in (token, secret) if len(s) >= 8)
-
-    def _redact(self, text: str) -> str:
-        for secret in self.secrets:
-            text = text.replace(secret, "[REDACTED]")
-        return text
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        try:
-            message = record.getMessage()
-        except Exception:  # a broken format string: leave it to the handler to report
-            message = str(record.msg)
-        redacted = self._redact(message)
-        if redacted != message:
-            record.msg, record.args = redacted, None
-        if record.exc_info and not record.exc_text:
-            record.exc_text = logging.Formatter().formatException(record.exc_info)
-        if record.exc_text:
-            record.exc_text = self._redact(record.exc_text)
-        if record.stack_info:
-            record.stack_info = self._redact(record.stack_info)
-        return True
-
-
-# Libraries that log request URLs (with the token) or whole updates (with the user's text).
-# transitions logs every state change at INFO: not personal, but not one line per update.
-QUIET_LOGGERS = {
-    "httpx": logging.WARNING,
-    "httpcore": logging.WARNING,
-    "telegram": logging.INFO,
-    "transitions": logging.WARNING,
-}
-
-
-@contextmanager
-def protected_logs(token: str) -> Iterator[RedactToken]:
-    """Quiet the chatty libraries and redact the token on every root handler, then undo."""
-    redact = RedactToken(token)
-    handlers = list(logging.getLogger().handlers)
-    levels = {name: logging.getLogger(name).level for name in QUIET_LOGGERS}
-    for name, level in QUIET_LOGGERS.items():
-        logging.getLogger(name).setLevel(level)
-    for handler in handlers:
-        handler.addFilter(redact)
-    try:
-        yield redact
-    finally:
-        for handler in handlers:
-            handler.removeFilter(redact)
-        for name, level in levels.items():
-            logging.getLogger(name).setLevel(level)
-
-
-def _not_invalid_token(record: logging.LogRecord) -> bool:
-    return not (record.exc_info and isinstance(record.exc_info[1], InvalidToken))
-
-
-def log_level(environ: Mapping[str, str] | None = None) -> int:
-    """`ZANSAI_LOG_LEVEL` (DEBUG, INFO, WARNING, ERROR) for the handler a command sets up
-    itself; INFO when unset or not a level name. Even DEBUG shows no token or user content."""
-    name = (os.environ if environ is None else environ).get("ZANSAI_LOG_LEVEL", "")
-    level = logging.getLevelName(name.strip().upper()) if name.strip() else logging.INFO
-    return level if isinstance(level, int) else logging.INFO
-
-
-class ConfigError(Exception):
-    """A setting `zansai polling` cannot start with; the message is one line for stderr."""
-
-
-@dataclass(frozen=True, slots=True)
-class Settings:
-    token: str
-    base_url: str | None = None
-    db: str | None = None
-
-
-def read_dotenv(path: Path) -> dict[str, str]:
-    """KEY=VALUE lines ("export", quotes and # comments allowed); a missing file is empty."""
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError):
-        return {}
-    values = {}
-    for raw in lines:
-        line = raw.strip()
-        if line.startswith("export "):
-            line = line[len("export ") :].lstrip()
-        key, sep, value = line.partition("=")
-        if not sep or line.startswith("#") or not key.strip():
-            continue
-        value = value.strip()
-        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
-            value = value[1:-1]
-        else:
-            value = value.split(" #", 1)[0].rstrip()
-        values[key.strip()] = value
-    return values
-
-
-def load_settings(environ: Mapping[str, str] | None = None, dotenv: Path | None = None) -> Settings:
-    """The environment first, then `.env` in the working directory."""
-    values = read_dotenv(dotenv if dotenv is not None else Path(".env"))
-    values.update({k: v for k, v in (os.environ if environ is None else environ).items() if v})
-    token = values.get("TELEGRAM_BOT_TOKEN", "").strip()
-    if not token:
-        raise ConfigError(
-            "TELEGRAM_BOT_TOKEN is not set: put the token from @BotFather in the environment "
-            "or in a .env file here"
-        )
-    if not TOKEN_FORMAT.fullmatch(token):
-        raise ConfigError(
-            "TELEGRAM_BOT_TOKEN does not look like a bot token (expected 123456789:AA… as "
-            "@BotFather gives it)"
-        )
-    base_url = values.get("ZANSAI_TELEGRAM_BASE_URL", "").strip() or None
-    if base_url is not None and not re.match(r"https?://[^/]", base_url):
-        raise ConfigError("ZANSAI_TELEGRAM_BASE_URL must start with http:// or https://")
-    return Settings(token, base_url, values.get("ZANSAI_DB") or None)
-
-
-def serve(
-    db: str | None = None, *, environ: Mapping[str, str] | None = None, stderr: TextIO | None = None
-) -> int:
-    """`zansai polling`: run until Ctrl-C / SIGTERM. 2 for a bad token, 1 if unreachable."""
-    from bot.app import build_runner, sqlite_url
-
-    stderr = stderr or sys.stderr
-    try:
-        settings = load_settings(environ)
-    except ConfigError as error:
-        print(f"zansai polling: {error}", file=stderr)
-        return 2
-    root = logging.getLogger()
-    own_handler = None
-    if not root.handlers:  # not configured by whoever called us: log to stderr at INFO
-        own_handler = logging.StreamHandler(stderr)
-        own_handler.setFormatter(
-            logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
-        )
-        root.addHandler(own_handler)
-        root.setLevel(log_level(environ))
-    handlers = list(root.handlers)
-    for handler in handlers:  # a rejected token gets our one line below, not PTB's traceback
-        handler.addFilter(_not_invalid_token)
-    runner = build_runner(sqlite_url(db or settings.db))
-    loop = asyncio.new_event_loop()
-    asyncio.set_event_loop(loop)
-    try:
-        with protected_logs(settings.token):
-            application = build_application(settings.token, runner, settings.base_url)
-            log.info("polling for updates")
-            application.run_polling(allowed_updates=list(ALLOWED_UPDATES))
-    except InvalidToken:
-        print(
-            "zansai polling: Telegram rejected TELEGRAM_BOT_TOKEN (revoked or mistyped?); "
-            "check it with @BotFather",
-            file=stderr,
-        )
-        return 2
-    except NetworkError as error:
-        print(f"zansai polling: cannot reach the Bot API ({type(error).__name__})", file=stderr)
-        return 1
-    finally:
-        asyncio.set_event_loop(None)
-        if not loop.is_closed():  # PTB closes the loop it ran on
-            loop.close()
-        asyncio.run(runner.close())
-        for handler in handlers:
-            handler.removeFilter(_not_invalid_token)
-        if own_handler is not None:
-            root.removeHandler(own_handler)
-    return 0

@@ -12,7 +12,9 @@ from collections.abc import Callable
 from enum import StrEnum
 
 
-class Verdict(StrEnum):
+class RateDecision(StrEnum):
+    """What to do with a chat's update (named apart from a flow's verdicts)."""
+
     ALLOW = "allow"
     WARN = "warn"  # refused; the first since the last allowed update: say why
     DROP = "drop"  # refused again: stay quiet
@@ -29,15 +31,15 @@ class ChatRateLimit:
         self.rate, self.burst, self.clock, self.max_chats = rate, burst, clock, max_chats
         self._buckets: dict[str, tuple[float, float, bool]] = {}  # tokens, when, warned
 
-    def check(self, chat: str) -> Verdict:
+    def check(self, chat: str) -> RateDecision:
         now = self.clock()
         tokens, then, warned = self._buckets.get(chat, (float(self.burst), now, False))
         tokens = min(float(self.burst), tokens + (now - then) * self.rate)
         if tokens >= 1.0:
             self._store(chat, (tokens - 1.0, now, False))
-            return Verdict.ALLOW
+            return RateDecision.ALLOW
         self._store(chat, (tokens, now, True))
-        return Verdict.DROP if warned else Verdict.WARN
+        return RateDecision.DROP if warned else RateDecision.WARN
 
     def _store(self, chat: str, bucket: tuple[float, float, bool]) -> None:
         if chat not in self._buckets and len(self._buckets) >= self.max_chats:

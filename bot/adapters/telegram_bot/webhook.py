@@ -21,19 +21,13 @@ from telegram import Bot
 from telegram.error import InvalidToken, TelegramError
 from telegram.request import BaseRequest, HTTPXRequest
 
-from bot.adapters.telegram_bot.adapter import (
-    ALLOWED_UPDATES,
-    ConfigError,
-    TelegramAdapter,
-    check_callback_data,
-    file_url,
-    load_settings,
-    log_level,
-    protected_logs,
-)
+from bot.adapters.telegram_bot.adapter import ALLOWED_UPDATES, TelegramAdapter
+from bot.adapters.telegram_bot.callbacks import check_callback_data
 from bot.adapters.telegram_bot.client import KeepAliveRequest
+from bot.adapters.telegram_bot.logs import protected_logs
 from bot.adapters.telegram_bot.metrics import Metrics
-from bot.adapters.telegram_bot.webhook_app import Settings, WebhookApp
+from bot.adapters.telegram_bot.settings import ConfigError, file_url, load_settings, log_level
+from bot.adapters.telegram_bot.webhook_app import WebhookApp, WebhookSettings
 from bot.storage import LocalAsyncStore, open_store
 
 log = logging.getLogger("zansai.webhook")
@@ -77,7 +71,7 @@ def create_app() -> WebhookApp:
     """One worker's ASGI app, configured from the environment (uvicorn's factory)."""
     from bot.app import build_runner
 
-    settings = Settings.from_env()
+    settings = WebhookSettings.from_env()
     telegram = load_settings()
     _configure_logging()
     guard = ExitStack()
@@ -119,7 +113,7 @@ def serve(overrides: dict[str, Any], stderr: TextIO | None = None) -> int:
     """`zansai webhook`: validate, optionally set the webhook once, then run the workers."""
     stderr = stderr or sys.stderr
     try:
-        settings = Settings.from_env(**overrides)
+        settings = WebhookSettings.from_env(**overrides)
         telegram = load_settings()
         store = open_store()  # a malformed ZANSAI_STORE fails here, once, not in every worker
         shared = not isinstance(store, LocalAsyncStore)
@@ -132,7 +126,7 @@ def serve(overrides: dict[str, Any], stderr: TextIO | None = None) -> int:
     except (ValueError, ConfigError) as error:
         print(f"zansai webhook: {error}", file=stderr)
         return 2
-    for name, variable in Settings.ENV.items():  # the workers read their settings from here
+    for name, variable in WebhookSettings.ENV.items():  # the workers read their settings from here
         value = getattr(settings, name)
         if value is not None:
             os.environ[variable] = str(value)
@@ -167,7 +161,9 @@ def serve(overrides: dict[str, Any], stderr: TextIO | None = None) -> int:
     return 0
 
 
-async def _set_webhook(token: str, base_url: str | None, settings: Settings, stderr: TextIO) -> int:
+async def _set_webhook(
+    token: str, base_url: str | None, settings: WebhookSettings, stderr: TextIO
+) -> int:
     bot = make_bot(token, base_url, 1)
     try:
         async with bot:
@@ -191,7 +187,7 @@ def set_webhook(overrides: dict[str, Any], stderr: TextIO | None = None) -> int:
     """`zansai set-webhook`: register the webhook URL and secret with Telegram, once."""
     stderr = stderr or sys.stderr
     try:
-        settings = Settings.from_env(**overrides)
+        settings = WebhookSettings.from_env(**overrides)
         telegram = load_settings()
     except (ValueError, ConfigError) as error:
         print(f"zansai set-webhook: {error}", file=stderr)

@@ -36,7 +36,7 @@ Process = Callable[[dict[str, Any]], Awaitable[str]]
 
 
 @dataclass(frozen=True)
-class Settings:
+class WebhookSettings:
     """Webhook options; each `--option` also comes from its ZANSAI_WEBHOOK_* variable.
 
     `body_timeout`: seconds a client may take to send its body; a slower one gets 408, so
@@ -64,7 +64,7 @@ class Settings:
     }
 
     @classmethod
-    def from_env(cls, **overrides: Any) -> Settings:
+    def from_env(cls, **overrides: Any) -> WebhookSettings:
         values: dict[str, Any] = {}
         for name, variable in cls.ENV.items():
             value = overrides.get(name)
@@ -92,7 +92,7 @@ class WebhookApp:
 
     def __init__(
         self,
-        settings: Settings,
+        settings: WebhookSettings,
         process: Process,
         ready: Callable[[], Awaitable[None]],
         metrics: Metrics | None = None,

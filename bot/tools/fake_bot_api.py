@@ -1,30 +1,52 @@
-"""A fake Telegram Bot API server for tests: stdlib `http.server` in a thread on 127.0.0.1.
+"""A fake Telegram Bot API: one HTTP core (asyncio + httptools), two ways to answer.
 
-It speaks enough of the Bot API for python-telegram-bot's real HTTP stack (HTTPXRequest):
-getMe, getUpdates (long polling over updates the test pushes), sendMessage, editMessageText,
-editMessageReplyMarkup, answerCallbackQuery, setMyCommands, getMyCommands, deleteWebhook.
-Every call is recorded (method + decoded params). Like Telegram it checks the token, the
-HTML of `parse_mode=HTML` texts, the 4096-character limit and the 64-byte callback_data
-limit, keeps each chat's messages (edits included) and refuses a second answer to a query.
+- `FakeBotApi`, for tests and for trying the bot by hand: it speaks enough of the Bot API
+  for python-telegram-bot's real HTTP stack: getMe, getUpdates (long polling over updates
+  the test pushes), sendMessage, editMessageText, editMessageReplyMarkup,
+  answerCallbackQuery, setMyCommands, getMyCommands, setWebhook, deleteWebhook. Every call
+  is recorded (method + decoded params) and failures can be injected. Like Telegram it
+  checks the token, the HTML of `parse_mode=HTML` texts, the 4096-character limit and the
+  64-byte callback_data limit, keeps each chat's messages (edits included) and refuses a
+  second answer to a query. It serves from a thread of its own, so a test's event loop
+  (or a synchronous test) drives the bot while the fake answers.
+- `CountingBotApi`, for load benchmarks: every method is answered at once with canned
+  valid JSON (a Message echoing chat_id, text and reply_markup for sendMessage and
+  editMessageText; the bot for getMe; no webhook for getWebhookInfo; true for the rest),
+  and only counted. `GET /stats` answers {"sendMessage": n, "calls": {method: n}, "chats":
+  distinct chats, "max_per_chat": n, "last_send": monotonic seconds of the last
+  sendMessage, "pid": n}; `GET /stats/chats` adds the per-chat sendMessage counts.
+
+    python -m bot.tools.fake_bot_api --port 8081          # FakeBotApi, printing each call
+    python -m bot.tools.fake_bot_api --counting --port 0  # CountingBotApi; prints "port N"
 
 PTB posts `application/x-www-form-urlencoded` bodies whose non-string values are JSON
-(reply_markup, commands, allowed_updates); JSON bodies are accepted too.
+(reply_markup, commands, allowed_updates); JSON bodies are accepted too. HTTP/1.1
+keep-alive; no TLS.
 """
 
 from __future__ import annotations
 
+import argparse
+import asyncio
 import itertools
 import json
+import os
+import signal
+import socket
+import sys
 import threading
 import time
+from collections import Counter
+from collections.abc import Awaitable
+from contextlib import suppress
 from dataclasses import dataclass
 from html.parser import HTMLParser
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import parse_qsl
 
-from bench.fake_api_fast import canonical_method
+import httptools
 
+# Shaped like a real token (the adapter checks TOKEN_FORMAT); only the fake ever sees it.
 TOKEN = "7012345678:AAF-zansaiFakeToken_ForTests_abcdefghij"
 BOT = {
     "id": 7012345678,
@@ -35,6 +57,8 @@ BOT = {
     "can_read_all_group_messages": False,
     "supports_inline_queries": False,
 }
+BOT_USER = {k: BOT[k] for k in ("id", "is_bot", "first_name", "username")}  # a message's "from"
+DATE = 1_760_000_000  # the date of canned messages
 JSON_FIELDS = {
     "reply_markup",
     "commands",
@@ -66,6 +90,240 @@ HTML_TAGS = {
 MAX_TEXT = 4096
 MAX_CALLBACK_BYTES = 64
 LONG_POLL_CAP = 5.0  # seconds; the tests ask for 1
+
+# Bot API method names are case-insensitive; the fake counts and logs them as the Bot API
+# documents them.
+METHODS = {
+    name.lower(): name
+    for name in (
+        "getMe",
+        "getUpdates",
+        "getWebhookInfo",
+        "setWebhook",
+        "deleteWebhook",
+        "setMyCommands",
+        "getMyCommands",
+        "sendMessage",
+        "editMessageText",
+        "editMessageReplyMarkup",
+        "answerCallbackQuery",
+    )
+}
+
+
+def canonical_method(name: str) -> str:
+    return METHODS.get(name.lower(), name)
+
+
+# -- the HTTP core -----------------------------------------------------------------------
+
+Answer = tuple[int, bytes]
+
+
+class Answers(Protocol):
+    """What the core serves: an answer for each request, at once or awaited (a long poll)."""
+
+    def answer(
+        self, path: bytes, body: bytes, content_type: bytes
+    ) -> Answer | Awaitable[Answer]: ...
+
+
+def _error_body(code: int, description: str) -> bytes:
+    return json.dumps({"ok": False, "error_code": code, "description": description}).encode()
+
+
+class Connection(asyncio.Protocol):
+    """One client connection: requests parsed by httptools, answered in order."""
+
+    def __init__(self, app: Answers, open_connections: set[Connection]) -> None:
+        self.app = app
+        self.open_connections = open_connections
+        self.parser = httptools.HttpRequestParser(self)
+        self.transport: asyncio.Transport | None = None
+        self.url = b""
+        self.body: list[bytes] = []
+        self.content_type = b""
+        self.tail: asyncio.Task[None] | None = None  # the last answer still being awaited
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+        self.open_connections.add(self)
+        sock = transport.get_extra_info("socket")
+        if sock is not None:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.open_connections.discard(self)
+        if self.tail is not None:
+            self.tail.cancel()
+
+    def data_received(self, data: bytes) -> None:
+        try:
+            self.parser.feed_data(data)
+        except httptools.HttpParserError:
+            assert self.transport is not None
+            self.transport.close()
+
+    # httptools callbacks
+    def on_message_begin(self) -> None:
+        self.url, self.body, self.content_type = b"", [], b""
+
+    def on_url(self, url: bytes) -> None:
+        self.url += url
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        if name.lower() == b"content-type":
+            self.content_type = value.lower()
+
+    def on_body(self, body: bytes) -> None:
+        self.body.append(body)
+
+    def on_message_complete(self) -> None:
+        path = self.url.split(b"?", 1)[0]
+        keep = self.parser.should_keep_alive()
+        try:
+            answer = self.app.answer(path, b"".join(self.body), self.content_type)
+        except Exception as error:  # a bad request body: say so, keep serving
+            answer = 400, _error_body(400, f"Bad Request: {error!r}")
+        if isinstance(answer, tuple) and self.tail is None:
+            self.respond(answer, keep)
+        else:  # wait for the answer, and for the one before it: responses keep their order
+            self.tail = asyncio.ensure_future(self.respond_later(self.tail, answer, keep))
+
+    async def respond_later(
+        self, before: asyncio.Task[None] | None, answer: Answer | Awaitable[Answer], keep: bool
+    ) -> None:
+        if before is not None:
+            await before
+        if not isinstance(answer, tuple):
+            answer = await answer
+        if self.tail is asyncio.current_task():
+            self.tail = None
+        self.respond(answer, keep)
+
+    def respond(self, answer: Answer, keep: bool) -> None:
+        status, payload = answer
+        assert self.transport is not None
+        if self.transport.is_closing():  # the client gave up (a cancelled long poll)
+            return
+        head = (
+            b"HTTP/1.1 %d %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n%s\r\n"
+            % (
+                status,
+                b"OK" if status == 200 else b"Error",
+                len(payload),
+                b"" if keep else b"Connection: close\r\n",
+            )
+        )
+        self.transport.write(head + payload)
+        if not keep:
+            self.transport.close()
+
+
+async def listen(app: Answers, host: str, port: int) -> tuple[asyncio.Server, set[Connection]]:
+    """Serve `app` on host:port (0: any free port); the set holds the open connections."""
+    open_connections: set[Connection] = set()
+    loop = asyncio.get_running_loop()
+    server = await loop.create_server(
+        lambda: Connection(app, open_connections), host, port, backlog=4096, reuse_address=True
+    )
+    return server, open_connections
+
+
+# -- canned answers, for load ------------------------------------------------------------
+
+_BOT_JSON = json.dumps(BOT_USER, separators=(",", ":"))
+GET_ME_BODY = json.dumps({"ok": True, "result": BOT}).encode()
+TRUE_BODY = b'{"ok":true,"result":true}'
+WEBHOOK_INFO_BODY = json.dumps(
+    {"ok": True, "result": {"url": "", "has_custom_certificate": False, "pending_update_count": 0}}
+).encode()
+NOT_FOUND_BODY = _error_body(404, "Not Found")
+
+
+def message_body(message_id: int, chat_id: str | int, text: str, markup: str | None) -> bytes:
+    """A Bot API `{"ok": true, "result": Message}` as Telegram answers sendMessage/edit*."""
+    extra = f',"reply_markup":{markup}' if markup else ""
+    return (
+        f'{{"ok":true,"result":{{"message_id":{message_id},"from":{_BOT_JSON},'
+        f'"chat":{{"id":{chat_id},"type":"private","first_name":"U"}},"date":{DATE},'
+        f'"text":{json.dumps(text, ensure_ascii=False)}{extra}}}}}'
+    ).encode()
+
+
+class CountingBotApi:
+    """Answers every method at once with canned JSON and counts what it was asked."""
+
+    def __init__(self, token: str = TOKEN) -> None:
+        self.prefix = f"/bot{token}/".encode()
+        self.calls: Counter[str] = Counter()
+        self.per_chat: Counter[str] = Counter()
+        self.sends = 0
+        self.last_send = 0.0
+        self.message_ids = 0
+
+    def stats(self, chats: bool = False) -> bytes:
+        data = {
+            "sendMessage": self.sends,
+            "calls": dict(self.calls),
+            "chats": len(self.per_chat),
+            "max_per_chat": max(self.per_chat.values(), default=0),
+            "last_send": self.last_send,
+            "pid": os.getpid(),
+        }
+        if chats:
+            data["per_chat"] = dict(self.per_chat)
+        return json.dumps(data).encode()
+
+    def answer(self, path: bytes, body: bytes, content_type: bytes) -> Answer:
+        if not path.startswith(self.prefix):
+            if path == b"/stats":
+                return 200, self.stats()
+            if path == b"/stats/chats":
+                return 200, self.stats(chats=True)
+            return 404, NOT_FOUND_BODY
+        method = canonical_method(path[len(self.prefix) :].decode())
+        self.calls[method] += 1
+        if method in ("sendMessage", "editMessageText"):
+            if content_type.startswith(b"application/json"):
+                params = {
+                    k: v if isinstance(v, str) else json.dumps(v)
+                    for k, v in json.loads(body or b"{}").items()
+                }
+            else:
+                params = dict(parse_qsl(body.decode(), keep_blank_values=True))
+            chat_id = params.get("chat_id", "0")
+            if method == "sendMessage":
+                self.sends += 1
+                self.per_chat[chat_id] += 1
+                self.last_send = time.monotonic()
+            self.message_ids += 1
+            return 200, message_body(
+                self.message_ids,
+                int(chat_id) if chat_id.lstrip("-").isdigit() else 0,
+                params.get("text", ""),
+                params.get("reply_markup"),
+            )
+        if method == "getMe":
+            return 200, GET_ME_BODY
+        if method == "getWebhookInfo":
+            return 200, WEBHOOK_INFO_BODY
+        return 200, TRUE_BODY
+
+
+async def serve_counting(host: str, port: int, token: str) -> None:
+    """Run a CountingBotApi until SIGTERM / SIGINT; print "port N" once listening."""
+    server, _ = await listen(CountingBotApi(token), host, port)
+    print(f"port {server.sockets[0].getsockname()[1]}", flush=True)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    async with server:
+        await stop.wait()
+
+
+# -- the faithful fake, for tests --------------------------------------------------------
 
 
 class ApiError(Exception):
@@ -159,41 +417,47 @@ class FakeBotApi:
         self._queries: dict[str, bool] = {}  # callback query id -> answered
         self._chats: dict[int, dict[str, Any]] = {}
         self._failures: dict[str, list[ApiError]] = {}
-        self._lock = threading.Condition()
+        self._lock = threading.RLock()  # the test's thread and the server's share the state
         self._closed = False
-        self._server: ThreadingHTTPServer | None = None
+        self._news = asyncio.Event()  # set (and replaced) when an update is pushed
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._server: asyncio.Server | None = None
+        self._connections: set[Connection] = set()
         self._thread: threading.Thread | None = None
 
     # -- lifecycle -----------------------------------------------------------------------
 
     def start(self) -> FakeBotApi:
-        api = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                api._serve(self)
-
-            do_GET = do_POST
-
-            def log_message(self, *args: Any) -> None:  # quiet
-                pass
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", self.requested_port), Handler)
-        self._server.daemon_threads = True
-        self._server.handle_error = lambda request, address: None  # a client went away
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
-        )
+        """Serve from a thread with its own event loop; return once listening."""
+        loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=loop.run_forever, daemon=True)
         self._thread.start()
+        listening = listen(self, "127.0.0.1", self.requested_port)
+        future = asyncio.run_coroutine_threadsafe(listening, loop)
+        self._server, self._connections = future.result(timeout=10)
+        self._loop = loop
         return self
 
     def stop(self) -> None:
         with self._lock:
             self._closed = True
-            self._lock.notify_all()
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
+        loop, thread = self._loop, self._thread
+        if loop is None or thread is None:
+            return
+        asyncio.run_coroutine_threadsafe(self._shut_down(), loop).result(timeout=10)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(timeout=10)
+        loop.close()
+        self._loop = None
+
+    async def _shut_down(self) -> None:
+        self._notify()  # long polls return at once
+        assert self._server is not None
+        self._server.close()
+        for connection in list(self._connections):
+            if connection.transport is not None:
+                connection.transport.close()
+        await asyncio.sleep(0)  # let the connections see that they were closed
 
     def __enter__(self) -> FakeBotApi:
         return self.start()
@@ -204,7 +468,7 @@ class FakeBotApi:
     @property
     def port(self) -> int:
         assert self._server is not None
-        return self._server.server_address[1]
+        return self._server.sockets[0].getsockname()[1]
 
     @property
     def base_url(self) -> str:
@@ -253,8 +517,14 @@ class FakeBotApi:
         with self._lock:
             update_id = next(self._update_ids)
             self._updates.append({"update_id": update_id, **body})
-            self._lock.notify_all()
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(self._notify)
         return update_id
+
+    def _notify(self) -> None:
+        """Wake every long poll waiting now (on the server's loop)."""
+        self._news.set()
+        self._news = asyncio.Event()
 
     def take_update(self, update_id: int) -> dict[str, Any]:
         """Remove a pushed update from the getUpdates queue, to POST it to a webhook instead."""
@@ -289,22 +559,25 @@ class FakeBotApi:
 
     # -- serving -------------------------------------------------------------------------
 
-    def _serve(self, request: BaseHTTPRequestHandler) -> None:
+    def answer(self, path: bytes, body: bytes, content_type: bytes) -> Answer | Awaitable[Answer]:
         prefix = f"/bot{self.token}/"
         try:
-            if not request.path.startswith("/bot"):
+            text_path = path.decode()
+            if not text_path.startswith("/bot"):
                 raise ApiError(404, "Not Found")
-            if not request.path.startswith(prefix):
+            if not text_path.startswith(prefix):
                 raise ApiError(401, "Unauthorized")
             # Method names are case-insensitive: calls are logged as the Bot API spells them.
-            method = canonical_method(request.path[len(prefix) :].split("?", 1)[0])
-            params = self._params(request)
+            method = canonical_method(text_path[len(prefix) :])
+            params = self._params(body, content_type.decode())
             with self._lock:
                 failures = self._failures.get(method.lower())
                 failure = failures.pop(0) if failures else None
             if failure is not None:
                 self.calls.append(Call(method, params, ok=False))
                 raise failure
+            if method == "getUpdates":
+                return self._long_poll(params)
             handler = getattr(self, f"_api_{method.lower()}", None)
             if handler is None:
                 raise ApiError(404, "Not Found: method not found")
@@ -313,27 +586,13 @@ class FakeBotApi:
             except ApiError:
                 self.calls.append(Call(method, params, ok=False))
                 raise
-            if method.lower() != "getupdates" or result:
-                self.calls.append(Call(method, params))
-            body: dict[str, Any] = {"ok": True, "result": result}
-            status = 200
+            self.calls.append(Call(method, params))
+            return 200, json.dumps({"ok": True, "result": result}).encode()
         except ApiError as error:
-            body = {"ok": False, "error_code": error.code, "description": error.description}
-            status = error.code
-        data = json.dumps(body).encode()
-        try:
-            request.send_response(status)
-            request.send_header("Content-Type", "application/json")
-            request.send_header("Content-Length", str(len(data)))
-            request.end_headers()
-            request.wfile.write(data)
-        except OSError:  # the client gave up (a cancelled long poll)
-            pass
+            return error.code, _error_body(error.code, error.description)
 
-    def _params(self, request: BaseHTTPRequestHandler) -> dict[str, Any]:
-        length = int(request.headers.get("Content-Length") or 0)
-        raw = request.rfile.read(length) if length else b""
-        kind = (request.headers.get("Content-Type") or "").split(";")[0].strip()
+    def _params(self, raw: bytes, content_type: str) -> dict[str, Any]:
+        kind = content_type.split(";")[0].strip()
         if kind == "application/json":
             # As the Bot API server reads a JSON body: a string value is the parameter's text
             # (as in a form), anything else its JSON.
@@ -352,6 +611,29 @@ class FakeBotApi:
             else:
                 params[key] = value
         return params
+
+    async def _long_poll(self, params: dict[str, Any]) -> Answer:
+        """getUpdates: what is pending from `offset` on, waiting up to `timeout` for some."""
+        offset = int(params.get("offset") or 0)
+        limit = int(params.get("limit") or 100)
+        deadline = time.monotonic() + min(float(params.get("timeout") or 0), LONG_POLL_CAP)
+        with self._lock:
+            if offset > 0:
+                self._updates = [u for u in self._updates if u["update_id"] >= offset]
+                self.confirmed = max(self.confirmed, offset - 1)
+        pending: list[dict[str, Any]] = []
+        while not self._closed:
+            news = self._news  # before looking: a push after the look sets this one
+            with self._lock:
+                pending = [u for u in self._updates if u["update_id"] >= offset][:limit]
+            remaining = deadline - time.monotonic()
+            if pending or remaining <= 0:
+                break
+            with suppress(TimeoutError):
+                await asyncio.wait_for(news.wait(), remaining)
+        if pending:
+            self.calls.append(Call("getUpdates", params))
+        return 200, json.dumps({"ok": True, "result": pending}).encode()
 
     # -- methods -------------------------------------------------------------------------
 
@@ -382,23 +664,6 @@ class FakeBotApi:
         with self._lock:
             return self.commands.get(params.get("language_code", ""), [])
 
-    def _api_getupdates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
-        offset = int(params.get("offset") or 0)
-        limit = int(params.get("limit") or 100)
-        deadline = time.monotonic() + min(float(params.get("timeout") or 0), LONG_POLL_CAP)
-        with self._lock:
-            if offset > 0:
-                self._updates = [u for u in self._updates if u["update_id"] >= offset]
-                self.confirmed = max(self.confirmed, offset - 1)
-                self._lock.notify_all()
-            while not self._closed:
-                pending = [u for u in self._updates if u["update_id"] >= offset]
-                remaining = deadline - time.monotonic()
-                if pending or remaining <= 0:
-                    return pending[:limit]
-                self._lock.wait(remaining)
-            return []
-
     def _api_sendmessage(self, params: dict[str, Any]) -> dict[str, Any]:
         chat_id = params.get("chat_id")
         with self._lock:
@@ -409,7 +674,7 @@ class FakeBotApi:
                 raise ApiError(400, "Bad Request: chat not found")
             message = {
                 "message_id": next(self._message_ids),
-                "from": {k: BOT[k] for k in ("id", "is_bot", "first_name", "username")},
+                "from": dict(BOT_USER),
                 "chat": chat,
                 "date": int(time.time()),
                 "text": self._text(params),
@@ -493,18 +758,33 @@ class FakeBotApi:
             message.pop("reply_markup", None)
 
 
-def main() -> None:
-    """`python -m tests.fake_bot_api --port 8081`: a stand-in Bot API for trying things by hand.
+# -- running on its own ------------------------------------------------------------------
 
-    Point Zansai at it with ZANSAI_TELEGRAM_BASE_URL=http://127.0.0.1:8081/bot and
-    TELEGRAM_BOT_TOKEN set to the TOKEN above; it prints each call as it arrives.
+
+def main(argv: list[str] | None = None) -> int:
+    """A stand-in Bot API: by default a FakeBotApi for trying the bot by hand (any chat id,
+    each call printed as it arrives); with --counting a CountingBotApi for load runs.
+
+    Point Zansai at it with ZANSAI_TELEGRAM_BASE_URL=http://127.0.0.1:PORT/bot and
+    TELEGRAM_BOT_TOKEN set to TOKEN above.
     """
-    import argparse
-
-    parser = argparse.ArgumentParser(description=main.__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m bot.tools.fake_bot_api")
+    parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8081)
-    args = parser.parse_args()
-    api = FakeBotApi(port=args.port, open_chats=True).start()
+    parser.add_argument("--token", default=TOKEN)
+    parser.add_argument("--counting", action="store_true", help="canned answers, counted")
+    args = parser.parse_args(argv)
+    if args.counting:
+        try:
+            import uvloop
+
+            runner = asyncio.Runner(loop_factory=uvloop.new_event_loop)
+        except ImportError:  # pragma: no cover - uvloop is a dependency off Windows
+            runner = asyncio.Runner()
+        with runner:
+            runner.run(serve_counting(args.host, args.port, args.token))
+        return 0
+    api = FakeBotApi(token=args.token, port=args.port, open_chats=True).start()
     print(f"fake Bot API at {api.base_url} (token {api.token})", flush=True)
     seen = 0
     try:
@@ -516,7 +796,8 @@ def main() -> None:
             seen = len(api.calls)
     except KeyboardInterrupt:
         api.stop()
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -1,0 +1,98 @@
+"""Replies as Telegram messages: HTML-escaped text, split to fit, inline keyboards as JSON."""
+
+from __future__ import annotations
+
+import html
+import json
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from bot.adapters.telegram_bot.callbacks import encode_callback
+from bot.core.events import Choice, Reply
+
+MAX_MESSAGE = 4096  # Telegram's limit per message, counted here in UTF-16 units of the HTML
+ROW_WIDTH = 12  # options all this narrow (CJK characters count 2) share one keyboard row
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """One Telegram message: HTML text and, on a message that ends with options, the inline
+    keyboard as the Bot API's JSON."""
+
+    text: str
+    markup: str | None = None
+
+
+def escape(text: str) -> str:
+    """Our messages carry no formatting, so their HTML is their text, escaped."""
+    return html.escape(text, quote=False)
+
+
+def html_size(text: str) -> int:
+    """The length Telegram checks, measured on the escaped text in UTF-16 units (safe side)."""
+    return len(escape(text).encode("utf-16-le")) // 2
+
+
+def split_text(text: str, limit: int = MAX_MESSAGE) -> list[str]:
+    """Cut `text` into parts whose HTML fits `limit`: at paragraphs, else lines, else anywhere."""
+    parts: list[str] = []
+    rest = text
+    while html_size(rest) > limit:
+        low, high = 1, len(rest)  # the longest prefix that fits
+        while low < high:
+            middle = (low + high + 1) // 2
+            if html_size(rest[:middle]) <= limit:
+                low = middle
+            else:
+                high = middle - 1
+        head = rest[:low]
+        for boundary in ("\n\n", "\n"):
+            cut = head.rfind(boundary)
+            if cut > 0:
+                parts.append(head[:cut])
+                rest = rest[cut + len(boundary) :]
+                break
+        else:
+            parts.append(head)
+            rest = rest[low:]
+    parts.append(rest)
+    return [part if part.strip() else "…" for part in parts]
+
+
+@lru_cache(maxsize=1024)
+def keyboard(question: str, options: tuple[Choice, ...]) -> str:
+    """The inline keyboard as JSON, built once per question and language: one row when every
+    label is narrow, else one button per row."""
+    buttons = [{"text": c.label, "callback_data": encode_callback(question, c.id)} for c in options]
+    narrow = all(_width(c.label) <= ROW_WIDTH for c in options)
+    rows = [buttons] if narrow else [[button] for button in buttons]
+    return json.dumps({"inline_keyboard": rows}, separators=(",", ":"))
+
+
+def _width(label: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in label)
+
+
+def render(replies: Sequence[Reply], limit: int = MAX_MESSAGE) -> list[Outgoing]:
+    """A turn's replies as Telegram messages, as few as fit: consecutive replies share one
+    message (one notification, not five), separated by a blank line; a reply with options
+    ends its message and carries the keyboard; a message too long is split at paragraphs."""
+    messages: list[Outgoing] = []
+    texts: list[str] = []
+    for reply in replies:
+        texts.append(reply.text)
+        if reply.options and reply.question:
+            messages += _message("\n\n".join(texts), keyboard(reply.question, reply.options), limit)
+            texts = []
+    if texts:
+        messages += _message("\n\n".join(texts), None, limit)
+    return messages
+
+
+def _message(text: str, markup: str | None, limit: int) -> list[Outgoing]:
+    """One message's text, split where it must be; the keyboard goes on the last part."""
+    parts = split_text(text, limit)
+    last = len(parts) - 1
+    return [Outgoing(escape(part), markup if i == last else None) for i, part in enumerate(parts)]
