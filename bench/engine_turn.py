@@ -1,4 +1,4 @@
-"""Engine turn: µs per turn through `OfflineTurns(Engine(FLOWS), MemoryStore()).turn`.
+"""Engine turn: µs per turn through `OfflineTurns(engine, MemoryStore()).turn`.
 
 The turns are the scripted conversations of `bench.scripts` (every verdict of every flow,
 both languages, buttons, typed synonyms and amounts, commands, detours) replayed round-robin
@@ -29,6 +29,7 @@ from transitions import Machine
 
 from bench.core import Benchmark, Context, Findings, OfflineTurns, Row, Samples, percentile
 from bench.scripts import Script, Turn, build_scripts, mix, schedule
+from bot.app import build_engine
 from bot.core import engine as engine_module
 from bot.core.engine import Engine
 from bot.core.flow import Flow
@@ -72,7 +73,7 @@ def machine_args(flow: Flow) -> dict[str, Any]:
 
 
 def setup(ctx: Context) -> State:
-    engine = Engine(FLOWS)
+    engine = build_engine(warm_up=False)
     scripts = build_scripts(engine, FLOWS)
     turns = schedule(scripts, USERS, ctx.pick(60_000, 20_000))
     # Warm up (catalogs, Babel's locale data, the typed-answer indexes) and classify turns.

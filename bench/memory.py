@@ -29,7 +29,7 @@ from bench.core import (
     subprocess_env,
 )
 from bench.scripts import build_scripts, schedule
-from bot.core.engine import Engine
+from bot.app import build_engine
 from bot.storage import MemoryStore
 from flows import FLOWS
 
@@ -47,7 +47,7 @@ class State:
 
 
 def setup(ctx: Context) -> State:
-    engine = Engine(FLOWS)
+    engine = build_engine(warm_up=False)
     turns = schedule(build_scripts(engine, FLOWS), users=1_000, turns=30_000)
     conversations = OfflineTurns(engine, MemoryStore())
     texts: list[str] = []

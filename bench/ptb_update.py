@@ -4,7 +4,7 @@
 `bench.scripts` as Telegram would send them (`bench.tg_updates`): /start, presses with the
 callback_data of the bot's previous keyboard, typed answers and amounts, commands. They go,
 in the interleaved order they were scheduled in, through an `Application` with Zansai's
-handlers (`TelegramAdapter(TurnRunner(Engine(FLOWS),
+handlers (`TelegramAdapter(TurnRunner(build_engine(warm_up=False),
 LocalAsyncStore(SqliteStore(tmpfile)))).register(app)`, what `build_application` does), a
 fresh SQLite file per run. The bot's HTTP is `OfflineRequest`: every Bot API call returns
 at once with canned valid JSON (sendMessage / editMessageText: a Message echoing chat_id,
@@ -57,11 +57,10 @@ from bench.engine_turn import _short
 from bench.ptb_echo_webhook import echo_press, echo_text
 from bench.tg_updates import Corpus, build_corpus
 from bot.adapters.telegram_bot.adapter import TelegramAdapter
-from bot.core.engine import Engine
+from bot.app import build_engine
 from bot.storage import LocalAsyncStore, MemoryStore, SqliteStore, SyncStore
 from bot.tools import fake_bot_api as canned
 from bot.turns import TurnRunner
-from flows import FLOWS
 
 GOAL_RATIO = 1.2
 
@@ -133,7 +132,8 @@ def _offline_application() -> tuple[Application, OfflineRequest]:
 def ours(store: SyncStore) -> tuple[Application, OfflineRequest]:
     """Zansai's handlers, as `build_application` registers them, on an OfflineRequest."""
     application, request = _offline_application()
-    TelegramAdapter(TurnRunner(Engine(FLOWS), LocalAsyncStore(store))).register(application)
+    runner = TurnRunner(build_engine(warm_up=False), LocalAsyncStore(store))
+    TelegramAdapter(runner).register(application)
     return application, request
 
 

@@ -53,15 +53,14 @@ def main() -> int:
     args = parser.parse_args()
 
     from bench.core import OfflineTurns
-    from bot.core.engine import Engine
+    from bot.app import build_engine
     from bot.core.events import Event
     from bot.storage import SqliteStore
-    from flows import FLOWS
 
     opened = time.perf_counter()
     store = SqliteStore(args.db)  # runs expire(): DELETE ... WHERE updated < ?
     open_s = time.perf_counter() - opened
-    conversations = OfflineTurns(Engine(FLOWS), store)
+    conversations = OfflineTurns(build_engine(warm_up=False), store)
 
     def chat(user: str) -> None:
         """Both flows to a verdict in both languages, so that every catalog and Babel's

@@ -1,8 +1,8 @@
 """Telegram updates for the PTB and webhook benchmarks: the scripted conversations of
 `bench.scripts`, as the JSON Telegram would POST, with what the bot answers to each.
 
-Each user's turns are replayed offline through `OfflineTurns(Engine(FLOWS), MemoryStore())`
-and every reply is rendered the way the adapter renders it (`render` of the Telegram
+Each user's turns are replayed offline through `OfflineTurns` on the real engine and a
+`MemoryStore`, and every reply is rendered the way the adapter renders it (`render` of the Telegram
 adapter), so:
 
 - a typed answer or a command is a `message` update ("/start" carries its bot_command
@@ -31,6 +31,7 @@ from bench.core import OfflineTurns
 from bench.scripts import Turn, build_scripts, schedule
 from bot.adapters.telegram_bot.callbacks import encode_callback
 from bot.adapters.telegram_bot.render import render
+from bot.app import build_engine
 from bot.core.engine import Engine
 from bot.core.events import Event, Kind
 from bot.storage import MemoryStore
@@ -214,7 +215,7 @@ class Corpus:
 
 def build_corpus(users: int, turns: int) -> Corpus:
     started = time.perf_counter()
-    engine = Engine(FLOWS)
+    engine = build_engine(warm_up=False)
     scripts = build_scripts(engine, FLOWS)
     scheduled = schedule(scripts, users, turns)
     chats = build_chats(engine, scheduled)

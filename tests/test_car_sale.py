@@ -158,7 +158,7 @@ def test_owner_can_be_typed_in_either_language(typed, option):
         ("是气球贷", "residual"),
         ("残值贷", "residual"),
         ("普通のローン", "standard"),
-        ("车贷", "standard"),
+        ("信贩公司的车贷", "standard"),
         ("银行贷款", "bank"),
     ],
 )
@@ -166,6 +166,19 @@ def test_loan_kind_can_be_typed_in_either_language(typed, option):
     chat = Chat("zh")
     chat.run("@car_sale", "@lender", typed)
     assert chat.session.answers.get("loan_kind") == option
+
+
+@pytest.mark.parametrize(("lang", "typed"), [("zh", "车贷"), ("ja", "マイカーローンです")])
+def test_a_car_loan_without_its_lender_is_asked_bank_or_regular(lang, typed):
+    """A マイカーローン may be a bank's or a loan company's: two options compete, so the bot
+    asks which, with just those two buttons, and records nothing yet."""
+    chat = Chat(lang)
+    chat.run("@car_sale", "@lender", typed)
+    assert "loan_kind" not in chat.session.answers
+    assert {o.id for o in chat.last.options} == {"bank", "standard"}
+    assert chat.last.question == "car_sale.loan_kind"
+    chat.send("@bank")
+    assert chat.session.answers["loan_kind"] == "bank"
 
 
 def test_translated_labels_are_accepted_in_the_other_language():

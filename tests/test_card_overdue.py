@@ -10,6 +10,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.pofile import write_po
 
 import bot.core.i18n
+from bot.app import build_engine
 from bot.core import texts
 from bot.core.engine import Engine
 from bot.core.events import Reply
@@ -429,7 +430,7 @@ def temporary_catalogs(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_flow_text_comes_from_the_catalog_and_is_not_empty(temporary_catalogs, lang):
-    engine = Engine(FLOWS)
+    engine = build_engine(warm_up=False)
     marker = f"«{lang}» "
     for lines, verdict, _ in PATHS:
         chat = start(lang, engine)

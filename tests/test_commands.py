@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from bot.adapters.telegram_bot.adapter import COMMANDS as TELEGRAM_MENU
+from bot.adapters.telegram_bot.menu import COMMANDS as TELEGRAM_MENU
+from bot.app import build_engine
 from bot.core import commands
-from bot.core.engine import Engine
 from bot.core.events import Event
 from bot.core.i18n import LANGUAGES, translate
 from bot.core.session import Session
-from flows import FLOWS
 
 
 def test_the_telegram_menu_is_the_table():
@@ -19,7 +18,7 @@ def test_the_telegram_menu_is_the_table():
 
 
 def test_every_handler_is_an_engine_method():
-    engine = Engine(FLOWS)
+    engine = build_engine(warm_up=False)
     for command in commands.COMMANDS:
         assert callable(getattr(engine, command.handler)), command.name
 
@@ -35,7 +34,7 @@ def test_help_names_every_command_once_with_its_translated_line(lang):
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_help_command_shows_the_help_text_then_the_open_question(lang):
-    engine = Engine(FLOWS)
+    engine = build_engine(warm_up=False)
     session = Session("u", lang)
     replies = engine.handle(session, Event.command("help")).replies
     assert replies[0].text == commands.help_text(lang)
@@ -43,7 +42,7 @@ def test_help_command_shows_the_help_text_then_the_open_question(lang):
 
 
 def test_unknown_command_asks_for_a_language_first_then_explains():
-    engine = Engine(FLOWS)
+    engine = build_engine(warm_up=False)
     session = Session("u")
     assert engine.handle(session, Event.command("frobnicate")).replies[0].question == "lang"
     session.lang = "ja"

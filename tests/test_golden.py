@@ -48,7 +48,8 @@ SCRIPTS = {
     ("car_sale", "sell_even", "zh"): [
         "我想卖车",
         "@dealer",
-        "车贷",
+        "车贷",  # a bank's or a loan company's? asked with just those two buttons
+        "@standard",
         "120万",
         "一百二十万",
         "收购店",

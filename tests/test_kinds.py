@@ -40,7 +40,7 @@ TEST_FLOW = Flow(
 
 
 def answer(session: Session, text: str) -> list[Reply]:
-    return Engine([TEST_FLOW]).handle(session, Event.text(text)).replies
+    return Engine([TEST_FLOW]).handle(session, Event.parse(text)).replies
 
 
 def at(state: str, lang: str = "ja") -> Session:

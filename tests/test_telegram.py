@@ -30,6 +30,7 @@ from bot.adapters.telegram_bot.menu import COMMANDS
 from bot.adapters.telegram_bot.polling import build_application
 from bot.adapters.telegram_bot.render import MAX_MESSAGE, html_size, render, split_text
 from bot.adapters.telegram_bot.settings import load_settings
+from bot.app import build_engine
 from bot.cli import main
 from bot.core import texts
 from bot.core.engine import Engine
@@ -44,7 +45,7 @@ from tests.support import Chat
 
 JA = User(1001, "ja", "Taro")
 ZH = User(1002, "zh-hans", "Wei")
-ENGINE = Engine(FLOWS)
+ENGINE = build_engine(warm_up=False)
 CAR = next(flow for flow in FLOWS if flow.id == "car_sale")
 
 
@@ -227,7 +228,7 @@ def test_japanese_consultation_by_buttons_reaches_a_verdict(fake_bot_api):
 
 def test_chinese_consultation_by_typing_reaches_a_verdict(fake_bot_api):
     api = fake_bot_api
-    lines = ["/start", "我想卖车", "我自己", "车贷", "80万", "100万"]
+    lines = ["/start", "我想卖车", "我自己", "信贩公司的车贷", "80万", "100万"]
     events = [Event.parse(line) for line in lines] + [Event.button("business", "car_sale.buyer")]
 
     async def scenario():
@@ -650,7 +651,7 @@ def test_logs_never_show_the_token_typed_text_or_amounts(fake_bot_api, caplog):
 def test_error_handler_apologises_and_leaves_the_session_whole(fake_bot_api, caplog,
                                                               monkeypatch):
     caplog.set_level(logging.INFO)
-    engine = Engine(FLOWS)
+    engine = build_engine(warm_up=False)
     handle = engine.handle
 
     def failing(session, event):

@@ -32,6 +32,7 @@ CONFIRM = "confirm"
 ALTERNATIVE = "alt"  # the 10,000-times amount offered when a typed one looks too small
 ACK = "ack"  # Reply.notice of the line saying back how a typed answer was read
 STALE = "stale"  # Reply.notice of the message refusing a button of another question
+CLARIFY = "clarify"  # Reply.notice of a question asked again with just the options that compete
 
 
 # Sentence endings that carry no answer: "150万円です", "大概十万吧", "わからないです".
@@ -497,15 +498,21 @@ class Engine:
         return None
 
     def _read(self, session: Session, flow: Flow, question: Question, text: str) -> Reading:
-        """The reader's reading in the user's language, else in the other one: people mix
-        them (我自己 typed in a Japanese conversation, 車検証 in a Chinese one)."""
+        """The reader's reading in the user's language, else in the other one where the
+        script allows it: people mix them (我自己 in a Japanese conversation), but text with
+        kana is Japanese, whatever the conversation (自分じゃない read as Chinese loses its
+        negation). Text without a Japanese or Chinese character is read only when it is an
+        example phrasing exactly ("dealer"): anything else Latin is not guessed at."""
         first = session.lang or DEFAULT_LANGUAGE
-        reading = self.reader.read(flow.id, question.id, first, text)
-        for lang in LANGUAGES:
+        kana = _KANA.search(text) is not None
+        langs = ["ja"] if kana else [first, *(lang for lang in LANGUAGES if lang != first)]
+        reading = NOTHING_READ
+        for lang in langs:
+            reading = self.reader.read(flow.id, question.id, lang, text)
             if reading.kind is not ReadingKind.NOTHING or reading.hint is not None:
                 break
-            if lang != first:
-                reading = self.reader.read(flow.id, question.id, lang, text)
+        if reading.score < 1.0 and not _CJK.search(text):
+            return NOTHING_READ
         return reading
 
     def _clarify(self, session: Session, question: Question, option_ids: Sequence[str]) -> Reply:
@@ -518,7 +525,7 @@ class Engine:
             text = self._t(session, texts.CLARIFY_ONE).format(option=options[0].label)
         else:
             text = self._t(session, texts.CLARIFY_WHICH)
-        return Reply(text, options, question=self._key(session), expects="choice")
+        return Reply(text, options, question=self._key(session), expects="choice", notice=CLARIFY)
 
     def _hint(
         self, session: Session, flow: Flow, question: Question, hint: str | None
@@ -674,6 +681,10 @@ def _picking_language(session: Session) -> bool:
 def _translations(message: str, form: Callable[[str], str] = normalize) -> Iterable[str]:
     return (form(translate(lang, message)) for lang in LANGUAGES)
 
+
+_KANA = re.compile(r"[\u3040-\u30ff\uff66-\uff9f]")  # hiragana, katakana, half-width katakana
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff66-\uff9f]")
+NOTHING_READ = Reading(ReadingKind.NOTHING)
 
 # A question of the user's own, not an answer: an interrogative and a question mark
 # ("車はいつ売ればいいですか？", "什么时候能卖？") or a bare topic asked about ("税金は？").

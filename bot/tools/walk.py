@@ -24,7 +24,7 @@ from bot.adapters.telegram_bot.render import render
 from bot.app import build_engine
 from bot.core import engine as engine_module
 from bot.core.amounts import MAX_AMOUNT
-from bot.core.engine import CONFIRM, LANG_PICKER, MENU, NO_WORDS, YES_WORDS, Engine
+from bot.core.engine import CLARIFY, CONFIRM, LANG_PICKER, MENU, NO_WORDS, YES_WORDS, Engine
 from bot.core.events import Event, Kind, Reply
 from bot.core.flow import Flow
 from bot.core.i18n import LANGUAGES, translate
@@ -284,13 +284,16 @@ class Walker:
             if not (too_high or too_low):
                 self._fail(f"confirmation of a plausible amount {pending!r}", before)
 
-        # The last reply is the open question, and its keyboard offers exactly its options.
+        # The last reply is the open question, and its keyboard offers exactly its options
+        # (a clarifying question: only those that compete, in the question's order).
         last = replies[-1]
         if last.question != self.engine.open_question(after):
             self._fail(f"last reply asks {last.question!r}", before)
         offered = [c.id for c in last.options]
         expected = expected_options(self.engine, after)
-        if offered != expected and not (  # a confirmation's order is the engine's to choose
+        clarified = last.notice == CLARIFY and offered == [o for o in expected if o in offered]
+        if offered != expected and not clarified and not (
+            # a confirmation's order is the engine's to choose
             position_kind(self.engine, after) == "confirm"
             and set(expected) <= set(offered) <= {ALTERNATIVE, "yes", "no"}
         ):
@@ -365,7 +368,7 @@ class Walker:
             if question is None:
                 self._fail(f"answer to {question_id!r}, not a question", before)
             if type(value) is int:
-                if not (question.amount and 0 <= value <= MAX_AMOUNT):
+                if not (question.is_money and 0 <= value <= MAX_AMOUNT):
                     self._fail(f"amount {value} for {question_id}", before)
             else:
                 option = question.option(value) if isinstance(value, str) else None
