@@ -222,6 +222,8 @@ PRINCIPAL = Question(
     example=N_("3万"),
     plausible_max=10_000_000,
     plausible_min=100,
+    # 数额较大 / 巨大 / 特别巨大 (2018 interpretation, Art. 8)
+    boundaries=(THRESHOLD, 500_000, 5_000_000),
     options=(
         Option("unknown", N_("I don't know the principal"), info=N_(
             "You can find the principal in the bank's app, on your latest statement, or by "

@@ -607,3 +607,27 @@ def test_more_ways_to_say_how_much_can_be_repaid(question, typed, option):
     chat = Chat("zh")
     chat.run("@card_overdue", "@gt3m", typed)
     assert chat.session.answers.get(question) == option
+
+
+@pytest.mark.parametrize(
+    ("typed", "amount"),
+    [("五万左右", 50_000), ("大概4万6", 46_000), ("4万8千くらい", 48_000), ("五万出头", 50_000),
+     ("50万左右", 500_000), ("五百万上下", 5_000_000)],
+)
+def test_an_approximate_principal_near_a_threshold_is_confirmed_before_it_decides(typed, amount):
+    """五万左右 was recorded as exactly 50,000 yuan, on the criminal threshold, without a word."""
+    chat = Chat("zh")
+    chat.run("@card_overdue", "@gt3m", "@partial", typed)
+    assert "principal" not in chat.session.answers
+    assert chat.session.pending == {"confirm": amount, "near": next(
+        b for b in (50_000, 500_000, 5_000_000) if abs(amount - b) <= b // 10)}
+    assert [o.id for o in chat.last.options] == ["yes", "no"]
+    chat.send("4万3")  # the exact figure typed instead
+    assert chat.session.answers["principal"] == 43_000
+
+
+@pytest.mark.parametrize("typed", ["48000", "5万", "大概3万", "20万左右"])
+def test_an_exact_amount_or_one_far_from_a_threshold_is_taken_as_it_is(typed):
+    chat = Chat("zh")
+    chat.run("@card_overdue", "@gt3m", "@partial", typed)
+    assert "principal" in chat.session.answers

@@ -49,6 +49,13 @@ _RANGE_RE = re.compile(
     rf"{_NUM}\s*(?:万|千|百|円|元)?\s*(?:[〜~～\-−–—]|到|至|から)\s*{_NUM}"
     r"|(?:一二|两三|二三|三四|四五|五六|六七|七八|八九)\s*(?:十|百|千|万)"
 )
+# Words that make the number approximate: 约5万, 大概5万, 五万左右, 5万くらい, 5万多, 五万出头.
+_ABOUT_RE = re.compile(
+    rf"(?:约|約|大约|大約|大概|差不多|大体|大體|だいたい|およそ|たぶん|多分|估计|估計|应该|應該)"
+    rf"[^0-9。．.!！?？]{{0,3}}(?={_NUM})"
+    rf"|(?<={_NUM})\s*(?:円|元|块|塊|人民币)?\s*(?:くらい|ぐらい|位|程度|ほど|前後|左右|上下|多|余|出头"
+    r"|出頭|ちょっと|ちょい|ちょっと超え)"
+)
 # A sentence about another amount than the one asked: a monthly payment (月3万で残り36回,
 # 每月最低还款2000), interest added in (本金加利息一共7万), the price paid new
 # (2年前に買った時は300万). Better to ask again than to take its number.
@@ -92,6 +99,11 @@ def currency_named(text: str) -> str | None:
 def says_bound(text: str) -> bool:
     """Whether the number is a bound, not the figure: 将近5万, 5万弱, 超过5万, 150万以上."""
     return _BOUND_RE.search(_folded(text)) is not None
+
+
+def says_about(text: str) -> bool:
+    """Whether the number is approximate: 约5万, 五万左右, 5万くらい, 5万多, 五万出头."""
+    return _ABOUT_RE.search(_folded(text)) is not None
 
 
 def says_range(text: str) -> bool:

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from bot.core import commands, texts
+from bot.core.amount_words import says_about
 from bot.core.events import Choice, Event, Kind, Reply
 from bot.core.flow import Block, Flow, Question
 from bot.core.i18n import DEFAULT_LANGUAGE, LANGUAGE_NAMES, LANGUAGES, language_from_code, translate
@@ -32,6 +33,7 @@ CONFIRM = "confirm"
 ALTERNATIVE = "alt"  # the 10,000-times amount offered when a typed one looks too small
 ACK = "ack"  # Reply.notice of the line saying back how a typed answer was read
 STALE = "stale"  # Reply.notice of the message refusing a button of another question
+NEAR = "near"  # in a pending confirmation: the boundary an approximate amount is close to
 CLARIFY = "clarify"  # Reply.notice of a question asked again with just the options that compete
 
 
@@ -450,6 +452,10 @@ class Engine:
         if not question.is_money:
             return self._record(session, flow, question, read, say_back=True)
         amount = int(read)
+        near = _near(amount, question.boundaries) if says_about(event.value) else None
+        if near is not None:  # 五万左右: which side of 50,000 decides the advice
+            session.pending = {CONFIRM: amount, NEAR: near}
+            return [self._confirm_question(session, flow, question)]
         if question.plausible_max is not None and amount > question.plausible_max:
             session.pending = {CONFIRM: amount}
             return [self._confirm_question(session, flow, question)]
@@ -549,6 +555,10 @@ class Engine:
             alt = self._answer_label(session, flow, question, session.pending[ALTERNATIVE])
             text = self._t(session, texts.CONFIRM_SMALL).format(amount=amount, alt=alt)
             options = (Choice(ALTERNATIVE, alt), Choice("yes", amount))
+        elif NEAR in session.pending:
+            near = self._answer_label(session, flow, question, session.pending[NEAR])
+            text = self._t(session, texts.CONFIRM_NEAR).format(amount=amount, boundary=near)
+            options = (Choice("yes", self._t(session, texts.CONFIRM_YES)),)
         else:
             text = self._t(session, texts.CONFIRM_AMOUNT).format(amount=amount)
             options = (Choice("yes", self._t(session, texts.CONFIRM_YES)),)
@@ -692,6 +702,11 @@ _SIDE_QUESTION = re.compile(
     r"(?:いつ|どう|何|なに|なん|どこ|どれ|なぜ|どうして|いくら|什么|什麼|怎么|怎麼|怎样|哪|多少|为什么"
     r"|為什麼|为啥|吗|嗎).*[?？]\s*$|^[^?？]{1,8}(?:は|って)[?？]\s*$"
 )
+
+
+def _near(amount: int, boundaries: Iterable[int]) -> int | None:
+    """The boundary within 10 % of `amount`, if there is one."""
+    return next((b for b in boundaries if abs(amount - b) <= b // 10), None)
 
 
 def _label_index(question: Question) -> dict[str, str]:

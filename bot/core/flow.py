@@ -60,6 +60,9 @@ class Question:
     # Money only: below this (and above 0) the user is asked whether they meant 10,000
     # times as much: "150" typed for a car loan is almost always 150万.
     plausible_min: int | None = None
+    # Money only: amounts at which the advice changes (50,000 yuan: 恶意透支 can be a crime).
+    # An approximate amount ("五万左右") within 10 % of one is confirmed before it decides.
+    boundaries: tuple[int, ...] = ()
     # Reads a value the phrasings cannot (e.g. "3个月" -> "m1to3"); None: no idea;
     # AMBIGUOUS: it says something, but not which option ("一两次"), so nothing is guessed.
     read: Callable[[str], str | None] | None = None
@@ -210,7 +213,7 @@ class Flow:
                     raise ValueError(f"{self.id}: transition {t} names an unknown condition")
         for question in self.questions:
             limits = (question.plausible_max, question.plausible_min)
-            if not question.is_money and limits != (None, None):
+            if not question.is_money and (limits != (None, None) or question.boundaries):
                 raise ValueError(f"{self.id}.{question.id}: plausible amounts need kind=Money")
         for verdict in self.verdicts:
             for message in verdict.messages:

@@ -65,6 +65,10 @@ DATE_UNREADABLE = N_(
 )
 AMOUNT_OR_OPTION = N_("Type the amount, or tap a button.")
 CONFIRM_AMOUNT = N_("You entered {amount}. That is unusually large. Is it correct?")
+CONFIRM_NEAR = N_(
+    "You wrote about {amount}. The advice changes at {boundary}, so the exact figure matters: "
+    "is {amount} right? If not, type the exact amount."
+)
 CONFIRM_SMALL = N_("You entered {amount}. Did you mean {alt}?")
 CONFIRM_YES = N_("Yes, that's right")
 CONFIRM_NO = N_("No, I'll type it again")
