@@ -30,7 +30,7 @@ from transitions import Machine
 from bench.core import Benchmark, Context, Findings, OfflineTurns, Row, Samples, percentile
 from bench.scripts import Script, Turn, build_scripts, mix, schedule
 from bot.app import build_engine
-from bot.core import engine as engine_module
+from bot.core import kinds as kinds_module
 from bot.core.engine import Engine
 from bot.core.flow import Flow
 from bot.core.i18n import format_number
@@ -351,7 +351,7 @@ def _what_if(state: State) -> dict[str, float]:
     def direct_next_state(flow: Flow, source: str, answers: Any) -> str:
         return _first_match(table, flow.id, source, answers)
 
-    format_patch = (engine_module, "format_number", cached_format)
+    format_patch = (kinds_module, "format_number", cached_format)  # Money.say formats
     next_patch = (Flow, "next_state", direct_next_state)
     variants: dict[str, list[tuple[Any, str, Any]]] = {
         "as is": [],

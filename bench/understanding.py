@@ -39,7 +39,10 @@ def _sessions(engine, lines):
         if line.question == "menu" or isinstance(line.expect[0], dict):
             continue
         question = engine.flows[line.flow].question(line.question)
-        session = Session("bench", line.lang, line.flow, line.question)
+        session = Session("bench", line.lang)  # at the question, as the corpus judge gets there
+        for event in (Event.button(line.flow), *map(Event.parse, understanding.PREFIXES[
+            line.flow][line.question])):
+            engine.handle(session, event)
         button = question.options[0].id if question.options else None
         found.append((session.dumps(), line.text, button, line.question))
     return found

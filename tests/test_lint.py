@@ -342,3 +342,19 @@ def test_the_glossary_file_parses():
 def test_the_real_project_is_clean():
     report = lint.lint(FLOWS)
     assert [str(p) for p in report.problems] == []
+
+
+def test_lint_reports_the_phrasings_data_and_a_non_answer_without_a_hint(tmp_path):
+    import shutil
+
+    from bot.tools.lint import lint_phrasings
+    from flows import FLOWS, PHRASINGS
+
+    assert lint_phrasings(FLOWS) == []
+    data = tmp_path / "phrasings"
+    shutil.copytree(PHRASINGS, data)
+    with (data / "car_sale.ja.toml").open("a", encoding="utf-8") as out:
+        out.write('\n[owner._mystery]\nexamples = ["謎の会社"]\n\n[owner.nobody]\nexamples = ["x"]\n')
+    found = [str(problem) for problem in lint_phrasings(FLOWS, data)]
+    assert any("owner._mystery" in line and "no hint" in line for line in found), found
+    assert any("nobody" in line for line in found), found

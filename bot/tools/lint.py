@@ -531,6 +531,7 @@ def lint(
     locales: Path | None = None,
     glossary: Path = GLOSSARY,
     root: Path = ROOT,
+    phrasings: Path | None = None,
 ) -> Report:
     """Check the flows and the catalogs in `locales` (default: the bot's own)."""
     from bot.core.i18n import CATALOG_DIRS, DOMAIN, LANGUAGES, locales_dir, po_path
@@ -558,7 +559,38 @@ def lint(
                 if msgid not in ids:
                     lacking.setdefault(msgid, []).append(name)
     problems += _missing(source, lacking)
+    problems += lint_phrasings(flows, phrasings)
     return Report(sorted(set(problems)), len(flows), len(catalogs), len(source))
+
+
+def lint_phrasings(flows: Sequence[Flow], directory: Path | None = None) -> list[Problem]:
+    """The reader's data (flows/phrasings): unknown ids, a phrasing under two options, and a
+    named non-answer (`_someone_else`) that neither asks between options nor has a hint."""
+    from bot.core.reader import check_phrasings, load
+
+    if directory is None:
+        from flows import PHRASINGS
+
+        directory = PHRASINGS
+    phrasings = load(directory)
+    where = directory.relative_to(ROOT) if directory.is_relative_to(ROOT) else directory
+    problems = []
+    for line in check_phrasings(phrasings, flows):
+        file, _, message = line.partition(" ")
+        problems.append(Problem(str(where / file), 1, message.strip()))
+    questions = {(flow.id, q.id): q for flow in flows for q in flow.questions}
+    for entries in phrasings.entries.values():
+        for entry in entries:
+            question = questions.get((entry.flow, entry.question))
+            if question is None or not entry.id.startswith("_") or entry.clarify:
+                continue
+            if entry.id not in question.hints:
+                problems.append(Problem(
+                    str(where / entry.file), 1,
+                    f"[{entry.question}.{entry.id}]: no hint for it in {entry.flow}.py "
+                    f"(Question.hints) and no `clarify` list",
+                ))
+    return problems
 
 
 def lint_main(args: list[str]) -> int:
