@@ -354,7 +354,8 @@ def test_lint_reports_the_phrasings_data_and_a_non_answer_without_a_hint(tmp_pat
     data = tmp_path / "phrasings"
     shutil.copytree(PHRASINGS, data)
     with (data / "car_sale.ja.toml").open("a", encoding="utf-8") as out:
-        out.write('\n[owner._mystery]\nexamples = ["謎の会社"]\n\n[owner.nobody]\nexamples = ["x"]\n')
+        out.write('\n[owner._mystery]\nexamples = ["謎の会社"]\n')
+        out.write('\n[owner.nobody]\nexamples = ["x"]\n')
     found = [str(problem) for problem in lint_phrasings(FLOWS, data)]
     assert any("owner._mystery" in line and "no hint" in line for line in found), found
     assert any("nobody" in line for line in found), found
