@@ -232,7 +232,7 @@ def test_any_events_in_any_order_are_answered(code, events):
     ],
 )
 def test_words_are_found_only_where_they_stand_alone(text, word, found):
-    from bot.core.engine import fold, mentions
+    from bot.core.typed import fold, mentions
 
     assert mentions(fold(text), fold(word)) is found
 

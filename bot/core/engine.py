@@ -11,8 +11,6 @@ store before the turn and saves it after.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
@@ -25,8 +23,10 @@ from bot.core.kinds import Money, Problem
 from bot.core.reader import Kind as ReadingKind
 from bot.core.reader import Phrasings, Reader, Reading
 from bot.core.session import Session
+from bot.core.typed import fold, has_cjk, has_kana, is_side_question, mentions, normalize, plain
 from bot.core.words import LANGUAGE_WORDS, NO_WORDS, YES_WORDS
 
+NOTHING_READ = Reading(ReadingKind.NOTHING)
 LANG_PICKER = "lang"
 MENU = "menu"
 CONFIRM = "confirm"
@@ -37,59 +37,10 @@ NEAR = "near"  # in a pending confirmation: the boundary an approximate amount i
 CLARIFY = "clarify"  # Reply.notice of a question asked again with just the options that compete
 
 
-# Sentence endings that carry no answer: "150万円です", "大概十万吧", "わからないです".
-_TRAILING = re.compile(
-    r"(?:です|でした|ですね|ですよ|だよ|だね|かな|かも|かもしれない|と思う|と思います|"
-    r"吧|啊|呢|哦|呀|嘛|左右吧)+[\s。．.!！?？~～]*$"
-)
-_STRIP = str.maketrans("", "", " \t\r\n。、，,.!！?？「」『』()（）[]【】\"'`~～-")
-_NON_WORD = re.compile(r"[\W_]+")
-
-
-def normalize(text: str) -> str:
-    """Fold width, case and punctuation so typed answers compare equal to labels."""
-    return unicodedata.normalize("NFKC", text).casefold().translate(_STRIP)
-
-
 # The shared words (locales/words/*.toml) in the form typed text is compared in.
 _YES = frozenset(normalize(w) for w in YES_WORDS)
 _NO = frozenset(normalize(w) for w in NO_WORDS)
 _LANGUAGE = {lang: frozenset(map(normalize, words)) for lang, words in LANGUAGE_WORDS.items()}
-
-
-def plain(text: str) -> str:
-    """`text` without a chatty sentence ending, or unchanged when that would leave nothing."""
-    stripped = _TRAILING.sub("", text.strip())
-    return stripped or text
-
-
-def fold(text: str) -> str:
-    """Like `normalize`, but punctuation becomes one space, so word edges stay visible."""
-    return _NON_WORD.sub(" ", unicodedata.normalize("NFKC", text).casefold()).strip()
-
-
-def mentions(text: str, word: str) -> bool:
-    """Whether folded `text` contains folded `word`; Latin letters and digits at the word's
-    edges must not run on ("car" is not in "credit card", "2か月" is not in "12か月")."""
-    start = text.find(word)
-    while start != -1:
-        end = start + len(word)
-        if not (
-            _runs_on(word[0], text[start - 1 : start]) or _runs_on(word[-1], text[end : end + 1])
-        ):
-            return True
-        start = text.find(word, start + 1)
-    return False
-
-
-def _runs_on(edge: str, neighbour: str) -> bool:
-    return (
-        bool(neighbour)
-        and edge.isascii()
-        and edge.isalnum()
-        and neighbour.isascii()
-        and neighbour.isalnum()
-    )
 
 
 @dataclass(slots=True)
@@ -427,7 +378,7 @@ class Engine:
         if (switched := self._language_typed(session, event)) is not None:
             return switched
         reading = self._read(session, flow, question, typed)
-        if reading.score < 1.0 and _SIDE_QUESTION.search(typed):  # 税金は？ 什么时候卖？
+        if reading.score < 1.0 and is_side_question(typed):  # 税金は？ 什么时候卖？
             return [self._say(session, texts.SIDE_QUESTION), self._ask(session, question)]
         if reading.kind is ReadingKind.SURE:
             return self._choose(session, flow, question, reading.options[0], typed=True)
@@ -510,14 +461,14 @@ class Engine:
         negation). Text without a Japanese or Chinese character is read only when it is an
         example phrasing exactly ("dealer"): anything else Latin is not guessed at."""
         first = session.lang or DEFAULT_LANGUAGE
-        kana = _KANA.search(text) is not None
+        kana = has_kana(text)
         langs = ["ja"] if kana else [first, *(lang for lang in LANGUAGES if lang != first)]
         reading = NOTHING_READ
         for lang in langs:
             reading = self.reader.read(flow.id, question.id, lang, text)
             if reading.kind is not ReadingKind.NOTHING or reading.hint is not None:
                 break
-        if reading.score < 1.0 and not _CJK.search(text):
+        if reading.score < 1.0 and not has_cjk(text):
             return NOTHING_READ
         return reading
 
@@ -690,18 +641,6 @@ def _picking_language(session: Session) -> bool:
 
 def _translations(message: str, form: Callable[[str], str] = normalize) -> Iterable[str]:
     return (form(translate(lang, message)) for lang in LANGUAGES)
-
-
-_KANA = re.compile(r"[\u3040-\u30ff\uff66-\uff9f]")  # hiragana, katakana, half-width katakana
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff66-\uff9f]")
-NOTHING_READ = Reading(ReadingKind.NOTHING)
-
-# A question of the user's own, not an answer: an interrogative and a question mark
-# ("車はいつ売ればいいですか？", "什么时候能卖？") or a bare topic asked about ("税金は？").
-_SIDE_QUESTION = re.compile(
-    r"(?:いつ|どう|何|なに|なん|どこ|どれ|なぜ|どうして|いくら|什么|什麼|怎么|怎麼|怎样|哪|多少|为什么"
-    r"|為什麼|为啥|吗|嗎).*[?？]\s*$|^[^?？]{1,8}(?:は|って)[?？]\s*$"
-)
 
 
 def _near(amount: int, boundaries: Iterable[int]) -> int | None:
