@@ -122,7 +122,18 @@ def _read_length(text: str) -> str | None:
         break
     else:
         return None
-    return _overdue_band(days)
+    band = _overdue_band(days)
+    # "3ヶ月くらい", "一个月左右": about a boundary is either side of it, so ask
+    if _ABOUT.search(text) and any(
+        _overdue_band(days * factor) != band for factor in (0.9, 1.1)
+    ):
+        return AMBIGUOUS
+    return band
+
+
+_ABOUT = re.compile(
+    r"くらい|ぐらい|位|ほど|前後|左右|上下|大概|差不多|大约|大約|约|約|だいたい|ほぼ"
+)
 
 
 # How many times, possibly several counted up: 打了一次电话发了一次短信 is twice. "一次都没有"
@@ -140,6 +151,9 @@ _ONCE_OR_TWICE = re.compile(
 )  # ("12回" is twelve)
 
 
+_TWO_OR_MORE = re.compile(r"[两兩二][三]|[三][四]|[四][五]|[五][六]|[几幾]")
+
+
 def read_demands(text: str) -> str | None:
     """Formal demands typed as a count ("3次", "电话一次短信一次", "2回") -> option."""
     if _ONCE_OR_TWICE.search(text):
@@ -148,8 +162,12 @@ def read_demands(text: str) -> str | None:
     for match in _TIMES.finditer(text):
         if match.group("none"):
             return "none"
+        number = match.group("number")
+        if _TWO_OR_MORE.fullmatch(number):  # 两三次, 三四回: several
+            total, counted = total + 2, True
+            continue
         try:
-            total += parse_amount(match.group("number"))
+            total += parse_amount(number)
         except AmountError:
             return None
         counted = True

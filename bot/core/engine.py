@@ -23,7 +23,16 @@ from bot.core.kinds import Money, Problem
 from bot.core.reader import Kind as ReadingKind
 from bot.core.reader import Phrasings, Reader, Reading
 from bot.core.session import Session
-from bot.core.typed import fold, has_cjk, has_kana, is_side_question, mentions, normalize, plain
+from bot.core.typed import (
+    fold,
+    has_cjk,
+    has_kana,
+    is_side_question,
+    looks_chinese,
+    mentions,
+    normalize,
+    plain,
+)
 from bot.core.words import LANGUAGE_WORDS, NO_WORDS, YES_WORDS
 
 NOTHING_READ = Reading(ReadingKind.NOTHING)
@@ -35,6 +44,7 @@ ACK = "ack"  # Reply.notice of the line saying back how a typed answer was read
 STALE = "stale"  # Reply.notice of the message refusing a button of another question
 NEAR = "near"  # in a pending confirmation: the boundary an approximate amount is close to
 CLARIFY = "clarify"  # Reply.notice of a question asked again with just the options that compete
+SUGGESTED = "suggested"  # in `pending`: the one option a "did you mean …?" offered
 
 
 # The shared words (locales/words/*.toml) in the form typed text is compared in.
@@ -94,6 +104,10 @@ class Engine:
         """Advance `session` by one event; never raises for any user input."""
         outcome = self._handle(session, event)
         replies = outcome.replies
+        if (session.pending or {}).get(SUGGESTED) and not (
+            replies and replies[-1].notice == CLARIFY
+        ):
+            session.pending = None  # a "did you mean …?" lasts only while it is on screen
         outcome.stale = bool(replies) and replies[0].notice == STALE
         # A verdict's own messages carry its id and no buttons; its closing prompt has both.
         outcome.verdict = next((r.verdict for r in replies if r.verdict and not r.options), None)
@@ -372,6 +386,14 @@ class Engine:
                 return [self._stale(session), self._ask(session, question)]
             return self._choose(session, flow, question, option.id)
         typed = event.value
+        suggested = (session.pending or {}).get(SUGGESTED)
+        if suggested is not None:  # "did you mean …?" is open: a typed yes or no answers it
+            session.pending = None
+            said = normalize(plain(typed))
+            if said in _YES and question.option(suggested) is not None:
+                return self._choose(session, flow, question, suggested, typed=True)
+            if said in _NO:
+                return [self._ask(session, question)]
         label = self._label_typed(flow, question, typed)
         if label is not None:
             return self._choose(session, flow, question, label, typed=True)
@@ -460,7 +482,7 @@ class Engine:
         kana is Japanese, whatever the conversation (自分じゃない read as Chinese loses its
         negation). Text without a Japanese or Chinese character is read only when it is an
         example phrasing exactly ("dealer"): anything else Latin is not guessed at."""
-        first = session.lang or DEFAULT_LANGUAGE
+        first = "zh" if looks_chinese(text) else session.lang or DEFAULT_LANGUAGE
         kana = has_kana(text)
         langs = ["ja"] if kana else [first, *(lang for lang in LANGUAGES if lang != first)]
         reading = NOTHING_READ
@@ -479,6 +501,7 @@ class Engine:
             Choice(o.id, self._t(session, o.label)) for o in question.options if o.id in option_ids
         )
         if len(options) == 1:
+            session.pending = {SUGGESTED: options[0].id}
             text = self._t(session, texts.CLARIFY_ONE).format(option=options[0].label)
         else:
             text = self._t(session, texts.CLARIFY_WHICH)

@@ -32,7 +32,9 @@ SIDE_QUESTION = N_(
     "covers the steps, the documents and the pitfalls. For now, please answer this question:"
 )
 CLARIFY_WHICH = N_("Which of these do you mean?")
-CLARIFY_ONE = N_("Did you mean “{option}”? Tap it if so, or tell me in other words.")
+CLARIFY_ONE = N_(
+    "Did you mean “{option}”? If so, tap it or type “yes”; if not, tell me in other words."
+)
 AMOUNT_UNREADABLE = N_(
     "I couldn't read that as an amount. Please type it with numbers, for example {example}."
 )

@@ -66,9 +66,20 @@ _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff66-\uff9f]")
 _SIDE_QUESTION = re.compile(
     r"(?:いつ|どう|何|なに|なん|どこ|どれ|なぜ|どうして|いくら|什么|什麼|怎么|怎麼|怎样|哪|多少|为什么"
     r"|為什麼|为啥|吗|嗎).*[?？]\s*$|^[^?？]{1,8}(?:は|って)[?？]\s*$"
+    # Chinese: 要交税吗, 那税金怎么办 (no question mark needed), 税金呢？ (a topic asked about)
+    r"|(?:吗|嗎|怎么办|怎麼辦|怎么算|怎麼算)[?？]?\s*$|^[^?？，,。、]{1,8}呢[?？]\s*$"
 )
 
 
+
+
+# Characters of Simplified Chinese that Japanese does not write (还 / 還, 这, 说, 么, 吗 ...):
+# text with one is Chinese, even in a Japanese conversation.
+_CHINESE_ONLY = re.compile(r"[还这说们个么吗吧呢钱贷没给对过时长进车银张办卖买问让啊吃觉样]")
+
+
+def looks_chinese(text: str) -> bool:
+    return _CHINESE_ONLY.search(text) is not None and not has_kana(text)
 
 
 def has_kana(text: str) -> bool:

@@ -24,7 +24,17 @@ from bot.adapters.telegram_bot.render import render
 from bot.app import build_engine
 from bot.core import engine as engine_module
 from bot.core.amounts import MAX_AMOUNT
-from bot.core.engine import CLARIFY, CONFIRM, LANG_PICKER, MENU, NO_WORDS, YES_WORDS, Engine
+from bot.core.engine import (
+    CLARIFY,
+    CONFIRM,
+    LANG_PICKER,
+    MENU,
+    NEAR,
+    NO_WORDS,
+    SUGGESTED,
+    YES_WORDS,
+    Engine,
+)
 from bot.core.events import Event, Kind, Reply
 from bot.core.flow import Flow
 from bot.core.i18n import LANGUAGES, translate
@@ -265,10 +275,24 @@ class Walker:
         else:
             self._check_flow_state(before, after)
         pending = after.pending
-        if pending is not None and pending != {LANG_PICKER: 1}:
+        question_now = (
+            self.engine.flows[after.flow].question(after.state or "") if after.flow else None
+        )
+        if pending is not None and SUGGESTED in pending:
+            # "did you mean …?": one option of the open question, offered as its only button
+            last = replies[-1] if replies else None
+            if (
+                set(pending) != {SUGGESTED}
+                or question_now is None
+                or question_now.option(pending[SUGGESTED]) is None
+                or last is None
+                or [c.id for c in last.options] != [pending[SUGGESTED]]
+            ):
+                self._fail(f"pending {pending!r}", before)
+        elif pending is not None and pending != {LANG_PICKER: 1}:
             if (
                 CONFIRM not in pending
-                or not set(pending) <= {CONFIRM, ALTERNATIVE}
+                or not set(pending) <= {CONFIRM, ALTERNATIVE, NEAR}
                 or position_kind(self.engine, after) != "confirm"
             ):
                 self._fail(f"pending {pending!r}", before)
@@ -299,11 +323,13 @@ class Walker:
         ):
             self._fail(f"keyboard {offered}", before)
 
-        # Hostile text never changes anything beyond closing an open confirmation.
+        # Hostile text never changes anything beyond closing an open confirmation (or an
+        # open "did you mean …?").
         if tag == "hostile":
             if snapshot(after) != snapshot(before) or after.lang != before.lang:
                 self._fail("hostile text changed the session", before)
-            if after.pending != before.pending and not (before.pending or {}).get(CONFIRM):
+            closable = (before.pending or {}).keys() & {CONFIRM, SUGGESTED}
+            if after.pending != before.pending and not (closable and after.pending is None):
                 self._fail("hostile text changed pending", before)
             self.stats.hostile += 1
 

@@ -1,0 +1,65 @@
+"""Typed answers as a new user typed them in a trial (each once misread or not understood)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.core import texts
+from bot.core.engine import CLARIFY
+from bot.core.i18n import translate
+from tests.support import Chat
+
+
+@pytest.mark.parametrize("typed", ["不能全部还 只能还一点", "不是全部，能还一点", "全部还不了"])
+def test_not_all_of_it_in_a_japanese_conversation_is_asked_part_or_nothing(typed):
+    """Chinese typed in a Japanese conversation is read as Chinese: it was read as "all"."""
+    chat = Chat("ja")
+    chat.run("@card_overdue", "@gt3m", typed)
+    assert "ability" not in chat.session.answers
+    assert {o.id for o in chat.last.options} == {"partial", "none"}
+
+
+@pytest.mark.parametrize(
+    "typed", ["5万切るくらい", "5万还不到", "差不多五万吧，可能还不到", "150万日元不到"]
+)
+def test_just_under_a_figure_is_not_the_figure(typed):
+    chat = Chat("zh")
+    chat.run("@card_overdue", "@gt3m", "@partial", typed)
+    assert "principal" not in chat.session.answers  # asked for the figure, or to confirm it
+
+
+def test_a_typed_yes_takes_the_option_a_did_you_mean_offered():
+    chat = Chat("zh")
+    chat.run("@car_sale", "@lender", "@standard", "不太清楚，得问一下ローン会社")
+    if chat.last.notice != CLARIFY or len(chat.last.options) != 1:
+        pytest.skip("read without a question: nothing to confirm")
+    offered = chat.last.options[0].id
+    chat.send("对的")
+    option = chat.runner.engine.flows["car_sale"].question("balance").option(offered)
+    if option.info is not None:  # "I don't know the amount": its help, then the question
+        assert chat.replies[0].text == translate("zh", option.info)
+    else:
+        assert chat.session.answers.get("balance") == offered
+
+
+@pytest.mark.parametrize("typed", ["卖车的话税金呢？要交税吗", "那税金怎么办", "税金は？"])
+def test_a_side_question_gets_one_honest_sentence_and_the_question_again(typed):
+    chat = Chat("zh")
+    chat.run("@car_sale", "@self", "@residual", typed)
+    assert chat.replies[0].text == translate("zh", texts.SIDE_QUESTION)
+    assert chat.last.question == "car_sale.balance" and "balance" not in chat.session.answers
+
+
+@pytest.mark.parametrize(
+    ("typed", "option"), [("两三次吧", "twice_or_more"), ("三四回", "twice_or_more")]
+)
+def test_a_loose_count_of_several_is_several(typed, option):
+    chat = Chat("zh")
+    chat.run("@card_overdue", "@gt3m", "@none", "8万", typed)
+    assert chat.session.answers.get("collections") == option
+
+
+def test_hiragana_for_a_loan_company_is_read():
+    chat = Chat("ja")
+    chat.run("@car_sale", "しんぱん会社")
+    assert chat.session.answers.get("owner") == "lender"
