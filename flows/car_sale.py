@@ -93,6 +93,11 @@ BALANCE = Question(
     ),
     kind=Money("JPY"),
     example=N_("150万"),
+    # in a sentence that says several things, these announce the balance
+    cues=(
+        "残り", "残債", "残高", "ローン残", "あと", "还欠", "还剩", "欠了", "还有", "剩下",
+        "贷款还",
+    ),
     plausible_max=100_000_000,
     plausible_min=10_000,
     options=(
@@ -115,6 +120,7 @@ APPRAISAL = Question(
     ),
     kind=Money("JPY"),
     example=N_("120万"),
+    cues=("査定", "買取額", "下取り", "估价", "估了", "报价", "查定", "收购价", "卖了"),
     plausible_max=100_000_000,
     plausible_min=10_000,
     options=(

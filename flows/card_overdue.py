@@ -238,6 +238,7 @@ PRINCIPAL = Question(
     ),
     kind=Money("CNY"),
     example=N_("3万"),
+    cues=("本金", "元本", "元金", "欠了", "欠", "借了"),
     plausible_max=10_000_000,
     plausible_min=100,
     # 数额较大 / 巨大 / 特别巨大 (2018 interpretation, Art. 8)

@@ -63,3 +63,32 @@ def test_hiragana_for_a_loan_company_is_read():
     chat = Chat("ja")
     chat.run("@car_sale", "しんぱん会社")
     assert chat.session.answers.get("owner") == "lender"
+
+
+@pytest.mark.parametrize(
+    ("lang", "typed", "answers", "early"),
+    [
+        # the loan kind and the balance, given at the menu; the owner is still asked
+        ("zh", "想卖车，车贷是银行的，还欠80万", {}, {"loan_kind": "bank", "balance": 800_000}),
+        ("ja", "クレジットカードの延滞が3か月以上になります", {"status": "gt3m"}, {}),
+    ],
+)
+def test_several_facts_in_one_message_are_kept_and_said_back(lang, typed, answers, early):
+    chat = Chat(lang)
+    chat.send(typed)
+    assert chat.session.answers == answers and chat.session.early == early
+    said = [r.text for r in chat.replies if r.text.startswith("✓")]
+    assert len(said) == len(answers) + len(early)
+
+
+def test_an_answer_given_early_is_recorded_when_its_question_comes():
+    chat = Chat("zh")
+    chat.run("想卖车，车贷是银行的，还欠80万", "@self")
+    assert chat.session.answers == {"owner": "self", "loan_kind": "bank", "balance": 800_000}
+    assert chat.session.state == "appraisal" and not chat.session.early
+
+
+def test_a_sentence_with_doubt_in_one_clause_fills_nothing_for_that_question():
+    chat = Chat("zh")
+    chat.send("信用卡逾期了，还没还")
+    assert "status" not in chat.session.answers and "status" not in chat.session.early

@@ -76,6 +76,7 @@ _NOT_MONEY_RE = re.compile(
 )
 _MONEY_AFTER_RE = re.compile(r"\s*(?:円|元|块|塊|日元|人民币|yen|rmb|くらい|ぐらい|左右|多|余)")
 _BIG = set("万億亿萬")
+_MORE_THEN_UNIT = re.compile(r"\s*(?:多|余|几|幾)\s*(?P<unit>[万萬千百億亿])")
 _CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 # (Not ー: in a sentence it is the long vowel of ディーラー, not a minus.)
 _SIGN_BEFORE_RE = re.compile(r"(?:[-−▲△]|マイナス|负|負)\s*$")
@@ -141,6 +142,8 @@ def find_amount(text: str) -> int | None:
             continue
         if _SIGN_BEFORE_RE.search(folded[: match.start()]):
             return None  # −50万 in a sentence: not a positive amount to guess at
+        if (unit := _MORE_THEN_UNIT.match(after)) is not None:  # 50多万: more than 50万
+            core, after = core + unit.group("unit"), after[unit.end() :]
         money_after = _MONEY_AFTER_RE.match(after)
         if not (_BIG & set(core) or money_after or sum(c.isdigit() for c in core) >= 3):
             continue  # "1" or "42" alone is not money-like enough to take from a sentence
@@ -149,3 +152,28 @@ def find_amount(text: str) -> int | None:
         except AmountError:
             return None
     return found[0] if len(found) == 1 else None
+
+
+_CLAUSE_END = re.compile(r"[,，。、;；!！?？\n]")
+
+
+def amount_after(text: str, cues: tuple[str, ...]) -> int | None:
+    """The one amount in the clause after a cue word ("还欠80万", "査定は130万"), in a
+    sentence that says several things; None when no cue, no amount, two amounts, or a
+    bound, a range or a hedge near it make the figure doubtful."""
+    folded = _folded(text)
+    found: set[int] = set()
+    for cue in cues:
+        start = folded.find(cue)
+        while start != -1:
+            rest = folded[start + len(cue) : start + len(cue) + 24]
+            clause = _CLAUSE_END.split(rest, maxsplit=1)[0]
+            if clause and not (says_bound(clause) or says_range(clause)):
+                amount = find_amount(cue + clause) if _NUMBER_IN.search(clause) else None
+                if amount is not None:
+                    found.add(amount)
+            start = folded.find(cue, start + 1)
+    return found.pop() if len(found) == 1 else None
+
+
+_NUMBER_IN = re.compile(rf"[{_NUMERIC}]")

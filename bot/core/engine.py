@@ -11,11 +11,12 @@ store before the turn and saves it after.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from bot.core import commands, texts
-from bot.core.amount_words import says_about
+from bot.core.amount_words import amount_after, says_about
 from bot.core.events import Choice, Event, Kind, Reply
 from bot.core.flow import Block, Flow, Question
 from bot.core.i18n import DEFAULT_LANGUAGE, LANGUAGE_NAMES, LANGUAGES, language_from_code, translate
@@ -36,6 +37,8 @@ from bot.core.typed import (
 from bot.core.words import LANGUAGE_WORDS, NO_WORDS, YES_WORDS
 
 NOTHING_READ = Reading(ReadingKind.NOTHING)
+_CLAUSES = re.compile(r"[。．.、，,；;！!？?\n]+")
+FACT_SCORE = 0.85  # a reading this sure fills a question from a sentence that says several things
 LANG_PICKER = "lang"
 MENU = "menu"
 CONFIRM = "confirm"
@@ -332,7 +335,7 @@ class Engine:
         if event.kind is Kind.BUTTON and event.question in (None, MENU):
             chosen = event.value if event.value in self.flows else None
         elif event.kind is Kind.TEXT:
-            chosen = self._named_flow(event.value)
+            chosen = self._named_flow(event.value) or self._flow_by_facts(session, event.value)
         if chosen is None and (switched := self._language_typed(session, event)) is not None:
             return switched
         if chosen is None:
@@ -340,15 +343,80 @@ class Engine:
             return [self._say(session, first), self._menu(session)]
         flow = self.flows[chosen]
         intro = self._start(session, flow)
-        # "信用卡逾期两个多月了" names the consultation and answers its first question. Only
-        # the flow's own reader may answer here: a synonym found somewhere in a sentence
-        # about something else would be too loose a guess.
-        first = flow.question(flow.initial)
         typed = event.value if event.kind is Kind.TEXT else ""
-        option_id = first.read(typed) if typed and first is not None and first.read else None
-        if first is not None and option_id:  # neither None nor AMBIGUOUS
-            return [*intro, *self._choose(session, flow, first, option_id, typed=True)]
-        return [*intro, *self.current(session)]
+        return [*intro, *self._facts(session, flow, typed), *self.current(session)]
+
+    def _flow_by_facts(self, session: Session, text: str) -> str | None:
+        """The one consultation a sentence answers questions of, though it names none
+        ("残クレで乗ってるアルファード手放したい。残り320万")."""
+        if self._language_in(text) is not None:
+            return None
+        answered = [
+            flow.id
+            for flow in self.flows.values()
+            if any(self._fact(session, flow, q, text) is not None for q in flow.questions)
+        ]
+        return answered[0] if len(answered) == 1 else None
+
+    def _facts(self, session: Session, flow: Flow, text: str) -> list[Reply]:
+        """Every question a sentence answers ("想卖车，车贷是银行的，还欠80万": the loan kind and
+        the balance), read for sure: those on the way now, each said back; the others kept in
+        `session.early` until the consultation reaches them. Only sure readings count: the
+        sentence is about several things, so a loose match would be a guess."""
+        if not text:
+            return []
+        heard: list[Reply] = []
+        for question in flow.questions:
+            value = self._fact(session, flow, question, text)
+            if value is not None:
+                session.early[question.id] = value
+                heard.append(self._said_back(session, flow, question, value))
+        self._answered_early(session, flow)  # those on the way now; each was said back above
+        return heard
+
+    def _answered_early(self, session: Session, flow: Flow) -> list[Reply]:
+        """Record the answers given early for the questions now reached, in order."""
+        said: list[Reply] = []
+        while (question := flow.question(session.state or "")) and question.id in session.early:
+            value = session.early.pop(question.id)
+            session.answers[question.id] = value
+            session.history.append(question.id)
+            session.state = flow.next_state(question.id, session.answers)
+            said.append(self._said_back(session, flow, question, value))
+        return said
+
+    def _said_back(self, session: Session, flow: Flow, question: Question, value: object) -> Reply:
+        line = self._t(session, texts.SUMMARY_LINE).format(
+            question=self._t(session, question.title),
+            answer=self._answer_label(session, flow, question, value),
+        )
+        return Reply(f"✓ {line}", notice=ACK)
+
+    def _fact(self, session: Session, flow: Flow, question: Question, text: str) -> object:
+        """What a sentence that says several things says for sure about `question`: an
+        amount after one of its cue words, or an option read for sure from one clause."""
+        if question.is_money:
+            amount = amount_after(text, question.cues)
+            if amount is None or (question.plausible_max and amount > question.plausible_max):
+                return None
+            # near a threshold the figure is asked as the question itself, with its checks
+            return None if _near(amount, question.boundaries) is not None else amount
+        if question.kind.expects != "choice":
+            return None
+        found = set()
+        for clause in _CLAUSES.split(text):
+            if len(clause.strip()) < 2:
+                continue
+            reading = self._read(session, flow, question, clause)
+            if reading.kind is not ReadingKind.SURE and (
+                reading.kind is not ReadingKind.NOTHING or reading.hint is not None
+            ):
+                return None  # another clause doubts it ("逾期了，还没还": overdue, not "not yet")
+            if reading.kind is ReadingKind.SURE and reading.score >= FACT_SCORE:
+                option = question.option(reading.options[0])
+                if option is not None and option.info is None:
+                    found.add(option.id)
+        return found.pop() if len(found) == 1 else None
 
     def _start(self, session: Session, flow: Flow) -> list[Reply]:
         """Open `flow` at its first question; its intro, if it has one, to say first."""
@@ -459,14 +527,11 @@ class Engine:
         session.answers[question.id] = value
         session.history.append(question.id)
         session.pending = None
+        session.early.pop(question.id, None)
         session.state = flow.next_state(question.id, session.answers)
-        if say_back:
-            line = self._t(session, texts.SUMMARY_LINE).format(
-                question=self._t(session, question.title),
-                answer=self._answer_label(session, flow, question, value),
-            )
-            return [Reply(f"✓ {line}", notice=ACK), *self.current(session)]
-        return self.current(session)
+        early = self._answered_early(session, flow)  # answers the user gave before
+        said = [self._said_back(session, flow, question, value)] if say_back else []
+        return [*said, *early, *self.current(session)]
 
     def _label_typed(self, flow: Flow, question: Question, text: str) -> str | None:
         """An option's id or its label in any language, typed as the whole answer."""

@@ -63,6 +63,9 @@ class Question:
     # Money only: amounts at which the advice changes (50,000 yuan: 恶意透支 can be a crime).
     # An approximate amount ("五万左右") within 10 % of one is confirmed before it decides.
     boundaries: tuple[int, ...] = ()
+    # Money only: words that announce this amount in a sentence that says several things
+    # ("车贷是银行的，还欠80万": 还欠 -> the balance). Without one, such a sentence gives none.
+    cues: tuple[str, ...] = ()
     # Reads a value the phrasings cannot (e.g. "3个月" -> "m1to3"); None: no idea;
     # AMBIGUOUS: it says something, but not which option ("一两次"), so nothing is guessed.
     read: Callable[[str], str | None] | None = None

@@ -29,12 +29,16 @@ class Session:
     history: list[str] = field(default_factory=list)
     pending: dict[str, Any] | None = None
     version: int = 0
+    # Answers given before their question was asked ("想卖车，车贷是银行的，还欠80万" at the
+    # menu): each is recorded, and said back, when the consultation reaches its question.
+    early: dict[str, Any] = field(default_factory=dict)
 
     def reset(self, flow: str | None = None, state: str | None = None) -> None:
         self.flow, self.state = flow, state
         self.answers = {}
         self.history = []
         self.pending = None
+        self.early = {}
 
     def dumps(self) -> str:
         """Compact JSON (a stored session stays well under 512 bytes)."""
@@ -47,6 +51,8 @@ class Session:
             data["h"] = self.history
         if self.pending:
             data["p"] = self.pending
+        if self.early:
+            data["e"] = self.early
         return _ENCODE(data)
 
     @classmethod
@@ -61,4 +67,5 @@ class Session:
             history=data.get("h", []),
             pending=data.get("p"),
             version=data.get("v", 0),
+            early=data.get("e", {}),
         )

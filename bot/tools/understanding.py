@@ -196,7 +196,9 @@ def _verdict(engine: Engine, line: Line, before, after, replies: list[Reply]) ->
 
 def _several(line: Line, after) -> Result:
     facts: dict[str, str] = line.expect[0]
-    answers = after.answers if after is not None and after.flow == line.flow else {}
+    # recorded, or kept until the consultation reaches the question (Session.early)
+    same = after is not None and after.flow == line.flow
+    answers = {**after.early, **after.answers} if same else {}
     wrong = [q for q, e in facts.items() if q in answers and not _matches(e, answers[q])]
     missing = [q for q in facts if q not in answers]
     got = ",".join(f"{q}={_reading(v)}" for q, v in answers.items()) or "-"
