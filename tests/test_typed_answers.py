@@ -92,3 +92,24 @@ def test_a_sentence_with_doubt_in_one_clause_fills_nothing_for_that_question():
     chat = Chat("zh")
     chat.send("信用卡逾期了，还没还")
     assert "status" not in chat.session.answers and "status" not in chat.session.early
+
+
+def test_a_correction_after_the_verdict_changes_the_answer_and_redoes_what_follows():
+    chat = Chat("zh")
+    chat.run("@card_overdue", "@gt3m", "@partial", "8万", "@twice_or_more")
+    assert chat.verdict == "legal_risk"
+    chat.send("其实本金是3万")
+    session = chat.session
+    assert session.answers == {"status": "gt3m", "ability": "partial", "principal": 30_000}
+    assert session.state == "instalment_agreement"  # below the threshold: no demands question
+    assert chat.replies[0].text == translate("zh", texts.CORRECTED).format(
+        question=translate("zh", "Overdue principal"), answer="3万元"
+    )
+
+
+def test_a_correction_mid_way_changes_an_earlier_answer():
+    chat = Chat("ja")
+    chat.run("@car_sale", "@lender", "@standard", "150万")
+    chat.send("やっぱり残りは180万でした")
+    assert chat.session.answers["balance"] == 1_800_000
+    assert chat.session.state == "appraisal"

@@ -37,6 +37,10 @@ from bot.core.typed import (
 from bot.core.words import LANGUAGE_WORDS, NO_WORDS, YES_WORDS
 
 NOTHING_READ = Reading(ReadingKind.NOTHING)
+# Words that say an earlier answer was wrong (其实, やっぱり, 実は, 訂正, 不对, 改成 ...).
+_CORRECTION = re.compile(
+    r"其实|其實|やっぱり|やはり|実は|訂正|不对|改成|改为|说错|間違え|じゃなくて"
+)
 _CLAUSES = re.compile(r"[。．.、，,；;！!？?\n]+")
 FACT_SCORE = 0.85  # a reading this sure fills a question from a sentence that says several things
 LANG_PICKER = "lang"
@@ -467,6 +471,8 @@ class Engine:
             return self._choose(session, flow, question, label, typed=True)
         if (switched := self._language_typed(session, event)) is not None:
             return switched
+        if _CORRECTION.search(typed) and (corrected := self._correct(session, flow, typed)):
+            return corrected
         reading = self._read(session, flow, question, typed)
         if reading.score < 1.0 and is_side_question(typed):  # 税金は？ 什么时候卖？
             return [self._say(session, texts.SIDE_QUESTION), self._ask(session, question)]
@@ -688,7 +694,37 @@ class Engine:
             return [self._menu(session)]
         if (switched := self._language_typed(session, event)) is not None:
             return switched
+        if event.kind is Kind.TEXT and (corrected := self._correct(session, flow, event.value)):
+            return corrected  # "其实本金是6万", "所有者は自分でした": the verdict again, redone
         return [self._finished(session, session.state or "")]
+
+    def _correct(self, session: Session, flow: Flow, text: str) -> list[Reply] | None:
+        """A different answer to one question already answered ("其实本金是6万",
+        "やっぱり査定は130万でした"): change it, say so, and walk the flow again from the
+        start with every answer it still needs, so questions that no longer apply drop out,
+        new ones are asked and the verdict is redone."""
+        changed = {
+            question.id: value
+            for question in flow.questions
+            if question.id in session.answers
+            and (value := self._fact(session, flow, question, text)) is not None
+            and value != session.answers[question.id]
+        }
+        if len(changed) != 1:
+            return None
+        question_id, value = changed.popitem()
+        question = flow.question(question_id)
+        assert question is not None
+        answers = {**session.answers, question_id: value}
+        session.reset(flow.id, flow.initial)
+        session.early = answers  # recorded again along the path they now lead
+        self._answered_early(session, flow)
+        session.early = {}
+        text_said = self._t(session, texts.CORRECTED).format(
+            question=self._t(session, question.title),
+            answer=self._answer_label(session, flow, question, value),
+        )
+        return [Reply(text_said, notice=ACK), *self.current(session)]
 
     # -- helpers -----------------------------------------------------------------------
 

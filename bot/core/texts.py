@@ -31,6 +31,7 @@ SIDE_QUESTION = N_(
     "I can't answer other questions in the middle of a consultation; the result at the end "
     "covers the steps, the documents and the pitfalls. For now, please answer this question:"
 )
+CORRECTED = N_("OK, I've changed it. {question}: {answer}.")
 CLARIFY_WHICH = N_("Which of these do you mean?")
 CLARIFY_ONE = N_(
     "Did you mean “{option}”? If so, tap it or type “yes”; if not, tell me in other words."
