@@ -39,7 +39,7 @@ from bot.core.words import LANGUAGE_WORDS, NO_WORDS, YES_WORDS
 NOTHING_READ = Reading(ReadingKind.NOTHING)
 # Words that say an earlier answer was wrong (其实, やっぱり, 実は, 訂正, 不对, 改成 ...).
 _CORRECTION = re.compile(
-    r"其实|其實|やっぱり|やはり|実は|訂正|不对|改成|改为|说错|間違え|じゃなくて"
+    r"其实|其實|やっぱり|やはり|実は|訂正|不对|改成|改为|说错|間違え|じゃなくて|でした|才对"
 )
 _CLAUSES = re.compile(r"[。．.、，,；;！!？?\n]+")
 FACT_SCORE = 0.85  # a reading this sure fills a question from a sentence that says several things
@@ -694,7 +694,8 @@ class Engine:
             return [self._menu(session)]
         if (switched := self._language_typed(session, event)) is not None:
             return switched
-        if event.kind is Kind.TEXT and (corrected := self._correct(session, flow, event.value)):
+        typed = event.value if event.kind is Kind.TEXT else ""
+        if _CORRECTION.search(typed) and (corrected := self._correct(session, flow, typed)):
             return corrected  # "其实本金是6万", "所有者は自分でした": the verdict again, redone
         return [self._finished(session, session.state or "")]
 
