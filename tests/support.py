@@ -88,3 +88,18 @@ class Chat:
     @property
     def verdict(self) -> str | None:
         return next((r.verdict for r in self.replies if r.verdict), None)
+
+
+def path_lines(flow, steps) -> list[str]:
+    """What a user types or presses to give an explored path's answers (bot.tools.explore)
+    through the engine: the buttons, and amounts typed (confirmed where implausible)."""
+    lines = [f"@{flow.id}"]
+    for step in steps:
+        if isinstance(step.answer, str):
+            lines.append(f"@{step.answer}")
+            continue
+        lines.append(str(step.answer))
+        limit = flow.question(step.question).plausible_max
+        if limit is not None and step.answer > limit:
+            lines.append("@yes")  # the engine confirms implausible amounts
+    return lines

@@ -9,7 +9,7 @@ import pytest
 from bot.tools import explore
 from flows import FLOWS
 from flows.car_sale import DOCUMENTS
-from tests.support import Chat
+from tests.support import Chat, path_lines
 
 # Paragraphs that a verdict shares with others but can never show itself: free_to_sell
 # needs the car in the user's name, so the title-release paragraphs are for the others.
@@ -64,17 +64,7 @@ def test_every_verdict_paragraph_is_shown_on_some_path(flow):
 
 
 def _lines(flow, steps) -> list[str]:
-    """What a user types or presses to give a path's answers through the engine."""
-    lines = [f"@{flow.id}"]
-    for step in steps:
-        if isinstance(step.answer, str):
-            lines.append(f"@{step.answer}")
-            continue
-        lines.append(str(step.answer))
-        limit = flow.question(step.question).plausible_max
-        if limit is not None and step.answer > limit:
-            lines.append("@yes")  # the engine confirms implausible amounts
-    return lines
+    return path_lines(flow, steps)
 
 
 def test_a_sample_of_paths_reaches_the_same_verdict_through_the_engine(flow):

@@ -235,7 +235,7 @@ def test_rules_can_be_printed_and_written(tmp_path, capsys):
 
 
 def test_every_verdict_has_a_path_and_paths_agree_with_the_engine():
-    from tests.support import Chat
+    from tests.support import Chat, path_lines
 
     for flow in FLOWS:
         exploration = rules.explore(flow)
@@ -245,15 +245,7 @@ def test_every_verdict_has_a_path_and_paths_agree_with_the_engine():
         }
         for row in rules.rows(flow):
             chat = Chat("ja")
-            lines = [f"@{flow.id}"]
-            for step in row.steps:
-                if isinstance(step.answer, str):
-                    lines.append(f"@{step.answer}")
-                    continue
-                lines.append(str(step.answer))
-                limit = flow.question(step.question).plausible_max
-                if limit is not None and step.answer > limit:
-                    lines.append("@yes")  # the engine confirms implausible amounts
+            lines = path_lines(flow, row.steps)
             chat.run(*lines)
             assert chat.state == row.end, (flow.id, lines)
 
