@@ -11,47 +11,42 @@ store before the turn and saves it after.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from bot.core import commands, texts
-from bot.core.amount_words import amount_after, says_about
+from bot.core.amount_words import says_about
+from bot.core.answers import ACK as ACK  # re-exported: Reply.notice ids live with the engine
+from bot.core.answers import CLARIFY as CLARIFY
+from bot.core.answers import (
+    SUGGESTED,
+    TypedAnswers,
+    label_index,
+    near_boundary,
+    says_correction,
+)
 from bot.core.events import Choice, Event, Kind, Reply
 from bot.core.flow import Block, Flow, Question
 from bot.core.i18n import DEFAULT_LANGUAGE, LANGUAGE_NAMES, LANGUAGES, language_from_code, translate
 from bot.core.kinds import Money, Problem
 from bot.core.reader import Kind as ReadingKind
-from bot.core.reader import Phrasings, Reader, Reading
+from bot.core.reader import Phrasings, Reader
 from bot.core.session import Session
 from bot.core.typed import (
     fold,
-    has_cjk,
-    has_kana,
     is_side_question,
-    looks_chinese,
     mentions,
     normalize,
     plain,
 )
 from bot.core.words import LANGUAGE_WORDS, NO_WORDS, YES_WORDS
 
-NOTHING_READ = Reading(ReadingKind.NOTHING)
-# Words that say an earlier answer was wrong (其实, やっぱり, 実は, 訂正, 不对, 改成 ...).
-_CORRECTION = re.compile(
-    r"其实|其實|やっぱり|やはり|実は|訂正|不对|改成|改为|说错|間違え|じゃなくて|でした|才对"
-)
-_CLAUSES = re.compile(r"[。．.、，,；;！!？?\n]+")
-FACT_SCORE = 0.85  # a reading this sure fills a question from a sentence that says several things
 LANG_PICKER = "lang"
 MENU = "menu"
 CONFIRM = "confirm"
 ALTERNATIVE = "alt"  # the 10,000-times amount offered when a typed one looks too small
-ACK = "ack"  # Reply.notice of the line saying back how a typed answer was read
 STALE = "stale"  # Reply.notice of the message refusing a button of another question
 NEAR = "near"  # in a pending confirmation: the boundary an approximate amount is close to
-CLARIFY = "clarify"  # Reply.notice of a question asked again with just the options that compete
-SUGGESTED = "suggested"  # in `pending`: the one option a "did you mean …?" offered
 
 
 # The shared words (locales/words/*.toml) in the form typed text is compared in.
@@ -70,7 +65,7 @@ class Outcome:
     verdict: str | None = None  # the verdict shown, if this event showed one
 
 
-class Engine:
+class Engine(TypedAnswers):
     """Runs every flow for every session; built once, shared by all users."""
 
     def __init__(self, flows: Sequence[Flow], reader: Reader | None = None) -> None:
@@ -79,7 +74,7 @@ class Engine:
         # in flows/phrasings/); without one, only an option's label or id typed is read.
         self.reader = reader or Reader(Phrasings())
         self._money = {flow.id: Money(flow.currency) for flow in flows}  # verdicts' numbers
-        self._labels = {(flow.id, q.id): _label_index(q) for flow in flows for q in flow.questions}
+        self._labels = {(flow.id, q.id): label_index(q) for flow in flows for q in flow.questions}
         self._menu_words = {
             flow.id: tuple(
                 w
@@ -350,78 +345,6 @@ class Engine:
         typed = event.value if event.kind is Kind.TEXT else ""
         return [*intro, *self._facts(session, flow, typed), *self.current(session)]
 
-    def _flow_by_facts(self, session: Session, text: str) -> str | None:
-        """The one consultation a sentence answers questions of, though it names none
-        ("残クレで乗ってるアルファード手放したい。残り320万")."""
-        if self._language_in(text) is not None:
-            return None
-        answered = [
-            flow.id
-            for flow in self.flows.values()
-            if any(self._fact(session, flow, q, text) is not None for q in flow.questions)
-        ]
-        return answered[0] if len(answered) == 1 else None
-
-    def _facts(self, session: Session, flow: Flow, text: str) -> list[Reply]:
-        """Every question a sentence answers ("想卖车，车贷是银行的，还欠80万": the loan kind and
-        the balance), read for sure: those on the way now, each said back; the others kept in
-        `session.early` until the consultation reaches them. Only sure readings count: the
-        sentence is about several things, so a loose match would be a guess."""
-        if not text:
-            return []
-        heard: list[Reply] = []
-        for question in flow.questions:
-            value = self._fact(session, flow, question, text)
-            if value is not None:
-                session.early[question.id] = value
-                heard.append(self._said_back(session, flow, question, value))
-        self._answered_early(session, flow)  # those on the way now; each was said back above
-        return heard
-
-    def _answered_early(self, session: Session, flow: Flow) -> list[Reply]:
-        """Record the answers given early for the questions now reached, in order."""
-        said: list[Reply] = []
-        while (question := flow.question(session.state or "")) and question.id in session.early:
-            value = session.early.pop(question.id)
-            session.answers[question.id] = value
-            session.history.append(question.id)
-            session.state = flow.next_state(question.id, session.answers)
-            said.append(self._said_back(session, flow, question, value))
-        return said
-
-    def _said_back(self, session: Session, flow: Flow, question: Question, value: object) -> Reply:
-        line = self._t(session, texts.SUMMARY_LINE).format(
-            question=self._t(session, question.title),
-            answer=self._answer_label(session, flow, question, value),
-        )
-        return Reply(f"✓ {line}", notice=ACK)
-
-    def _fact(self, session: Session, flow: Flow, question: Question, text: str) -> object:
-        """What a sentence that says several things says for sure about `question`: an
-        amount after one of its cue words, or an option read for sure from one clause."""
-        if question.is_money:
-            amount = amount_after(text, question.cues)
-            if amount is None or (question.plausible_max and amount > question.plausible_max):
-                return None
-            # near a threshold the figure is asked as the question itself, with its checks
-            return None if _near(amount, question.boundaries) is not None else amount
-        if question.kind.expects != "choice":
-            return None
-        found = set()
-        for clause in _CLAUSES.split(text):
-            if len(clause.strip()) < 2:
-                continue
-            reading = self._read(session, flow, question, clause)
-            if reading.kind is not ReadingKind.SURE and (
-                reading.kind is not ReadingKind.NOTHING or reading.hint is not None
-            ):
-                return None  # another clause doubts it ("逾期了，还没还": overdue, not "not yet")
-            if reading.kind is ReadingKind.SURE and reading.score >= FACT_SCORE:
-                option = question.option(reading.options[0])
-                if option is not None and option.info is None:
-                    found.add(option.id)
-        return found.pop() if len(found) == 1 else None
-
     def _start(self, session: Session, flow: Flow) -> list[Reply]:
         """Open `flow` at its first question; its intro, if it has one, to say first."""
         session.reset(flow.id, flow.initial)
@@ -471,7 +394,7 @@ class Engine:
             return self._choose(session, flow, question, label, typed=True)
         if (switched := self._language_typed(session, event)) is not None:
             return switched
-        if _CORRECTION.search(typed) and (corrected := self._correct(session, flow, typed)):
+        if says_correction(typed) and (corrected := self._correct(session, flow, typed)):
             return corrected
         reading = self._read(session, flow, question, typed)
         if reading.score < 1.0 and is_side_question(typed):  # 税金は？ 什么时候卖？
@@ -499,7 +422,7 @@ class Engine:
         if not question.is_money:
             return self._record(session, flow, question, read, say_back=True)
         amount = int(read)
-        near = _near(amount, question.boundaries) if says_about(event.value) else None
+        near = near_boundary(amount, question.boundaries) if says_about(event.value) else None
         if near is not None:  # 五万左右: which side of 50,000 decides the advice
             session.pending = {CONFIRM: amount, NEAR: near}
             return [self._confirm_question(session, flow, question)]
@@ -538,60 +461,6 @@ class Engine:
         early = self._answered_early(session, flow)  # answers the user gave before
         said = [self._said_back(session, flow, question, value)] if say_back else []
         return [*said, *early, *self.current(session)]
-
-    def _label_typed(self, flow: Flow, question: Question, text: str) -> str | None:
-        """An option's id or its label in any language, typed as the whole answer."""
-        labels = self._labels[flow.id, question.id]
-        for candidate in dict.fromkeys((normalize(text), normalize(plain(text)))):
-            if candidate in labels:
-                return labels[candidate]
-        return None
-
-    def _read(self, session: Session, flow: Flow, question: Question, text: str) -> Reading:
-        """The reader's reading in the user's language, else in the other one where the
-        script allows it: people mix them (我自己 in a Japanese conversation), but text with
-        kana is Japanese, whatever the conversation (自分じゃない read as Chinese loses its
-        negation). Text without a Japanese or Chinese character is read only when it is an
-        example phrasing exactly ("dealer"): anything else Latin is not guessed at."""
-        first = "zh" if looks_chinese(text) else session.lang or DEFAULT_LANGUAGE
-        kana = has_kana(text)
-        langs = ["ja"] if kana else [first, *(lang for lang in LANGUAGES if lang != first)]
-        reading = NOTHING_READ
-        for lang in langs:
-            reading = self.reader.read(flow.id, question.id, lang, text)
-            if reading.kind is not ReadingKind.NOTHING or reading.hint is not None:
-                break
-        if reading.score < 1.0 and not has_cjk(text):
-            return NOTHING_READ
-        return reading
-
-    def _clarify(self, session: Session, question: Question, option_ids: Sequence[str]) -> Reply:
-        """Two options compete: ask which, with just those as buttons ("銀行ですか、JAですか？");
-        one option, not sure enough: "did you mean …?" with its button."""
-        options = tuple(
-            Choice(o.id, self._t(session, o.label)) for o in question.options if o.id in option_ids
-        )
-        if len(options) == 1:
-            session.pending = {SUGGESTED: options[0].id}
-            text = self._t(session, texts.CLARIFY_ONE).format(option=options[0].label)
-        else:
-            text = self._t(session, texts.CLARIFY_WHICH)
-        return Reply(text, options, question=self._key(session), expects="choice", notice=CLARIFY)
-
-    def _hint(
-        self, session: Session, flow: Flow, question: Question, hint: str | None
-    ) -> list[Reply]:
-        """Nothing read: a hint for this question, never the same generic line for all."""
-        message = question.hints.get(hint or "") if hint else None
-        if message is not None:
-            return [self._say(session, message), self._ask(session, question)]
-        if question.kind.expects != "choice":
-            problem = question.kind.read("", "")
-            if isinstance(problem, Problem):
-                return [self._problem(session, question, problem), self._ask(session, question)]
-        labels = " / ".join(self._t(session, o.label) for o in question.options if not o.info)
-        text = self._t(session, texts.NOT_UNDERSTOOD).format(options=labels)
-        return [Reply(text), self._ask(session, question)]
 
     def _confirm_question(self, session: Session, flow: Flow, question: Question) -> Reply:
         """Too large: "is that right?" Too small: "did you mean 10,000 times that?"."""
@@ -695,37 +564,10 @@ class Engine:
         if (switched := self._language_typed(session, event)) is not None:
             return switched
         typed = event.value if event.kind is Kind.TEXT else ""
-        if _CORRECTION.search(typed) and (corrected := self._correct(session, flow, typed)):
+        if says_correction(typed) and (corrected := self._correct(session, flow, typed)):
             return corrected  # "其实本金是6万", "所有者は自分でした": the verdict again, redone
         return [self._finished(session, session.state or "")]
 
-    def _correct(self, session: Session, flow: Flow, text: str) -> list[Reply] | None:
-        """A different answer to one question already answered ("其实本金是6万",
-        "やっぱり査定は130万でした"): change it, say so, and walk the flow again from the
-        start with every answer it still needs, so questions that no longer apply drop out,
-        new ones are asked and the verdict is redone."""
-        changed = {
-            question.id: value
-            for question in flow.questions
-            if question.id in session.answers
-            and (value := self._fact(session, flow, question, text)) is not None
-            and value != session.answers[question.id]
-        }
-        if len(changed) != 1:
-            return None
-        question_id, value = changed.popitem()
-        question = flow.question(question_id)
-        assert question is not None
-        answers = {**session.answers, question_id: value}
-        session.reset(flow.id, flow.initial)
-        session.early = answers  # recorded again along the path they now lead
-        self._answered_early(session, flow)
-        session.early = {}
-        text_said = self._t(session, texts.CORRECTED).format(
-            question=self._t(session, question.title),
-            answer=self._answer_label(session, flow, question, value),
-        )
-        return [Reply(text_said, notice=ACK), *self.current(session)]
 
     # -- helpers -----------------------------------------------------------------------
 
@@ -768,17 +610,3 @@ def _translations(message: str, form: Callable[[str], str] = normalize) -> Itera
     return (form(translate(lang, message)) for lang in LANGUAGES)
 
 
-def _near(amount: int, boundaries: Iterable[int]) -> int | None:
-    """The boundary within 10 % of `amount`, if there is one."""
-    return next((b for b in boundaries if abs(amount - b) <= b // 10), None)
-
-
-def _label_index(question: Question) -> dict[str, str]:
-    """Each option's id and its label in every language, folded: typed whole, they answer."""
-    exact: dict[str, str] = {}
-    for option in question.options:
-        labels = {translate(lang, option.label) for lang in LANGUAGES}
-        for phrase in {option.id, option.label, *labels}:
-            if form := normalize(phrase):
-                exact.setdefault(form, option.id)
-    return exact
