@@ -113,3 +113,21 @@ def test_a_correction_mid_way_changes_an_earlier_answer():
     chat.send("やっぱり残りは180万でした")
     assert chat.session.answers["balance"] == 1_800_000
     assert chat.session.state == "appraisal"
+
+
+@pytest.mark.parametrize(("lang", "typed"), [("zh", "估价一百万"), ("ja", "査定は100万でした")])
+def test_an_answer_to_a_later_question_given_early_is_kept(lang, typed):
+    chat = Chat(lang)
+    chat.run("@car_sale", "@lender", typed)  # the loan kind is asked; the appraisal is told
+    assert chat.session.state == "loan_kind" and chat.session.early == {"appraisal": 1_000_000}
+    assert chat.replies[0].text.startswith("✓")
+    chat.run("@standard", "150万")
+    assert chat.session.answers["appraisal"] == 1_000_000  # not asked again
+    assert chat.session.state == "replacing"
+
+
+def test_at_the_balance_an_amount_with_the_appraisal_word_is_kept_for_the_appraisal():
+    chat = Chat("zh")
+    chat.run("@car_sale", "@lender", "@standard", "估价一百万")
+    assert "balance" not in chat.session.answers
+    assert chat.session.early == {"appraisal": 1_000_000}

@@ -76,6 +76,25 @@ class TypedAnswers:
         self._answered_early(session, flow)  # those on the way now; each was said back above
         return heard
 
+    def _later_facts(
+        self, session: Session, flow: Flow, question: Question, text: str
+    ) -> list[Reply] | None:
+        """An answer to another question, not yet answered, given instead of this one
+        ("估价一百万" while the loan kind is asked): kept for when its question comes and
+        said back; None when the text answers no other question (or also this one: a money
+        question's own cue word, 还欠 at the balance, makes the amount its own)."""
+        if question.is_money and amount_after(text, question.cues) is not None:
+            return None
+        heard = []
+        for other in flow.questions:
+            if other.id == question.id or other.id in session.answers:
+                continue
+            value = self._fact(session, flow, other, text)
+            if value is not None:
+                session.early[other.id] = value
+                heard.append(self._said_back(session, flow, other, value))
+        return heard or None
+
     def _answered_early(self, session: Session, flow: Flow) -> list[Reply]:
         """Record the answers given early for the questions now reached, in order."""
         said: list[Reply] = []

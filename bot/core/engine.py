@@ -414,6 +414,8 @@ class Engine(TypedAnswers):
             return self._hint(session, flow, question, reading.hint)
         if reading.hint is not None:  # a known non-answer: a parent as owner, a Japanese card
             return self._hint(session, flow, question, reading.hint)
+        if (later := self._later_facts(session, flow, question, typed)) is not None:
+            return [*later, self._ask(session, question)]  # "估价一百万" asked about the loan
         if question.kind.expects == "choice":
             return self._hint(session, flow, question, None)
         read = question.kind.read(event.value, plain(event.value))

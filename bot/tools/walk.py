@@ -359,9 +359,20 @@ class Walker:
             before.history,
             before.answers,
             before.flow,
-        ) and not (replies and replies[0].notice == ACK and after.flow == before.flow):
-            # (a correction: "其实本金是3万" changes one answer, says so, and walks again)
-            self._fail("answers changed without an answer, /back or a reset", before)
+        ):
+            # Said back (✓): answers given earlier recorded as their questions came, or a
+            # correction ("其实本金是3万") walking the flow again. /back then steps back one
+            # question at a time through what was recorded.
+            if not (replies and replies[0].notice == ACK and after.flow == before.flow):
+                self._fail("answers changed without an answer, /back or a reset", before)
+            stack = [
+                (
+                    after.history[j],
+                    {h: after.answers[h] for h in after.history[:j]},
+                    after.history[:j],
+                )
+                for j in range(len(after.history))
+            ]
         if len(stack) != len(after.history):
             self._fail(f"/back model has {len(stack)} answers, session {after.history}", before)
         self.stats.states.add(
