@@ -13,6 +13,7 @@ never the token, the user's text or amounts.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
@@ -228,8 +229,10 @@ class TelegramAdapter:
             log.error("could not tell the user about the failure: %s", error_names(again))
 
     async def post_init(self, application: Application) -> None:
-        """PTB's start-up hook under polling: register the command menu."""
+        """PTB's start-up hook under polling: register the command menu, and load the
+        typed-answer reader's language tools off the loop before the first update."""
         await set_command_menu(application.bot)
+        await asyncio.to_thread(self.runner.engine.reader.warm_up)
 
     # -- helpers -------------------------------------------------------------------------
 

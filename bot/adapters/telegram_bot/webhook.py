@@ -83,6 +83,12 @@ def create_app() -> WebhookApp:
     adapter = TelegramAdapter(runner, metrics=metrics)
     bot = make_bot(telegram.token, telegram.base_url, settings.max_in_flight)
 
+    async def startup() -> None:
+        await bot.initialize()
+        # The typed-answer reader's language tools load off the loop before the worker takes
+        # updates, so no update waits for them (a worker serves only once this returns).
+        await asyncio.to_thread(runner.engine.reader.warm_up)
+
     async def process(update: dict[str, Any]) -> str:
         return await adapter.process(update, bot)
 
@@ -94,7 +100,7 @@ def create_app() -> WebhookApp:
             guard.close()
 
     return WebhookApp(
-        settings, process, store.ping, metrics, startup=bot.initialize, shutdown=shutdown
+        settings, process, store.ping, metrics, startup=startup, shutdown=shutdown
     )
 
 
