@@ -10,7 +10,9 @@ from bot.core.i18n import translate
 from tests.support import Chat
 
 
-@pytest.mark.parametrize("typed", ["不能全部还 只能还一点", "不是全部，能还一点", "全部还不了"])
+@pytest.mark.parametrize(
+    "typed", ["不能全部还 只能还一点", "不是全部，能还一点", "全部还不了", "たぶん全部は無理"]
+)
 def test_not_all_of_it_in_a_japanese_conversation_is_asked_part_or_nothing(typed):
     """Chinese typed in a Japanese conversation is read as Chinese: it was read as "all"."""
     chat = Chat("ja")
