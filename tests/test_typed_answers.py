@@ -133,3 +133,20 @@ def test_at_the_balance_an_amount_with_the_appraisal_word_is_kept_for_the_apprai
     chat.run("@car_sale", "@lender", "@standard", "估价一百万")
     assert "balance" not in chat.session.answers
     assert chat.session.early == {"appraisal": 1_000_000}
+
+
+@pytest.mark.parametrize(
+    ("lang", "typed", "said"),
+    [("ja", "150万くらい", "約150万円"), ("zh", "大概150万", "约150万日元")],
+)
+def test_an_amount_said_approximately_is_said_back_as_approximate(lang, typed, said):
+    chat = Chat(lang)
+    chat.run("@car_sale", "@lender", "@standard", typed)
+    assert chat.session.answers["balance"] == 1_500_000
+    assert said in chat.replies[0].text and chat.replies[0].text.startswith("✓")
+
+
+def test_an_exact_amount_is_said_back_as_it_is():
+    chat = Chat("ja")
+    chat.run("@car_sale", "@lender", "@standard", "150万")
+    assert "約" not in chat.replies[0].text

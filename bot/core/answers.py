@@ -106,10 +106,19 @@ class TypedAnswers:
             said.append(self._said_back(session, flow, question, value))
         return said
 
-    def _said_back(self, session: Session, flow: Flow, question: Question, value: object) -> Reply:
+    def _said_back(
+        self,
+        session: Session,
+        flow: Flow,
+        question: Question,
+        value: object,
+        approximate: bool = False,
+    ) -> Reply:
+        answer = self._answer_label(session, flow, question, value)
+        if approximate:
+            answer = self._t(session, texts.ABOUT).format(amount=answer)
         line = self._t(session, texts.SUMMARY_LINE).format(
-            question=self._t(session, question.title),
-            answer=self._answer_label(session, flow, question, value),
+            question=self._t(session, question.title), answer=answer
         )
         return Reply(f"✓ {line}", notice=ACK)
 

@@ -434,7 +434,8 @@ class Engine(TypedAnswers):
         if question.plausible_min is not None and 0 < amount < question.plausible_min:
             session.pending = {CONFIRM: amount, ALTERNATIVE: amount * 10_000}
             return [self._confirm_question(session, flow, question)]
-        return self._record(session, flow, question, amount, say_back=True)
+        approximate = says_about(event.value)
+        return self._record(session, flow, question, amount, say_back=True, approximate=approximate)
 
     def _choose(
         self, session: Session, flow: Flow, question: Question, option_id: str, typed: bool = False
@@ -452,16 +453,18 @@ class Engine(TypedAnswers):
         question: Question,
         value: object,
         say_back: bool = False,
+        approximate: bool = False,
     ) -> list[Reply]:
         """Record an answer and go on. A typed answer (an amount, say, or words read as an
-        option) is said back first, so the user sees how it was read: "✓ 査定額：120万円"."""
+        option) is said back first, so the user sees how it was read: "✓ 査定額：120万円", and
+        "✓ 査定額：約120万円" for an amount said approximately (120万くらい)."""
         session.answers[question.id] = value
         session.history.append(question.id)
         session.pending = None
         session.early.pop(question.id, None)
         session.state = flow.next_state(question.id, session.answers)
         early = self._answered_early(session, flow)  # answers the user gave before
-        said = [self._said_back(session, flow, question, value)] if say_back else []
+        said = [self._said_back(session, flow, question, value, approximate)] if say_back else []
         return [*said, *early, *self.current(session)]
 
     def _confirm_question(self, session: Session, flow: Flow, question: Question) -> Reply:

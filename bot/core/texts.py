@@ -31,6 +31,8 @@ SIDE_QUESTION = N_(
     "I can't answer other questions in the middle of a consultation; the result at the end "
     "covers the steps, the documents and the pitfalls. For now, please answer this question:"
 )
+# TRANSLATORS: an amount the user said approximately ("120万くらい"), said back: 約120万円
+ABOUT = N_("about {amount}")
 CORRECTED = N_("OK, I've changed it. {question}: {answer}.")
 CLARIFY_WHICH = N_("Which of these do you mean?")
 CLARIFY_ONE = N_(
