@@ -377,7 +377,7 @@ def _what_if(state: State) -> dict[str, float]:
                 for owner, attr, value in saved:
                     setattr(owner, attr, value)
             best[label] = min(best[label], sum(ns) / len(ns) / 1000)
-            stored = dict(store._data)  # the patches must not change what any turn stores
+            stored = store.serialized()  # the patches must not change what any turn stores
             if expected is None:
                 expected = stored
             elif stored != expected:

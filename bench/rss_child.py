@@ -78,16 +78,15 @@ def main() -> int:
 
     started = time.perf_counter()
     now = int(time.time())
-    db = store._db  # the store's own connection: the rows land where the bot reads them
+    db = store.connection  # the store's own connection: the rows land where the bot reads them
     for first in range(0, args.write, args.batch):
         rows = (  # a generator: no batch list is held, so the RSS is the store's alone
             (user_key(i), corpus[i % len(corpus)], now)
             for i in range(first, min(first + args.batch, args.write))
         )
-        with store._lock:
-            db.execute("BEGIN IMMEDIATE")
-            db.executemany(UPSERT, rows)
-            db.execute("COMMIT")
+        db.execute("BEGIN IMMEDIATE")  # this child is the store's only user: no lock needed
+        db.executemany(UPSERT, rows)
+        db.execute("COMMIT")
     insert_s = time.perf_counter() - started
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 

@@ -149,7 +149,8 @@ def build_chats(engine: Engine, turns: Sequence[Turn]) -> list[ChatScript]:
                 length = len(text.split()[0])
                 message["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
             update = {"update_id": update_id, "message": message}
-        chat.sessions.append(store._data.get(turn.user))
+        stored = store.load(turn.user)
+        chat.sessions.append(stored.dumps() if stored is not None else None)
         replies = conversations.turn(turn.user, event, turn.language_code)
         messages = render(replies)
         for message in messages:
