@@ -77,3 +77,21 @@ def test_a_monthly_payment_is_not_the_balance(text):
 
 def test_a_balance_in_a_sentence_is_still_read():
     assert find_amount("残り120万くらいです") == 1_200_000
+
+
+@pytest.mark.parametrize(
+    ("text", "option"),
+    [
+        ("11月25号该还的，没还", "lt1m"),  # 9 days
+        ("从10月20号开始没还的", "m1to3"),  # 45 days
+        ("2026年9月30号的还款日，一直没还", "m1to3"),  # 65 days
+        ("9月4号到期的那笔到今天没还", "m1to3"),  # 91 days: three months, as its label says
+        ("8月3日から払ってない", "gt3m"),  # 123 days
+    ],
+)
+def test_a_day_of_a_month_is_read_to_the_day(text, option):
+    assert read_overdue_for(text) == option
+
+
+def test_today_named_as_the_due_date_is_not_guessed():
+    assert read_overdue_for("12月4日が引き落とし日") == AMBIGUOUS

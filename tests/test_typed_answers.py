@@ -150,3 +150,12 @@ def test_an_exact_amount_is_said_back_as_it_is():
     chat = Chat("ja")
     chat.run("@car_sale", "@lender", "@standard", "150万")
     assert "約" not in chat.replies[0].text
+
+
+def test_an_answer_with_more_facts_keeps_them_for_the_questions_after():
+    chat = Chat("zh")
+    chat.run("@card_overdue", "两个月，本金3万")
+    assert chat.session.answers == {"status": "m1to3"}
+    assert chat.session.early == {"principal": 30_000}
+    chat.send("@partial")
+    assert chat.session.answers["principal"] == 30_000  # recorded when its question came

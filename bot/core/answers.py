@@ -85,15 +85,39 @@ class TypedAnswers:
         question's own cue word, 还欠 at the balance, makes the amount its own)."""
         if question.is_money and amount_after(text, question.cues) is not None:
             return None
-        heard = []
+        kept = self._keep_later_facts(session, flow, question, text)
+        return [self._said_back(session, flow, q, session.early[q.id]) for q in kept] or None
+
+    def _keep_later_facts(
+        self, session: Session, flow: Flow, question: Question, text: str
+    ) -> list[Question]:
+        """Keep in `session.early` what the text says for sure about other questions not yet
+        answered; the questions kept, in the flow's order."""
+        kept = []
         for other in flow.questions:
             if other.id == question.id or other.id in session.answers:
                 continue
             value = self._fact(session, flow, other, text)
             if value is not None:
                 session.early[other.id] = value
-                heard.append(self._said_back(session, flow, other, value))
-        return heard or None
+                kept.append(other)
+        return kept
+
+    def _with_later_facts(
+        self, session: Session, flow: Flow, question: Question, text: str, answered
+    ) -> list[Reply]:
+        """Answer `question` (`answered()` records it) and keep what a longer message also
+        says about later questions ("两个月，本金3万"): those reached at once are said back
+        as they are recorded, the others here."""
+        kept = self._keep_later_facts(session, flow, question, text) if _CLAUSES.search(
+            text.strip(" 。.！!？?")
+        ) else []
+        replies = answered()
+        waiting = [q for q in kept if q.id in session.early]
+        if not waiting:
+            return replies
+        said = [self._said_back(session, flow, q, session.early[q.id]) for q in waiting]
+        return [*replies[:-1], *said, replies[-1]] if replies else said
 
     def _answered_early(self, session: Session, flow: Flow) -> list[Reply]:
         """Record the answers given early for the questions now reached, in order."""

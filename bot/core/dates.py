@@ -41,9 +41,33 @@ def without_month_names(text: str) -> str:
     """`text` with its month names (and relative months) blanked out, so that what is left
     can be read for a length of time: "上个月开始逾期，已经两个多月了" keeps 两个多月."""
     folded = unicodedata.normalize("NFKC", text)
-    for pattern, _ in _RELATIVE:
+    for pattern in (_DAY, *(pattern for pattern, _ in _RELATIVE)):
         folded = pattern.sub(lambda m: " " * len(m.group()), folded)
     return _MONTH.sub(lambda m: " " * len(m.group()), folded)
+
+
+# A day of a month: 11月25号, 9月4日, 2026年9月30号 (a due date, or the day it started).
+_DAY = re.compile(
+    r"(?:(?P<year>20[0-9]{2})\s*年)?\s*(?<![0-9])(?P<month>1[0-2]|0?[1-9])\s*月\s*"
+    r"(?P<day>3[01]|[12][0-9]|0?[1-9])\s*(?:号|號|日)"
+)
+
+
+def _day_named(text: str, now: date) -> tuple[int, int] | None:
+    """Days since a day named with its month (the latest such day not in the future)."""
+    match = _DAY.search(text)
+    if match is None:
+        return None
+    month, day = int(match.group("month")), int(match.group("day"))
+    year = int(match.group("year")) if match.group("year") else now.year
+    try:
+        named = date(year, month, day)
+        if not match.group("year") and named > now:
+            named = date(year - 1, month, day)
+    except ValueError:
+        return None  # 2月30日
+    days = (now - named).days
+    return None if days < 0 else (days, days)
 
 
 def _month_number(text: str) -> int | None:
@@ -66,6 +90,8 @@ def days_since_month(text: str) -> tuple[int, int] | None:
         if pattern.search(folded):
             months_back = back
             break
+    if months_back is None and (day := _day_named(folded, now)) is not None:
+        return day
     if months_back is None:
         match = _MONTH.search(folded)
         if match is None:

@@ -400,7 +400,11 @@ class Engine(TypedAnswers):
         if reading.score < 1.0 and is_side_question(typed):  # 税金は？ 什么时候卖？
             return [self._say(session, texts.SIDE_QUESTION), self._ask(session, question)]
         if reading.kind is ReadingKind.SURE:
-            return self._choose(session, flow, question, reading.options[0], typed=True)
+            option_id = reading.options[0]
+            return self._with_later_facts(
+                session, flow, question, typed,
+                lambda: self._choose(session, flow, question, option_id, typed=True),
+            )
         if reading.kind is ReadingKind.DONT_KNOW:
             option = next((o for o in question.options if o.id in reading.options), None)
             if option is None:
