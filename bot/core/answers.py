@@ -123,12 +123,17 @@ class TypedAnswers:
         """Record the answers given early for the questions now reached, in order."""
         said: list[Reply] = []
         while (question := flow.question(session.state or "")) and question.id in session.early:
-            value = session.early.pop(question.id)
-            session.answers[question.id] = value
-            session.history.append(question.id)
-            session.state = flow.next_state(question.id, session.answers)
+            value = session.early[question.id]
+            self._store(session, flow, question, value)
             said.append(self._said_back(session, flow, question, value))
         return said
+
+    def _store(self, session: Session, flow: Flow, question: Question, value: object) -> None:
+        """One answer into the session, and the shared machine moves it on."""
+        session.answers[question.id] = value
+        session.history.append(question.id)
+        session.early.pop(question.id, None)
+        session.state = flow.next_state(question.id, session.answers)
 
     def _said_back(
         self,

@@ -462,11 +462,8 @@ class Engine(TypedAnswers):
         """Record an answer and go on. A typed answer (an amount, say, or words read as an
         option) is said back first, so the user sees how it was read: "✓ 査定額：120万円", and
         "✓ 査定額：約120万円" for an amount said approximately (120万くらい)."""
-        session.answers[question.id] = value
-        session.history.append(question.id)
         session.pending = None
-        session.early.pop(question.id, None)
-        session.state = flow.next_state(question.id, session.answers)
+        self._store(session, flow, question, value)
         early = self._answered_early(session, flow)  # answers the user gave before
         said = [self._said_back(session, flow, question, value, approximate)] if say_back else []
         return [*said, *early, *self.current(session)]
