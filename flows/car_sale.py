@@ -28,6 +28,25 @@ USER_LINE_ONLY = N_(
     "That is the 使用者 (user) line. The question is about the 所有者 (owner) line above "
     "it: who is written there?"
 )
+BALANCE_NOT_MONTHLY = N_(
+    "That seems to be the monthly payment or the number of payments left. I need the whole "
+    "amount still owed (一括返済額, including any 残価): the loan company can tell you. Type "
+    "it, for example 150万, or choose \"I don't know the amount\"."
+)
+NOT_AN_OFFER = N_(
+    "That sounds like a market price or the price paid, not an offer for your car. Has a "
+    "buyer appraised it? Type their best offer, for example 120万, or choose \"No appraisal "
+    "yet\"."
+)
+APPRAISAL_DONT_KNOW = N_(
+    "The figure is on the appraisal sheet or in the buyer's message, or ask the buyer again. "
+    "If no buyer has made an offer yet, choose \"No appraisal yet\"."
+)
+ESTIMATE_DONT_KNOW = N_(
+    "A rough figure is enough. Look up cars of the same model, year and mileage on a "
+    "used-car website: a buyer usually pays less than those prices. Or get real offers "
+    "first and come back: I keep your answers."
+)
 NOT_DECIDED_YET = N_(
     "Not decided yet is fine. If you might buy another car (with a new loan), choose "
     "replacing it; otherwise only selling. You can change it later with /back."
@@ -100,6 +119,7 @@ BALANCE = Question(
     ),
     plausible_max=100_000_000,
     plausible_min=10_000,
+    hints={"_other_amount": BALANCE_NOT_MONTHLY},
     options=(
         Option("unknown", N_("I don't know the amount"), info=N_(
             "Ask the loan company for the lump-sum payoff amount (一括返済額) as of the "
@@ -120,12 +140,18 @@ APPRAISAL = Question(
     ),
     kind=Money("JPY"),
     example=N_("120万"),
-    cues=("査定", "買取額", "下取り", "估价", "估了", "报价", "查定", "收购价", "卖了"),
+    cues=(
+        "査定", "買取額", "買取", "買い取り", "下取り", "提示", "估价", "估了", "报价", "查定",
+        "收购", "回收", "出价", "开价", "卖了",
+    ),
+    other_cues=("相場", "ネットで", "ネットの", "网上", "網上", "行情", "新車", "新车"),
+    highest_of_several=True,
     plausible_max=100_000_000,
     plausible_min=10_000,
     options=(
         Option("not_yet", N_("No appraisal yet")),
     ),
+    hints={"_other_amount": NOT_AN_OFFER, "_dont_know": APPRAISAL_DONT_KNOW},
 )
 
 ESTIMATE = Question(
@@ -142,6 +168,7 @@ ESTIMATE = Question(
     example=N_("100万"),
     plausible_max=100_000_000,
     plausible_min=10_000,
+    hints={"_dont_know": ESTIMATE_DONT_KNOW},
 )
 
 REPLACING = Question(
@@ -152,7 +179,7 @@ REPLACING = Question(
         Option("yes", N_("Replacing it with another car")),
         Option("no", N_("Only selling")),
     ),
-    hints={"_undecided": NOT_DECIDED_YET},
+    hints={"_undecided": NOT_DECIDED_YET, "_dont_know": NOT_DECIDED_YET},
 )
 
 BUYER = Question(

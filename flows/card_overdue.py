@@ -189,6 +189,20 @@ HOW_LONG = N_(
     "How long has it been overdue? For example \"2 weeks\", \"since October\" or \"more than "
     "3 months\"."
 )
+STATUS_DONT_KNOW = N_(
+    "A rough answer is enough. The first payment you missed is shown in the bank's app or "
+    "on your statement: count from its due date, or tell me the month, for example "
+    "\"since October\"."
+)
+ABILITY_DONT_KNOW = N_(
+    "Your best guess for now is fine; you can change it later with /back. This month, could "
+    "you repay all of it, part of it, or nothing?"
+)
+PRINCIPAL_ONLY = N_(
+    "That seems to include interest or fees, or to be the card's limit. I need the principal "
+    "(本金) alone: the money you spent or withdrew. The bank's app or your statement shows "
+    "it. Type it, for example 3万, or choose \"I don't know the principal\"."
+)
 PART_OR_NOTHING = N_(
     "Not all of it, then: could you repay part of it now, or nothing at the moment?"
 )
@@ -213,7 +227,11 @@ STATUS = Question(
         Option("m1to3", N_("Overdue 1–3 months")),
         Option("gt3m", N_("Overdue more than 3 months")),
     ),
-    hints={"_already_overdue": HOW_LONG, "_out_of_scope": JAPANESE_CARD},
+    hints={
+        "_already_overdue": HOW_LONG,
+        "_out_of_scope": JAPANESE_CARD,
+        "_dont_know": STATUS_DONT_KNOW,
+    },
 )
 
 ABILITY = Question(
@@ -225,7 +243,11 @@ ABILITY = Question(
         Option("partial", N_("Part of it")),
         Option("none", N_("Nothing at the moment")),
     ),
-    hints={"_out_of_scope": JAPANESE_CARD, "_not_all": PART_OR_NOTHING},
+    hints={
+        "_out_of_scope": JAPANESE_CARD,
+        "_not_all": PART_OR_NOTHING,
+        "_dont_know": ABILITY_DONT_KNOW,
+    },
 )
 
 PRINCIPAL = Question(
@@ -243,6 +265,7 @@ PRINCIPAL = Question(
     plausible_min=100,
     # 数额较大 / 巨大 / 特别巨大 (2018 interpretation, Art. 8)
     boundaries=(THRESHOLD, 500_000, 5_000_000),
+    hints={"_other_amount": PRINCIPAL_ONLY, "_out_of_scope": JAPANESE_CARD},
     options=(
         Option("unknown", N_("I don't know the principal"), info=N_(
             "You can find the principal in the bank's app, on your latest statement, or by "
@@ -269,6 +292,7 @@ COLLECTIONS = Question(
         Option("twice_or_more", N_("Twice or more")),
     ),
     hints={
+        "_out_of_scope": JAPANESE_CARD,
         "_not_answered": NOT_ANSWERED,
         "_not_counted": HOW_MANY_DEMANDS,
         "_count_missing": HOW_MANY_DEMANDS,

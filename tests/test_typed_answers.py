@@ -159,3 +159,106 @@ def test_an_answer_with_more_facts_keeps_them_for_the_questions_after():
     assert chat.session.early == {"principal": 30_000}
     chat.send("@partial")
     assert chat.session.answers["principal"] == 30_000  # recorded when its question came
+
+
+# -- issue 14, second round: each of these was answered with the generic line or misread ----
+
+
+@pytest.mark.parametrize(
+    ("lang", "prefix", "typed", "negated"),
+    [
+        ("ja", (), "所有者は私じゃないんです", "self"),
+        ("zh", ("@lender",), "不是残值贷款", "residual"),
+    ],
+)
+def test_one_option_said_and_negated_asks_which_of_the_others(lang, prefix, typed, negated):
+    chat = Chat(lang)
+    chat.run("@car_sale", *prefix, typed)
+    asked = {o.id for o in chat.last.options}
+    assert chat.last.notice == CLARIFY and negated not in asked and len(asked) >= 2
+    assert len(chat.session.answers) == len(prefix)
+
+
+@pytest.mark.parametrize(
+    ("lang", "typed", "hint"),
+    [
+        ("ja", "ちょっとわかんないです", "ABILITY_DONT_KNOW"),
+        ("zh", "我也说不好", "ABILITY_DONT_KNOW"),
+    ],
+)
+def test_dont_know_where_no_option_means_it_gets_this_questions_hint(lang, typed, hint):
+    from flows import card_overdue
+
+    chat = Chat(lang)
+    chat.run("@card_overdue", "@m1to3", typed)
+    assert chat.replies[0].text == translate(lang, getattr(card_overdue, hint))
+    assert "ability" not in chat.session.answers and chat.last.question == "card_overdue.ability"
+
+
+@pytest.mark.parametrize(
+    ("lang", "prefix", "typed", "hint", "question"),
+    [
+        ("ja", ("@self", "@standard"), "毎月3万円払ってます", "BALANCE_NOT_MONTHLY", "balance"),
+        ("zh", ("@self", "@standard"), "还有18期没还", "BALANCE_NOT_MONTHLY", "balance"),
+        ("ja", ("@self", "@standard", "90万"), "ネットで見た相場は130万", "NOT_AN_OFFER",
+         "appraisal"),
+        ("zh", ("@self", "@standard", "90万"), "网上行情大概130万", "NOT_AN_OFFER", "appraisal"),
+    ],
+)
+def test_another_amount_than_the_one_asked_is_not_taken(lang, prefix, typed, hint, question):
+    from flows import car_sale
+
+    chat = Chat(lang)
+    chat.run("@car_sale", *prefix, typed)
+    assert chat.replies[0].text == translate(lang, getattr(car_sale, hint))
+    assert question not in chat.session.answers
+
+
+@pytest.mark.parametrize(
+    ("lang", "typed", "highest"),
+    [
+        ("ja", "A店は88万、B店は97万、C店は91万", 970_000),
+        ("zh", "一家给了75万，另一家给了82万", 820_000),
+    ],
+)
+def test_several_offers_take_the_highest_said_back_as_such(lang, typed, highest):
+    chat = Chat(lang)
+    chat.run("@car_sale", "@self", "@standard", "50万", typed)
+    assert chat.session.answers["appraisal"] == highest
+    said = translate(lang, texts.HIGHEST).split("{amount}")[1]
+    assert chat.replies[0].text.startswith("✓") and said in chat.replies[0].text
+
+
+def test_a_japanese_card_with_an_amount_is_out_of_scope_not_an_amount():
+    from flows import card_overdue
+
+    chat = Chat("zh")
+    chat.run("@card_overdue", "@gt3m", "@partial", "是楽天カード，欠了4万")
+    assert chat.replies[0].text == translate("zh", card_overdue.JAPANESE_CARD)
+    assert "principal" not in chat.session.answers
+
+
+@pytest.mark.parametrize(
+    ("lang", "prefix", "typed", "question", "value"),
+    [
+        # the principal answered, and "part of it" given before now said to be "nothing"
+        ("zh", ("@gt3m", "@partial"), "4万，不过现在一分钱也拿不出来", "ability", "none"),
+        ("ja", ("@gt3m", "@partial", "8万"), "一度もないです。それと延滞はまだ2週間です",
+         "status", "lt1m"),
+    ],
+)
+def test_an_answer_that_also_changes_an_earlier_one_changes_it(lang, prefix, typed, question,
+                                                               value):
+    chat = Chat(lang)
+    chat.run("@card_overdue", *prefix, typed)
+    assert chat.session.answers.get(question) == value
+    corrected = translate(lang, texts.CORRECTED).split("{")[0]
+    assert any(r.text.startswith(corrected) for r in chat.replies)
+
+
+def test_a_sentence_of_several_clauses_fills_each_question_it_answers():
+    chat = Chat("ja")
+    chat.send("車を売りたい。所有者は私本人で、ローンは地元の信用金庫、残りは60万、査定は75万でした")
+    facts = {**chat.session.early, **chat.session.answers}
+    assert facts == {"owner": "self", "loan_kind": "bank", "balance": 600_000,
+                     "appraisal": 750_000}

@@ -66,7 +66,7 @@ _OTHER_AMOUNT_RE = re.compile(
     r"|手数料|买的时候|買った|購入|新車価格|新车价|连本带|連本帶|本息|込み|込みで|限度額|限度额|额度"
     # 月2万 (a month: not a month's name, 3月, nor a length, 3か月), あと24回, 还剩12期
     r"|(?<![0-9一二三四五六七八九十个個かヶケカヵ])月\s*[0-9一二三四五六七八九十]"
-    r"|(?:あと|残り|残|还剩|還剩|剩下|剩)\s*[0-9一二三四五六七八九十]+\s*(?:回|期|个月|か月|ヶ月)"
+    r"|(?:あと|残り|残|还剩|還剩|剩下|剩|还有|還有|还差|還差)\s*[0-9一二三四五六七八九十]+\s*(?:回|期|个月|か月|ヶ月)"
 )
 _CANDIDATE_RE = re.compile(rf"[{_NUMERIC}]+(?:[wk](?![a-z]))?")
 # A number followed by one of these counts something else: 2年, 3か月, 2回, 5%, 1位.
@@ -114,10 +114,12 @@ def says_range(text: str) -> bool:
     return _RANGE_RE.search(_folded(text)) is not None
 
 
-def says_other_amount(text: str) -> bool:
+def says_other_amount(text: str, words: tuple[str, ...] = ()) -> bool:
     """Whether the sentence is about another amount than the one asked: a monthly payment,
-    interest included (连本带息8万), the card's limit, the price paid new."""
-    return _OTHER_AMOUNT_RE.search(_folded(text)) is not None
+    interest included (连本带息8万), the card's limit, the price paid new, or one of the
+    question's own `words` (相場 where an offer is asked)."""
+    folded = _folded(text)
+    return _OTHER_AMOUNT_RE.search(folded) is not None or any(w in folded for w in words)
 
 
 def find_amount(text: str) -> int | None:
@@ -129,6 +131,13 @@ def find_amount(text: str) -> int | None:
     sentence about another amount (a monthly payment, interest, the price paid) give None:
     better to ask than to guess.
     """
+    found = amounts_in(text)
+    return found[0] if found is not None and len(found) == 1 else None
+
+
+def amounts_in(text: str) -> list[int] | None:
+    """Every amount in a sentence, in order ("ガリバーで120万、ネクステージで135万"); None
+    when the sentence is not one to take amounts from (see `find_amount`)."""
     folded = _folded(text)
     if len(folded) > 200 or not _CJK_RE.search(folded):
         return None  # a sentence in Japanese or Chinese, not markup or a command
@@ -151,7 +160,7 @@ def find_amount(text: str) -> int | None:
             found.append(parse_amount(core + (money_after.group() if money_after else "")))
         except AmountError:
             return None
-    return found[0] if len(found) == 1 else None
+    return found
 
 
 _CLAUSE_END = re.compile(r"[,，。、;；!！?？\n]")

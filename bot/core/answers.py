@@ -18,7 +18,12 @@ import re
 from collections.abc import Iterable, Sequence
 
 from bot.core import texts
-from bot.core.amount_words import amount_after
+from bot.core.amount_words import (
+    amount_after,
+    amounts_in,
+    says_about,
+    says_other_amount,
+)
 from bot.core.events import Choice, Reply
 from bot.core.flow import Flow, Question
 from bot.core.i18n import DEFAULT_LANGUAGE, LANGUAGES, translate
@@ -31,13 +36,15 @@ from bot.core.typed import has_cjk, has_kana, looks_chinese, normalize, plain
 ACK = "ack"  # Reply.notice of the line saying back how a typed answer was read
 CLARIFY = "clarify"  # Reply.notice of a question asked again with just the options that compete
 SUGGESTED = "suggested"  # in `pending`: the one option a "did you mean …?" offered
+DONT_KNOW_HINT = "_dont_know"  # Question.hints: "I don't know" where no option means it
+OTHER_AMOUNT = "_other_amount"  # Question.hints: an amount that is another one than asked
 NOTHING_READ = Reading(ReadingKind.NOTHING)
 # Words that say an earlier answer was wrong (其实, やっぱり, 実は, 訂正, 不对, 改成 ...).
 _CORRECTION = re.compile(
     r"其实|其實|やっぱり|やはり|実は|訂正|不对|改成|改为|说错|間違え|じゃなくて|でした|才对"
 )
 _CLAUSES = re.compile(r"[。．.、，,；;！!？?\n]+")
-FACT_SCORE = 0.85  # a reading this sure fills a question from a sentence that says several things
+FACT_SCORE = 0.9  # a reading this sure fills a question from a sentence that says several things
 
 
 def says_correction(text: str) -> bool:
@@ -141,15 +148,35 @@ class TypedAnswers:
         flow: Flow,
         question: Question,
         value: object,
-        approximate: bool = False,
+        said_as: str | None = None,
     ) -> Reply:
+        """"✓ 査定額：120万円"; `said_as` (texts.ABOUT, texts.HIGHEST) says how the amount was
+        given: "約120万円", "145万円（最高額）"."""
         answer = self._answer_label(session, flow, question, value)
-        if approximate:
-            answer = self._t(session, texts.ABOUT).format(amount=answer)
+        if said_as is not None:
+            answer = self._t(session, said_as).format(amount=answer)
         line = self._t(session, texts.SUMMARY_LINE).format(
             question=self._t(session, question.title), answer=answer
         )
         return Reply(f"✓ {line}", notice=ACK)
+
+    def _money_sentence(
+        self, session: Session, flow: Flow, question: Question, text: str
+    ) -> list[Reply] | None:
+        """An amount question answered with a sentence that is not simply the figure: about
+        another amount (a monthly payment where the balance is asked, a market price where an
+        offer is): say what is needed; several offers: the highest, said back as such."""
+        if amount_after(text, question.cues) is not None:
+            return None  # the question's own cue word names its amount: 本金6万，利息1万
+        if OTHER_AMOUNT in question.hints and says_other_amount(text, question.other_cues):
+            return self._hint(session, flow, question, OTHER_AMOUNT)
+        found = amounts_in(text) if question.highest_of_several else None
+        if not found or len(set(found)) < 2 or says_about(text):
+            return None
+        highest = max(found)
+        if question.plausible_min is not None and highest < question.plausible_min:
+            return None  # "100、115": asked as the bare figures they are
+        return self._record(session, flow, question, highest, say_back=True, said_as=texts.HIGHEST)
 
     def _fact(self, session: Session, flow: Flow, question: Question, text: str) -> object:
         """What a sentence that says several things says for sure about `question`: an
@@ -166,16 +193,37 @@ class TypedAnswers:
         for clause in _CLAUSES.split(text):
             if len(clause.strip()) < 2:
                 continue
-            reading = self._read(session, flow, question, clause)
+            reading = self._read(session, flow, question, clause, part=True)
             if reading.kind is not ReadingKind.SURE and (
                 reading.kind is not ReadingKind.NOTHING or reading.hint is not None
-            ):
+            ) and not self._about_another(session, flow, question, clause):
                 return None  # another clause doubts it ("逾期了，还没还": overdue, not "not yet")
             if reading.kind is ReadingKind.SURE and reading.score >= FACT_SCORE:
                 option = question.option(reading.options[0])
                 if option is not None and option.info is None:
                     found.add(option.id)
         return found.pop() if len(found) == 1 else None
+
+    def _about_another(
+        self, session: Session, flow: Flow, question: Question, clause: str
+    ) -> bool:
+        """Whether a clause is plainly the answer to another question ("ローンは信金" beside
+        "所有者は自分で"), so that what it half says about `question` is no doubt."""
+        return any(
+            self._about(session, flow, other, clause)
+            for other in flow.questions
+            if other.id != question.id
+        )
+
+    def _about(self, session: Session, flow: Flow, question: Question, clause: str) -> bool:
+        """Whether a clause plainly answers `question`: its amount after a cue word, or an
+        option read for sure."""
+        if question.is_money:
+            return amount_after(clause, question.cues) is not None
+        if question.kind.expects != "choice":
+            return False
+        reading = self._read(session, flow, question, clause, part=True)
+        return reading.kind is ReadingKind.SURE and reading.score >= FACT_SCORE
 
     def _label_typed(self, flow: Flow, question: Question, text: str) -> str | None:
         """An option's id or its label in any language, typed as the whole answer."""
@@ -185,7 +233,9 @@ class TypedAnswers:
                 return labels[candidate]
         return None
 
-    def _read(self, session: Session, flow: Flow, question: Question, text: str) -> Reading:
+    def _read(
+        self, session: Session, flow: Flow, question: Question, text: str, part: bool = False
+    ) -> Reading:
         """The reader's reading in the user's language, else in the other one where the
         script allows it: people mix them (我自己 in a Japanese conversation), but text with
         kana is Japanese, whatever the conversation (自分じゃない read as Chinese loses its
@@ -196,7 +246,7 @@ class TypedAnswers:
         langs = ["ja"] if kana else [first, *(lang for lang in LANGUAGES if lang != first)]
         reading = NOTHING_READ
         for lang in langs:
-            reading = self.reader.read(flow.id, question.id, lang, text)
+            reading = self.reader.read(flow.id, question.id, lang, text, part)
             if reading.kind is not ReadingKind.NOTHING or reading.hint is not None:
                 break
         if reading.score < 1.0 and not has_cjk(text):
@@ -245,7 +295,38 @@ class TypedAnswers:
         }
         if len(changed) != 1:
             return None
-        question_id, value = changed.popitem()
+        return self._change(session, flow, *changed.popitem())
+
+    def _also_changed(
+        self, session: Session, flow: Flow, answered: Question, text: str, replies: list[Reply]
+    ) -> list[Reply]:
+        """A longer answer that also gives an earlier answer anew ("6万，现在一分都还不了"
+        where "part of it" was answered before; "一次都没有，我才逾期一周"): that one changed
+        too, said so, and the flow walked again. Only a value read for sure counts."""
+        if answered.id not in session.answers or not _CLAUSES.search(text.strip(" 。.！!？?")):
+            return replies
+        # the clauses that answered this question say nothing about the others
+        text = "。".join(
+            clause for clause in _CLAUSES.split(text)
+            if not self._about(session, flow, answered, clause)
+        )
+        changed = {
+            question.id: value
+            for question in flow.questions
+            if question.id != answered.id
+            and question.id in session.answers
+            and (value := self._fact(session, flow, question, text)) is not None
+            and value != session.answers[question.id]
+        }
+        if len(changed) != 1:
+            return replies
+        said = [reply for reply in replies if reply.notice == ACK]
+        return [*said, *self._change(session, flow, *changed.popitem())]
+
+    def _change(self, session: Session, flow: Flow, question_id: str, value: object) -> list[Reply]:
+        """Change one answer, say so, and walk the flow again from the start with every
+        answer it still needs: questions that no longer apply drop out, new ones are asked
+        and the verdict is redone."""
         question = flow.question(question_id)
         assert question is not None
         answers = {**session.answers, question_id: value}

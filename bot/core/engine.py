@@ -19,6 +19,7 @@ from bot.core.amount_words import says_about
 from bot.core.answers import ACK as ACK  # re-exported: Reply.notice ids live with the engine
 from bot.core.answers import CLARIFY as CLARIFY
 from bot.core.answers import (
+    DONT_KNOW_HINT,
     SUGGESTED,
     TypedAnswers,
     label_index,
@@ -134,7 +135,10 @@ class Engine(TypedAnswers):
             return Outcome(self._after_verdict(session, flow, event))
         if session.pending and CONFIRM in session.pending:
             return Outcome(self._confirm(session, flow, question, event))
-        return Outcome(self._answer(session, flow, question, event))
+        replies = self._answer(session, flow, question, event)
+        if event.kind is Kind.TEXT:
+            replies = self._also_changed(session, flow, question, event.value, replies)
+        return Outcome(replies)
 
     def open_question(self, session: Session) -> str:
         """The key of what `current` would ask (Reply.question of its last message), cheaply."""
@@ -411,7 +415,7 @@ class Engine(TypedAnswers):
                 option = next((o for o in question.options if o.info is not None), None)
             if option is not None:
                 return self._choose(session, flow, question, option.id, typed=True)
-            return self._hint(session, flow, question, reading.hint)
+            return self._hint(session, flow, question, reading.hint or DONT_KNOW_HINT)
         if reading.kind is ReadingKind.CLARIFY:
             if reading.options:
                 return [self._clarify(session, question, reading.options)]
@@ -422,6 +426,8 @@ class Engine(TypedAnswers):
             return [*later, self._ask(session, question)]  # "估价一百万" asked about the loan
         if question.kind.expects == "choice":
             return self._hint(session, flow, question, None)
+        if question.is_money and (other := self._money_sentence(session, flow, question, typed)):
+            return other
         read = question.kind.read(event.value, plain(event.value))
         if isinstance(read, Problem):
             return [self._problem(session, question, read), self._ask(session, question)]
@@ -438,8 +444,8 @@ class Engine(TypedAnswers):
         if question.plausible_min is not None and 0 < amount < question.plausible_min:
             session.pending = {CONFIRM: amount, ALTERNATIVE: amount * 10_000}
             return [self._confirm_question(session, flow, question)]
-        approximate = says_about(event.value)
-        return self._record(session, flow, question, amount, say_back=True, approximate=approximate)
+        said_as = texts.ABOUT if says_about(event.value) else None
+        return self._record(session, flow, question, amount, say_back=True, said_as=said_as)
 
     def _choose(
         self, session: Session, flow: Flow, question: Question, option_id: str, typed: bool = False
@@ -457,7 +463,7 @@ class Engine(TypedAnswers):
         question: Question,
         value: object,
         say_back: bool = False,
-        approximate: bool = False,
+        said_as: str | None = None,
     ) -> list[Reply]:
         """Record an answer and go on. A typed answer (an amount, say, or words read as an
         option) is said back first, so the user sees how it was read: "✓ 査定額：120万円", and
@@ -465,7 +471,7 @@ class Engine(TypedAnswers):
         session.pending = None
         self._store(session, flow, question, value)
         early = self._answered_early(session, flow)  # answers the user gave before
-        said = [self._said_back(session, flow, question, value, approximate)] if say_back else []
+        said = [self._said_back(session, flow, question, value, said_as)] if say_back else []
         return [*said, *early, *self.current(session)]
 
     def _confirm_question(self, session: Session, flow: Flow, question: Question) -> Reply:

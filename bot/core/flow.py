@@ -66,11 +66,18 @@ class Question:
     # Money only: words that announce this amount in a sentence that says several things
     # ("车贷是银行的，还欠80万": 还欠 -> the balance). Without one, such a sentence gives none.
     cues: tuple[str, ...] = ()
+    # Money only: words that say an amount is another one than asked (a market price where
+    # an offer is asked), besides the shared ones (a monthly payment, interest included);
+    # such an amount is not taken, the hint `_other_amount` says what is needed.
+    other_cues: tuple[str, ...] = ()
+    # Money only: several figures are several offers, the highest counts ("A社130万、B社145万").
+    highest_of_several: bool = False
     # Reads a value the phrasings cannot (e.g. "3个月" -> "m1to3"); None: no idea;
     # AMBIGUOUS: it says something, but not which option ("一两次"), so nothing is guessed.
     read: Callable[[str], str | None] | None = None
     # What to say to a known non-answer the phrasings name (`_someone_else`: a parent as the
-    # owner), before the question is asked again; msgids.
+    # owner), before the question is asked again; msgids. Two names the engine uses too:
+    # `_dont_know` ("I don't know" where no option means it) and `_other_amount`.
     hints: Mapping[str, str] = field(default_factory=dict)
 
     @property

@@ -33,6 +33,8 @@ SIDE_QUESTION = N_(
 )
 # TRANSLATORS: an amount the user said approximately ("120万くらい"), said back: 約120万円
 ABOUT = N_("about {amount}")
+# TRANSLATORS: the highest of several offers the user typed, said back: 145万円（最高額）
+HIGHEST = N_("{amount} (the highest offer)")
 CORRECTED = N_("OK, I've changed it. {question}: {answer}.")
 CLARIFY_WHICH = N_("Which of these do you mean?")
 CLARIFY_ONE = N_(

@@ -14,7 +14,8 @@ earlier questions answered by buttons (`PREFIXES`), then the text typed. Each li
 
     understood   the right value recorded, the right option's help shown, or — where the
                  bot cannot know — a precise question asked (not the generic "didn't
-                 understand")
+                 understand"): a hint for this question, a confirmation ("90万円のことです
+                 か？"), or, where a line accepts two options, which of just those
     misread      a wrong value recorded: the worst outcome, a silent misreading
     reasked      nothing recorded where something should have been (a needless re-ask)
     vague        an `ask` line answered with the generic re-prompt, not a precise question
@@ -35,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.core import dates, texts
+from bot.core.answers import CLARIFY
 from bot.core.engine import Engine
 from bot.core.events import Event, Reply
 from bot.core.i18n import translate
@@ -174,12 +176,16 @@ def _verdict(engine: Engine, line: Line, before, after, replies: list[Reply]) ->
         return Result(line, "understood" if ok else "misread", got)
     if after is not None and after.pending and "confirm" in after.pending:
         got = f"confirm~={after.pending['confirm']}"
-        ok = any(
+        ok = "ask" in line.expect or any(  # "90万円のことですか？" is a precise question
             isinstance(e, str) and e.startswith(("confirm~=", "amount~=", "amount="))
             and _number(e) == after.pending["confirm"]
             for e in line.expect
         )
         return Result(line, "understood" if ok else "reasked", got)
+    asked = _clarified(replies)
+    if asked and len(_options(line)) >= 2 and asked <= _options(line):
+        # the writer accepts either of two options; asking which of just those is right
+        return Result(line, "understood", "clarify:" + "|".join(sorted(asked)))
     help_shown = _help_option(engine, line, replies)
     if help_shown is not None:
         ok = help_shown in line.expect
@@ -217,6 +223,22 @@ def _help_option(engine: Engine, line: Line, replies: list[Reply]) -> str | None
         if option.info is not None and replies[0].text == translate(line.lang, option.info):
             return option.id
     return None
+
+
+def _clarified(replies: list[Reply]) -> set[str]:
+    """The options of a clarifying question ("銀行ですか、JAですか？"), if one was asked."""
+    for reply in replies:
+        if reply.notice == CLARIFY:
+            return {choice.id for choice in reply.options}
+    return set()
+
+
+def _options(line: Line) -> set[str]:
+    """The option ids a line accepts (not `ask`, amounts or confirmations)."""
+    return {
+        e for e in line.expect
+        if isinstance(e, str) and e not in ("ask", "out_of_scope") and "=" not in e
+    }
 
 
 def _number(expected: str) -> int | None:

@@ -103,6 +103,7 @@ class _Index:
     exact: dict[str, int] = field(default_factory=dict)
     said: list[set[str]] = field(default_factory=list)  # words each target is said with
     said_negated: list[set[str]] = field(default_factory=list)
+    overrides: bool = False  # some non-answer wins even over a value (see Entry.overrides)
 
 
 def compact(text: str) -> str:
@@ -163,22 +164,31 @@ class Reader:
 
     # -- reading -------------------------------------------------------------------------
 
-    def read(self, flow: str, question: str, lang: str, text: str) -> Reading:
+    def read(
+        self, flow: str, question: str, lang: str, text: str, part: bool = False
+    ) -> Reading:
+        """The reading of `text` as an answer to `question`. `part`: the text is one part of
+        a sentence that says several things, so an example counts by how much of it the
+        text holds, not by how much of the text it explains."""
         key = compact(text)
         if not key:
             return NOTHING
-        if (flow, question) in self.amount_questions and _NUMBER.search(key):
-            return NOTHING
         index = self._index(flow, question, lang)
+        if (flow, question) in self.amount_questions and _NUMBER.search(key):
+            if not index.overrides:
+                return NOTHING
+            return self._overriding(index, self._rank(index, lang, text)) or NOTHING
         for candidate in (key, _ENDINGS.sub("", key)):
             if candidate and (target := index.exact.get(candidate)) is not None:
                 return self._decide(index, [(target, 1.0)])
-        ranked = self._rank(index, lang, text)
-        for target, score in ranked:
-            entry = index.entries.get(index.targets[target])
-            if entry is not None and entry.overrides and score >= self.thresholds.sure:
-                return Reading(Kind.NOTHING, hint=entry.id, score=score)
+        ranked = self._rank(index, lang, text, part=part)
+        # a non-answer overrides only as surely as when it is the whole text
+        whole = self._rank(index, lang, text) if part and index.overrides else ranked
+        if (overriding := self._overriding(index, whole)) is not None:
+            return overriding
         reading = self._decide(index, ranked)
+        if reading.kind is Kind.NOTHING and reading.hint is None:
+            reading = self._not_this_one(index, lang, text) or reading
         value_reader = self.value_readers.get((flow, question))
         if value_reader is None:
             return reading
@@ -190,13 +200,39 @@ class Reader:
             return reading
         return Reading(Kind.SURE, (value,), score=1.0)  # a duration or a count said outright
 
-    def _rank(self, index: _Index, lang: str, text: str) -> list[tuple[int, float]]:
+    def _overriding(self, index: _Index, ranked: list[tuple[int, float]]) -> Reading | None:
+        """A non-answer that wins whenever it is in the text (a Japanese card), even over an
+        amount or a duration."""
+        for target, score in ranked:
+            entry = index.entries.get(index.targets[target])
+            if entry is not None and entry.overrides and score >= self.thresholds.sure:
+                return Reading(Kind.NOTHING, hint=entry.id, score=score)
+        return None
+
+    def _not_this_one(self, index: _Index, lang: str, text: str) -> Reading | None:
+        """"自分じゃないです", "不是银行的": one option said and negated, nothing else. Ask
+        which of the other options it is, rather than the question again."""
+        ranked = self._rank(index, lang, text, negation=False)
+        reading = self._decide(index, ranked)
+        if reading.kind is not Kind.SURE or ranked == self._rank(index, lang, text):
+            return None
+        others = tuple(
+            t for t in index.targets
+            if t != reading.options[0] and t in index.entries and index.entries[t].is_option
+        )
+        return Reading(Kind.CLARIFY, others, score=reading.score) if len(others) >= 2 else None
+
+    def _rank(
+        self, index: _Index, lang: str, text: str, negation: bool = True, part: bool = False
+    ) -> list[tuple[int, float]]:
         cleaned = analysers.clean(text)
         words = analysers.words_of(lang, cleaned)
+        if not negation:  # read as if nothing were negated (see `_not_this_one`)
+            words = [w.removeprefix(analysers.NEGATED) for w in words]
         negated = {w[1:] for w in words if w.startswith(analysers.NEGATED)}
         plain = {w for w in words if not w.startswith(analysers.NEGATED)}
         features = {"w:" + w for w in words} | _characters(_PUNCT.sub("", cleaned))
-        share = self.thresholds.text_share
+        share = 0.0 if part else self.thresholds.text_share
         text_weight = sum(self._weight(index, f) for f in features) or 1.0
         overlap: dict[int, float] = defaultdict(float)
         for feature in features:
@@ -308,6 +344,7 @@ class Reader:
             index.entries[entry.id] = entry
             if entry.dont_know:
                 index.dont_know_option = entry.id
+            index.overrides |= entry.overrides
             examples = list(entry.examples)
             for group in entry.shared:
                 examples.extend(shared.get(group, ()))
