@@ -115,6 +115,9 @@ class Block:
     when: Names = ()
     continues: bool = False
     unless: Names = ()
+    # What the paragraph rests on (a msgid: an article or an official source, "刑法第196条",
+    # "国土交通省：自動車検査証の電子化"); shown under 根拠 / 依据 and in docs/rules.md.
+    source: str = ""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "when", _names(self.when))
