@@ -262,3 +262,36 @@ def test_a_sentence_of_several_clauses_fills_each_question_it_answers():
     facts = {**chat.session.early, **chat.session.answers}
     assert facts == {"owner": "self", "loan_kind": "bank", "balance": 600_000,
                      "appraisal": 750_000}
+
+
+@pytest.mark.parametrize(
+    ("lang", "typed", "offer"),
+    [("ja", "一番高いところで118万でした", 1_180_000), ("zh", "报价最高的一家给了93万", 930_000)],
+)
+def test_the_highest_offer_named_as_such_is_the_offer_not_a_bound(lang, typed, offer):
+    chat = Chat(lang)
+    chat.run("@car_sale", "@self", "@standard", "50万", typed)
+    assert chat.session.answers["appraisal"] == offer
+
+
+@pytest.mark.parametrize(
+    ("lang", "typed", "principal"),
+    [("zh", "总共欠了9万，本金是7万", 70_000), ("ja", "合計で9万くらい、元金は7万です", 70_000)],
+)
+def test_the_principal_named_beside_a_total_is_the_principal(lang, typed, principal):
+    chat = Chat(lang)
+    chat.run("@card_overdue", "@gt3m", "@partial", typed)
+    assert chat.session.answers["principal"] == principal
+
+
+@pytest.mark.parametrize("typed", ["残価90万と、あと35万", "残价90万，另外还剩35万"])
+def test_two_parts_of_a_balance_are_not_one_of_them(typed):
+    chat = Chat("ja")
+    chat.run("@car_sale", "@self", "@residual", typed)
+    assert "balance" not in chat.session.answers
+
+
+def test_a_balance_including_the_residual_value_is_the_balance():
+    chat = Chat("ja")
+    chat.run("@car_sale", "@self", "@residual", "残価込みで210万です")
+    assert chat.session.answers["balance"] == 2_100_000

@@ -63,7 +63,8 @@ _ABOUT_RE = re.compile(
 # (2年前に買った時は300万). Better to ask again than to take its number.
 _OTHER_AMOUNT_RE = re.compile(
     r"毎月|月々|月に|月額|月払い|每月|每个月|月供|月还|最低还款|利息|利子|罚息|違約金|违约金"
-    r"|手数料|买的时候|買った|購入|新車価格|新车价|连本带|連本帶|本息|込み|込みで|限度額|限度额|额度"
+    r"|手数料|买的时候|買った|購入|新車価格|新车价|连本带|連本帶|本息|(?<!残価)(?<!残价)込み"
+    r"|限度額|限度额|额度"
     # 月2万 (a month: not a month's name, 3月, nor a length, 3か月), あと24回, 还剩12期
     r"|(?<![0-9一二三四五六七八九十个個かヶケカヵ])月\s*[0-9一二三四五六七八九十]"
     r"|(?:あと|残り|残|还剩|還剩|剩下|剩|还有|還有|还差|還差)\s*[0-9一二三四五六七八九十]+\s*(?:回|期|个月|か月|ヶ月)"
@@ -122,6 +123,16 @@ def says_other_amount(text: str, words: tuple[str, ...] = ()) -> bool:
     return _OTHER_AMOUNT_RE.search(folded) is not None or any(w in folded for w in words)
 
 
+_TOTAL_RE = re.compile(
+    r"一共|总共|總共|合计|合計|总额|總額|全部で|総額|トータル|账单上|帳單上|请求額|請求額"
+)
+
+
+def says_total(text: str) -> bool:
+    """Whether the sentence names a total (一共欠12万, 全部で12万): not a part of it."""
+    return _TOTAL_RE.search(_folded(text)) is not None
+
+
 def find_amount(text: str) -> int | None:
     """The amount in a sentence when it holds exactly one ("たしか150万くらい残ってます").
 
@@ -161,6 +172,21 @@ def amounts_in(text: str) -> list[int] | None:
         except AmountError:
             return None
     return found
+
+
+# "The highest" where the best offer is asked names the offer itself, not a bound:
+# 最高で140万って言われました, 出价最高的是九十八万, 说最多能给80万.
+_BEST_OFFER_RE = re.compile(r"最高額?|最多|一番高い|いちばん高い|一番高かった|いちばん高かった")
+
+
+def best_offer(text: str) -> int | None:
+    """The one amount of a sentence that names it as the highest offer."""
+    if not _BEST_OFFER_RE.search(_folded(text)):
+        return None
+    rest = _BEST_OFFER_RE.sub("", _folded(text))
+    if says_bound(rest) or says_range(rest):
+        return None
+    return find_amount(rest)
 
 
 _CLAUSE_END = re.compile(r"[,，。、;；!！?？\n]")

@@ -21,8 +21,10 @@ from bot.core import texts
 from bot.core.amount_words import (
     amount_after,
     amounts_in,
+    best_offer,
     says_about,
     says_other_amount,
+    says_total,
 )
 from bot.core.events import Choice, Reply
 from bot.core.flow import Flow, Question
@@ -93,6 +95,9 @@ class TypedAnswers:
         if question.is_money and amount_after(text, question.cues) is not None:
             return None
         kept = self._keep_later_facts(session, flow, question, text)
+        claimed = {session.early[q.id] for q in kept if q.is_money}
+        if question.is_money and any(a not in claimed for a in amounts_in(text) or ()):
+            return None  # an amount left for this question: read, the rest kept with it
         return [self._said_back(session, flow, q, session.early[q.id]) for q in kept] or None
 
     def _keep_later_facts(
@@ -166,17 +171,46 @@ class TypedAnswers:
         """An amount question answered with a sentence that is not simply the figure: about
         another amount (a monthly payment where the balance is asked, a market price where an
         offer is): say what is needed; several offers: the highest, said back as such."""
-        if amount_after(text, question.cues) is not None:
-            return None  # the question's own cue word names its amount: 本金6万，利息1万
+        found = amounts_in(text) or []
+        cued = amount_after(text, question.cues)
+        if cued is not None:  # its own cue word names the amount: 一共欠12万，其中本金10万
+            if len(set(found)) == 1:
+                return None  # the one amount: read as usual
+            if (named := self._named_amount(flow, question, text)) is not None:
+                return self._take_amount(session, flow, question, named, text)
+            return None
         if OTHER_AMOUNT in question.hints and says_other_amount(text, question.other_cues):
             return self._hint(session, flow, question, OTHER_AMOUNT)
-        found = amounts_in(text) if question.highest_of_several else None
-        if not found or len(set(found)) < 2 or says_about(text):
+        if question.highest_of_several:
+            offer = best_offer(text)  # 最高で140万, 出价最高的是九十八万: the offer itself
+            if offer is not None:
+                return self._take_amount(session, flow, question, offer, text)
+        if not question.highest_of_several or len(set(found)) < 2 or says_about(text):
             return None
         highest = max(found)
         if question.plausible_min is not None and highest < question.plausible_min:
             return None  # "100、115": asked as the bare figures they are
-        return self._record(session, flow, question, highest, say_back=True, said_as=texts.HIGHEST)
+        return self._take_amount(session, flow, question, highest, text, texts.HIGHEST)
+
+    def _named_amount(self, flow: Flow, question: Question, text: str) -> int | None:
+        """The amount a sentence of several names as this question's ("全部で12万、元金は10万"):
+        one clause holds it after a cue word, and every other amount is accounted for as a
+        total, another kind of amount or another question's ("残価100万，另外还剩50万": two
+        parts of one balance, so none)."""
+        named: set[int] = set()
+        for clause in _CLAUSES.split(text):
+            amounts = amounts_in(clause) or ([] if not says_other_amount(clause) else [0])
+            if not amounts and not any(c.isdigit() for c in clause):
+                continue
+            cued = amount_after(clause, question.cues)
+            if cued is not None and len(amounts) == 1 and not says_total(clause):
+                named.add(cued)
+            elif not (says_total(clause) or says_other_amount(clause) or any(
+                amount_after(clause, other.cues) is not None
+                for other in flow.questions if other.is_money and other.id != question.id
+            )):
+                return None
+        return named.pop() if len(named) == 1 else None
 
     def _fact(self, session: Session, flow: Flow, question: Question, text: str) -> object:
         """What a sentence that says several things says for sure about `question`: an

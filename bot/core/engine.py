@@ -433,8 +433,22 @@ class Engine(TypedAnswers):
             return [self._problem(session, question, read), self._ask(session, question)]
         if not question.is_money:
             return self._record(session, flow, question, read, say_back=True)
-        amount = int(read)
-        near = near_boundary(amount, question.boundaries) if says_about(event.value) else None
+        return self._take_amount(session, flow, question, int(read), typed)
+
+    def _take_amount(
+        self,
+        session: Session,
+        flow: Flow,
+        question: Question,
+        amount: int,
+        typed: str,
+        said_as: str | None = None,
+    ) -> list[Reply]:
+        """An amount read from what was typed: confirmed first where it may be wrong or
+        approximate near a boundary, else recorded and said back (with what else the
+        message says about later questions)."""
+        about = says_about(typed)
+        near = near_boundary(amount, question.boundaries) if about else None
         if near is not None:  # 五万左右: which side of 50,000 decides the advice
             session.pending = {CONFIRM: amount, NEAR: near}
             return [self._confirm_question(session, flow, question)]
@@ -444,8 +458,11 @@ class Engine(TypedAnswers):
         if question.plausible_min is not None and 0 < amount < question.plausible_min:
             session.pending = {CONFIRM: amount, ALTERNATIVE: amount * 10_000}
             return [self._confirm_question(session, flow, question)]
-        said_as = texts.ABOUT if says_about(event.value) else None
-        return self._record(session, flow, question, amount, say_back=True, said_as=said_as)
+        said_as = said_as or (texts.ABOUT if about else None)
+        return self._with_later_facts(
+            session, flow, question, typed,
+            lambda: self._record(session, flow, question, amount, say_back=True, said_as=said_as),
+        )
 
     def _choose(
         self, session: Session, flow: Flow, question: Question, option_id: str, typed: bool = False

@@ -30,6 +30,12 @@ Names = str | Sequence[str] | None  # one condition name, several (all must hold
 AMBIGUOUS = ""  # what a Question.read returns for an answer that fits two options
 
 
+def either(*options: str) -> str:
+    """What a Question.read returns for an answer that fits these options and no other
+    ("11月的账单没还" on 4 December: under a month, or just over): they are asked."""
+    return "|".join(options)
+
+
 @dataclass(frozen=True, slots=True)
 class Option:
     """One answer to a question: a button, or its label typed in any language. How people

@@ -198,6 +198,8 @@ class Reader:
             return Reading(Kind.CLARIFY, options)
         if value is None:
             return reading
+        if "|" in value:  # it fits these options (flow.either): ask which
+            return Reading(Kind.CLARIFY, tuple(value.split("|")))
         return Reading(Kind.SURE, (value,), score=1.0)  # a duration or a count said outright
 
     def _overriding(self, index: _Index, ranked: list[tuple[int, float]]) -> Reading | None:
