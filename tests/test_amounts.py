@@ -647,3 +647,25 @@ def test_an_approximate_figure_is_not_a_bound(text):
 @pytest.mark.parametrize("text", ["80〜90万", "3到4万", "110万から130万", "两三万", "5-6万"])
 def test_a_range_is_not_one_figure(text):
     assert says_range(text) and find_amount(f"たぶん{text}くらい") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("470多万", 4_700_000),  # more than 470万: about
+        ("七十几万", 700_000),  # seventy-some 万
+        ("十来万", 100_000),  # about ten 万
+        ("5万零500", 50_500),
+        ("1.2M", 1_200_000),
+        ("3m", 3_000_000),
+    ],
+)
+def test_hedges_inside_a_number_and_a_million(text: str, expected: int) -> None:
+    assert parse_amount(text) == expected
+
+
+def test_in_a_sentence_more_than_n_wan_is_one_amount_and_distance_is_none() -> None:
+    from bot.core.amount_words import find_amount, says_about
+
+    assert find_amount("本金470多万") == 4_700_000 and says_about("本金470多万")
+    assert find_amount("走了5万公里") is None and find_amount("5万kmの車") is None

@@ -19,7 +19,7 @@ import unicodedata
 from bot.core.amounts import AmountError, parse_amount
 
 _NUMERIC = "0-9.,、点〇零一二三四五六七八九十百千万億亿萬两兩壱弐参拾佰仟"
-_NUM = f"[{_NUMERIC}wk]"  # a character an amount ends with
+_NUM = f"[{_NUMERIC}wkm]"  # a character an amount ends with
 # A currency word counts right after a number (15万円, 十五万元, 3万块), or anywhere when it
 # cannot be anything else (人民币, 日元). So 元本 and 元々 name no currency; nor does ¥,
 # which is yen in Japan and yuan in China.
@@ -56,6 +56,7 @@ _ABOUT_RE = re.compile(
     rf"|应该|應該|几乎|幾乎)"
     rf"[^0-9。．.!！?？]{{0,3}}(?={_NUM})"
     rf"|(?<={_NUM})\s*(?:円|元|块|塊|人民币)?\s*(?:くらい|ぐらい|位|程度|ほど|前後|左右|上下|多|余|出头"
+    r"|几|幾|来|來"
     r"|出頭|ちょっと|ちょい|ちょっと超え)"
 )
 # A sentence about another amount than the one asked: a monthly payment (月3万で残り36回,
@@ -69,10 +70,10 @@ _OTHER_AMOUNT_RE = re.compile(
     r"|(?<![0-9一二三四五六七八九十个個かヶケカヵ])月\s*[0-9一二三四五六七八九十]"
     r"|(?:あと|残り|残|还剩|還剩|剩下|剩|还有|還有|还差|還差)\s*[0-9一二三四五六七八九十]+\s*(?:回|期|个月|か月|ヶ月)"
 )
-_CANDIDATE_RE = re.compile(rf"[{_NUMERIC}]+(?:[wk](?![a-z]))?")
+_CANDIDATE_RE = re.compile(rf"[{_NUMERIC}]+(?:[wkm](?![a-z]))?")
 # A number followed by one of these counts something else: 2年, 3か月, 2回, 5%, 1位.
 _NOT_MONEY_RE = re.compile(
-    r"\s*(?:年|か月|ヶ月|ケ月|カ月|ヵ月|个月|個月|月|日(?![元円圓圆币])|天|周|週|回|次|歳|岁|人|台|件|%|社|家|号"
+    r"\s*(?:km|キロ|公里|年|か月|ヶ月|ケ月|カ月|ヵ月|个月|個月|月|日(?![元円圓圆币])|天|周|週|回|次|歳|岁|人|台|件|%|社|家|号"
     r"|位|時|时|分|秒|倍|割|成|期|枚|本|度)"
 )
 _MONEY_AFTER_RE = re.compile(r"\s*(?:円|元|块|塊|日元|人民币|yen|rmb|くらい|ぐらい|左右|多|余)")
@@ -155,7 +156,10 @@ def amounts_in(text: str) -> list[int] | None:
     if _OTHER_AMOUNT_RE.search(folded) or _RANGE_RE.search(folded):
         return None
     found: list[int] = []
+    taken_to = 0  # where the last amount ended: 50多万's 万 is not an amount of its own
     for match in _CANDIDATE_RE.finditer(folded):
+        if match.start() < taken_to:
+            continue
         core = match.group().strip(".,、点")
         after = folded[match.end() :]
         if not core or _NOT_MONEY_RE.match(after):
@@ -164,6 +168,7 @@ def amounts_in(text: str) -> list[int] | None:
             return None  # −50万 in a sentence: not a positive amount to guess at
         if (unit := _MORE_THEN_UNIT.match(after)) is not None:  # 50多万: more than 50万
             core, after = core + unit.group("unit"), after[unit.end() :]
+            taken_to = match.end() + unit.end()
         money_after = _MONEY_AFTER_RE.match(after)
         if not (_BIG & set(core) or money_after or sum(c.isdigit() for c in core) >= 3):
             continue  # "1" or "42" alone is not money-like enough to take from a sentence

@@ -71,7 +71,7 @@ _KANJI_ZEROS = frozenset("〇○零")
 _KANJI_TO_ASCII = str.maketrans({k: str(v) for k, v in _KANJI_DIGITS.items()})
 _SMALL_UNITS = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
 _BIG_UNITS = {"万": 10**4, "萬": 10**4, "億": 10**8, "亿": 10**8, "兆": 10**12}
-_LATIN_UNITS = {"w": 10**4, "k": 1000}  # input is lower-cased first
+_LATIN_UNITS = {"w": 10**4, "k": 1000, "m": 10**6}  # input is lower-cased first; 1.2M
 
 # Zero-width / invisible format characters that NFKC keeps; removed everywhere.
 _INVISIBLE = str.maketrans(dict.fromkeys("\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"))
@@ -104,8 +104,13 @@ _SUFFIX_REV_RE = re.compile(
     rf"|位(?=\s*[{''.join(_SMALL_UNITS)}{''.join(_BIG_UNITS)}円元块塊]))\s*)+"
 )
 _SIGN_RE = re.compile(rf"(\+|{_alternation(_SIGNS)})\s*")
-# 十多万 / 一百余万: a hedge between a small and a big unit.
-_MID_HEDGE_RE = re.compile(rf"(?<=[{''.join(_SMALL_UNITS)}])[多余](?=[{''.join(_BIG_UNITS)}])")
+# 十多万 / 一百余万 / 470多万 / 七十几万 / 十来万: a hedge between a number and its unit.
+_MID_HEDGE_RE = re.compile(
+    rf"(?<=[0-9{''.join(_SMALL_UNITS)}])(?:多|余|几|幾|来|來)"
+    rf"(?=[{''.join(_SMALL_UNITS)}{''.join(_BIG_UNITS)}])"
+)
+# 5万零500: the 零 that joins a big unit to digits (5万0500) says nothing more.
+_JOINING_ZERO_RE = re.compile(rf"(?<=[{''.join(_BIG_UNITS)}千仟])零(?=[0-9])")
 # Thousands separators: digit groups joined by "," "、" or a space (NFKC already
 # turned full-width commas, ideographic/thin/no-break spaces into these).
 _GROUPED_RE = re.compile(r"(?<![0-9.])[0-9]+(?:[,、 ][0-9]+)+")
@@ -118,7 +123,7 @@ _TOKEN_RE = re.compile(
     rf"|(?P<kan>[{_KD}]+(?:点[{_KD}]+)?)"
     rf"|(?P<small>[{''.join(_SMALL_UNITS)}])"
     rf"|(?P<big>[{''.join(_BIG_UNITS)}])"
-    r"|(?P<latin>[wk])"
+    r"|(?P<latin>[wkm])"
     r"|(?P<bad>.)",
     re.DOTALL,
 )
@@ -182,8 +187,10 @@ def parse_amount(text: str) -> int:
     if not s:
         raise AmountError("unreadable")  # "円", "約", "-" ...
 
-    if "多" in s or "余" in s:
+    if any(c in s for c in "多余几幾来來"):
         s = _MID_HEDGE_RE.sub("", s)
+    if "零" in s:
+        s = _JOINING_ZERO_RE.sub("", s)
     if "," in s or "、" in s or " " in s:
         s = _GROUPED_RE.sub(_join_groups, s)
     if not s.isprintable() or " " in s:
