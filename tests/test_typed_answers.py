@@ -295,3 +295,21 @@ def test_a_balance_including_the_residual_value_is_the_balance():
     chat = Chat("ja")
     chat.run("@car_sale", "@self", "@residual", "残価込みで210万です")
     assert chat.session.answers["balance"] == 2_100_000
+
+
+def test_a_clause_is_read_for_the_question_it_is_most_about():
+    """"まだ" (not yet) in a clause about the demands is not "not yet overdue"."""
+    chat = Chat("ja")
+    chat.run("@card_overdue", "@gt3m", "@partial", "10万", "督促の連絡はまだ一度も来ていません")
+    assert chat.session.answers["collections"] == "none"
+    assert chat.session.answers["status"] == "gt3m"
+
+
+def test_no_appraisal_yet_said_among_other_things_is_kept_and_a_stray_not_yet_is_not():
+    chat = Chat("ja")
+    chat.send("車を売りたいです。残りは110万で、査定はまだ受けていません")
+    facts = {**chat.session.early, **chat.session.answers}
+    assert facts.get("balance") == 1_100_000 and facts.get("appraisal") == "not_yet"
+    chat = Chat("ja")
+    chat.send("ローンは終わったのに、車の所有者がまだ販売店のままです")
+    assert "appraisal" not in {**chat.session.early, **chat.session.answers}

@@ -217,26 +217,62 @@ class TypedAnswers:
         amount after one of its cue words, or an option read for sure from one clause."""
         if question.is_money:
             amount = amount_after(text, question.cues)
-            if amount is None or (question.plausible_max and amount > question.plausible_max):
-                return None
-            # near a threshold the figure is asked as the question itself, with its checks
-            return None if near_boundary(amount, question.boundaries) is not None else amount
-        if question.kind.expects != "choice":
+            if amount is not None:
+                if question.plausible_max and amount > question.plausible_max:
+                    return None
+                # near a threshold the figure is asked as the question itself, with its checks
+                return None if near_boundary(amount, question.boundaries) is not None else amount
+            if not question.options or not any(cue in text for cue in question.cues):
+                return None  # else its options, where its cue word says so: 査定はまだしてない
+        elif question.kind.expects != "choice":
             return None
-        found = set()
+        found: set[str] = set()
+        doubts: list[Reading] = []
         for clause in _CLAUSES.split(text):
             if len(clause.strip()) < 2:
                 continue
-            reading = self._read(session, flow, question, clause, part=True)
+            if question.is_money and not any(cue in clause for cue in question.cues):
+                continue
+            reading = self._part(session, flow, question, clause)
             if reading.kind is not ReadingKind.SURE and (
                 reading.kind is not ReadingKind.NOTHING or reading.hint is not None
             ) and not self._about_another(session, flow, question, clause):
-                return None  # another clause doubts it ("逾期了，还没还": overdue, not "not yet")
+                doubts.append(reading)
             if reading.kind is ReadingKind.SURE and reading.score >= FACT_SCORE:
+                if self._better_about_another(session, flow, question, clause, reading.score):
+                    continue  # 督促はまだ来てない: about the demands, not "not yet overdue"
                 option = question.option(reading.options[0])
                 if option is not None and option.info is None:
                     found.add(option.id)
-        return found.pop() if len(found) == 1 else None
+        if len(found) != 1:
+            return None
+        option_id = found.pop()
+        # another clause doubts it ("逾期了，还没还": overdue, not "not yet"), unless it only
+        # hesitates between this option and another ("还没逾期，下周还款日")
+        if any(doubt.kind is not ReadingKind.CLARIFY or option_id not in doubt.options
+               for doubt in doubts):
+            return None
+        return option_id
+
+    def _part(self, session: Session, flow: Flow, question: Question, clause: str) -> Reading:
+        """A clause read as a part of a sentence that says several things, once a turn."""
+        key = (flow.id, question.id, session.lang, clause)
+        reading = self._parts.get(key)
+        if reading is None:
+            reading = self._parts[key] = self._read(session, flow, question, clause, part=True)
+        return reading
+
+    def _better_about_another(
+        self, session: Session, flow: Flow, question: Question, clause: str, score: float
+    ) -> bool:
+        """Whether another choice question reads the clause for sure and more surely."""
+        for other in flow.questions:
+            if other.id == question.id or other.kind.expects != "choice":
+                continue
+            reading = self._part(session, flow, other, clause)
+            if reading.kind is ReadingKind.SURE and reading.score > score:
+                return True
+        return False
 
     def _about_another(
         self, session: Session, flow: Flow, question: Question, clause: str
@@ -256,7 +292,7 @@ class TypedAnswers:
             return amount_after(clause, question.cues) is not None
         if question.kind.expects != "choice":
             return False
-        reading = self._read(session, flow, question, clause, part=True)
+        reading = self._part(session, flow, question, clause)
         return reading.kind is ReadingKind.SURE and reading.score >= FACT_SCORE
 
     def _label_typed(self, flow: Flow, question: Question, text: str) -> str | None:

@@ -31,7 +31,7 @@ from bot.core.flow import Block, Flow, Question
 from bot.core.i18n import DEFAULT_LANGUAGE, LANGUAGE_NAMES, LANGUAGES, language_from_code, translate
 from bot.core.kinds import Money, Problem
 from bot.core.reader import Kind as ReadingKind
-from bot.core.reader import Phrasings, Reader
+from bot.core.reader import Phrasings, Reader, Reading
 from bot.core.session import Session
 from bot.core.typed import (
     fold,
@@ -75,6 +75,8 @@ class Engine(TypedAnswers):
         # in flows/phrasings/); without one, only an option's label or id typed is read.
         self.reader = reader or Reader(Phrasings())
         self._money = {flow.id: Money(flow.currency) for flow in flows}  # verdicts' numbers
+        # The readings of the clauses of the sentence being handled (answers.py `_part`).
+        self._parts: dict[tuple[str, str, str | None, str], Reading] = {}
         self._labels = {(flow.id, q.id): label_index(q) for flow in flows for q in flow.questions}
         self._menu_words = {
             flow.id: tuple(
@@ -105,7 +107,11 @@ class Engine(TypedAnswers):
 
     def handle(self, session: Session, event: Event) -> Outcome:
         """Advance `session` by one event; never raises for any user input."""
-        outcome = self._handle(session, event)
+        self._parts.clear()  # clause readings are kept for one turn only
+        try:
+            outcome = self._handle(session, event)
+        finally:
+            self._parts.clear()
         replies = outcome.replies
         if (session.pending or {}).get(SUGGESTED) and not (
             replies and replies[-1].notice == CLARIFY

@@ -74,6 +74,7 @@ class Thresholds:
     margin: float = 0.12  # ... ahead of the second by this much; else both are asked
     low: float = 0.42  # below this an option is not considered at all
     text_share: float = 0.25  # weight of "how much of the text the example explains"
+    part_share: float = 0.1  # the same for a clause of a sentence that says several things
     ngram: float = 0.45  # weight of a character bigram against a word
     kanji: float = 0.2  # weight of a single kanji / hanzi
     counter: float = 0.85  # a counter-example this much covered by the text vetoes its option
@@ -234,7 +235,7 @@ class Reader:
         negated = {w[1:] for w in words if w.startswith(analysers.NEGATED)}
         plain = {w for w in words if not w.startswith(analysers.NEGATED)}
         features = {"w:" + w for w in words} | _characters(_PUNCT.sub("", cleaned))
-        share = 0.0 if part else self.thresholds.text_share
+        share = self.thresholds.part_share if part else self.thresholds.text_share
         text_weight = sum(self._weight(index, f) for f in features) or 1.0
         overlap: dict[int, float] = defaultdict(float)
         for feature in features:
