@@ -669,3 +669,12 @@ def test_in_a_sentence_more_than_n_wan_is_one_amount_and_distance_is_none() -> N
 
     assert find_amount("本金470多万") == 4_700_000 and says_about("本金470多万")
     assert find_amount("走了5万公里") is None and find_amount("5万kmの車") is None
+
+
+def test_a_figure_taken_back_in_the_same_message_gives_way_to_the_next() -> None:
+    from bot.core.amount_words import amount_after, amount_taken_back
+
+    assert amount_taken_back("本金18万，不对，是19万") == 190_000
+    assert amount_taken_back("残りは120万、いや、118万でした") == 1_180_000
+    assert amount_taken_back("120万です") is None
+    assert amount_after("本金其实是6万5不是6万", ("本金",)) == 65_000

@@ -95,3 +95,19 @@ def test_a_day_of_a_month_is_read_to_the_day(text, option):
 
 def test_today_named_as_the_due_date_is_not_guessed():
     assert read_overdue_for("12月4日が引き落とし日") == AMBIGUOUS
+
+
+@pytest.mark.parametrize(
+    ("text", "option"),
+    [
+        ("国庆以后一直没还", "m1to3"),  # 1–7 October 2026: 58 to 64 days ago
+        ("春節が明けてから払ってない", "gt3m"),  # 17 February 2026
+        ("ゴールデンウィークの後から", "gt3m"),
+    ],
+)
+def test_a_holiday_is_read_as_the_date_it_names(text, option):
+    assert read_overdue_for(text) == option
+
+
+def test_a_holiday_is_not_a_length_of_time():
+    assert dates.without_month_names("十一长假之后").strip() == "之后"

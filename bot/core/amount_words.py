@@ -194,6 +194,25 @@ def best_offer(text: str) -> int | None:
     return find_amount(rest)
 
 
+# A figure taken back in the same message: 本金20万，不对是22万; 150万、いや148万でした.
+_TAKEN_BACK_RE = re.compile(
+    r"不对|不對|说错了|說錯了|说错|啊不|哦不|更正|いや|いえ|間違えた|まちがえた|訂正|じゃなくて|ではなくて"
+)
+
+
+def amount_taken_back(text: str) -> int | None:
+    """The amount said after a figure is taken back ("20万，不对是22万"): the one amount
+    after the last such word, when an amount comes before it too."""
+    folded = _folded(text)
+    marks = list(_TAKEN_BACK_RE.finditer(folded))
+    if not marks:
+        return None
+    before, after = folded[: marks[-1].start()], folded[marks[-1].end() :]
+    if not amounts_in(before):
+        return None
+    return find_amount(after)
+
+
 _CLAUSE_END = re.compile(r"[,，。、;；!！?？\n]")
 
 
@@ -201,7 +220,7 @@ def amount_after(text: str, cues: tuple[str, ...]) -> int | None:
     """The one amount in the clause after a cue word ("还欠80万", "査定は130万"), in a
     sentence that says several things; None when no cue, no amount, two amounts, or a
     bound, a range or a hedge near it make the figure doubtful."""
-    folded = _folded(text)
+    folded = _NOT_THIS_RE.sub(" ", _folded(text))  # 其实是8万2不是8万: not the 8万
     found: set[int] = set()
     for cue in cues:
         start = folded.find(cue)
@@ -217,3 +236,8 @@ def amount_after(text: str, cues: tuple[str, ...]) -> int | None:
 
 
 _NUMBER_IN = re.compile(rf"[{_NUMERIC}]")
+# The figure a correction sets aside: 不是8万, 而不是8万; 8万じゃなくて, 8万ではなく.
+_NOT_THIS_RE = re.compile(
+    rf"(?:而不是|不是|并非)\s*[{_NUMERIC}]+\s*(?:万|萬|円|元|块)?"
+    rf"|[{_NUMERIC}]+\s*(?:万|萬)?\s*(?:円|元)?\s*(?:じゃなくて|じゃなく|ではなく(?:て)?)"
+)

@@ -20,6 +20,7 @@ from collections.abc import Iterable, Sequence
 from bot.core import texts
 from bot.core.amount_words import (
     amount_after,
+    amount_taken_back,
     amounts_in,
     best_offer,
     says_about,
@@ -171,16 +172,20 @@ class TypedAnswers:
         """An amount question answered with a sentence that is not simply the figure: about
         another amount (a monthly payment where the balance is asked, a market price where an
         offer is): say what is needed; several offers: the highest, said back as such."""
+        if (corrected := amount_taken_back(text)) is not None:  # 20万，不对是22万
+            return self._take_amount(session, flow, question, corrected, text)
         found = amounts_in(text) or []
         cued = amount_after(text, question.cues)
-        if cued is not None:  # its own cue word names the amount: 一共欠12万，其中本金10万
-            if len(set(found)) == 1:
-                return None  # the one amount: read as usual
+        other = OTHER_AMOUNT in question.hints and says_other_amount(text, question.other_cues)
+        if other or (cued is not None and len(set(found)) != 1):
+            # its own cue word names the amount beside others: 一共欠12万，其中本金10万
             if (named := self._named_amount(flow, question, text)) is not None:
                 return self._take_amount(session, flow, question, named, text)
+            if other:  # 月々2万8千円, 连本带息8万, ネットの相場190万
+                return self._hint(session, flow, question, OTHER_AMOUNT)
             return None
-        if OTHER_AMOUNT in question.hints and says_other_amount(text, question.other_cues):
-            return self._hint(session, flow, question, OTHER_AMOUNT)
+        if cued is not None:
+            return None  # the one amount, after its cue word: read as usual
         if question.highest_of_several:
             offer = best_offer(text)  # 最高で140万, 出价最高的是九十八万: the offer itself
             if offer is not None:
@@ -203,9 +208,11 @@ class TypedAnswers:
             if not amounts and not any(c.isdigit() for c in clause):
                 continue
             cued = amount_after(clause, question.cues)
-            if cued is not None and len(amounts) == 1 and not says_total(clause):
+            if cued is not None and len(amounts) == 1 and not (
+                says_total(clause) or says_other_amount(clause, question.other_cues)
+            ):
                 named.add(cued)
-            elif not (says_total(clause) or says_other_amount(clause) or any(
+            elif not (says_total(clause) or says_other_amount(clause, question.other_cues) or any(
                 amount_after(clause, other.cues) is not None
                 for other in flow.questions if other.is_money and other.id != question.id
             )):

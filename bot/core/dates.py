@@ -41,7 +41,7 @@ def without_month_names(text: str) -> str:
     """`text` with its month names (and relative months) blanked out, so that what is left
     can be read for a length of time: "上个月开始逾期，已经两个多月了" keeps 两个多月."""
     folded = unicodedata.normalize("NFKC", text)
-    for pattern in (_DAY, *(pattern for pattern, _ in _RELATIVE)):
+    for pattern in (_DAY, *(pattern for pattern, _ in _RELATIVE), *(h[0] for h in _HOLIDAYS)):
         folded = pattern.sub(lambda m: " " * len(m.group()), folded)
     return _MONTH.sub(lambda m: " " * len(m.group()), folded)
 
@@ -70,6 +70,38 @@ def _day_named(text: str, now: date) -> tuple[int, int] | None:
     return None if days < 0 else (days, days)
 
 
+# Holidays people date things by: (pattern, (month, day) of its first day, length in days).
+# 春节 moves: its first day per year.
+_SPRING_FESTIVAL = {2024: (2, 10), 2025: (1, 29), 2026: (2, 17), 2027: (2, 6), 2028: (1, 26)}
+_HOLIDAYS = (
+    (re.compile(r"国庆|國慶|国慶|十一长假|十一假期"), (10, 1), 7),
+    (re.compile(r"春节|春節|过年|過年|旧正月"), None, 7),
+    (re.compile(r"双十一|雙十一|双11"), (11, 11), 1),
+    (re.compile(r"五一|劳动节|勞動節"), (5, 1), 5),
+    (re.compile(r"元旦|お正月|正月|年末年始"), (1, 1), 3),
+    (re.compile(r"ゴールデンウィーク|ゴールデンウイーク|(?<![a-z])gw(?![a-z])"), (4, 29), 9),
+    (re.compile(r"お盆"), (8, 13), 4),
+)
+
+
+def _holiday_named(text: str, now: date) -> tuple[int, int] | None:
+    """Days since a holiday named (国庆节后, 春節の前から, 双十一之后): its latest
+    occurrence not in the future, from its last day to its first."""
+    for pattern, first_day, length in _HOLIDAYS:
+        if not pattern.search(text.casefold()):
+            continue
+        for year in (now.year, now.year - 1):
+            month_day = _SPRING_FESTIVAL.get(year) if first_day is None else first_day
+            if month_day is None:
+                return None
+            start = date(year, *month_day)
+            if start <= now:
+                most = (now - start).days
+                return (max(most - length + 1, 0), most)
+        return None
+    return None
+
+
 def _month_number(text: str) -> int | None:
     if text.isdigit():
         return int(text)
@@ -92,6 +124,8 @@ def days_since_month(text: str) -> tuple[int, int] | None:
             break
     if months_back is None and (day := _day_named(folded, now)) is not None:
         return day
+    if months_back is None and (holiday := _holiday_named(folded, now)) is not None:
+        return holiday
     if months_back is None:
         match = _MONTH.search(folded)
         if match is None:
