@@ -3,16 +3,17 @@
     owner ──lease──────────────────────────────────────────────► lease
       └──► loan_kind ──nothing owed─────────────────────► buyer
               └──► balance ──0───────────────────────────► buyer
-                      └──► appraisal ──not yet──► estimate ─┐
+                      ├──residual──► term ─┐
+                      └────────────────────┴► appraisal ──not yet──► estimate ─┐
                               │                             ├─shortfall─► replacing ─► buyer
                               └─────────────────────────────┴──────────────────────► buyer
-    buyer ──► free_to_sell | release_only | sell_surplus | sell_even
-              | shortfall_replace | shortfall_sell_only
+    buyer ──► vehicle ──► free_to_sell | release_only | sell_surplus | sell_even
+                          | shortfall_replace | shortfall_sell_only
 
 Question and option ids are a public contract (tests, analytics, console --json).
 """
 
-from bot.core.conditions import Any, Compare, Either, Is, OneOf
+from bot.core.conditions import All, Any, Compare, Either, Is, OneOf
 from bot.core.flow import N_, Block, Flow, Option, Question, Transition, Verdict
 from bot.core.kinds import Money
 
@@ -194,6 +195,35 @@ BUYER = Question(
     hints={"_auction": AUCTION_OR_APP},
 )
 
+# Asked only for a residual-value loan: returning the car settles it only at the end of the
+# term (満了); before that, ending early means paying off in full.
+TERM = Question(
+    "term",
+    title=N_("Contract term"),
+    prompt=N_(
+        "With a residual-value loan it matters when you let the car go: is the contract "
+        "ending (満了), or do you want to end it mid-term?"
+    ),
+    options=(
+        Option("at_end", N_("The term is ending (満了)")),
+        Option("mid_term", N_("Mid-term: I want to let it go early")),
+    ),
+)
+
+# The last question on every sale path: the documents and the tax differ.
+VEHICLE = Question(
+    "vehicle",
+    title=N_("Type of car"),
+    prompt=N_(
+        "Is it a regular car (普通自動車) or a kei car (軽自動車, yellow or black number "
+        "plate)?"
+    ),
+    options=(
+        Option("regular", N_("Regular car (普通自動車)")),
+        Option("kei", N_("Kei car (軽自動車)")),
+    ),
+)
+
 # -- conditions (named, so the transition table and the diagrams read as sentences) ------
 
 # The price the loan is weighed against: the best offer, or the user's own estimate.
@@ -214,6 +244,13 @@ CONDITIONS = {
     "residual_loan": Is("loan_kind", "residual"),
     "buyer_undecided": Is("buyer", "undecided"),
     "private_buyer": Is("buyer", "individual"),
+    "business_buyer": Is("buyer", "business"),
+    "lender_is_owner": Is("owner", "lender"),
+    "dealer_is_owner": Is("owner", "dealer"),
+    "residual_at_end": All(Is("loan_kind", "residual"), Is("term", "at_end")),
+    "residual_mid_term": All(Is("loan_kind", "residual"), Is("term", "mid_term")),
+    "regular_car": Is("vehicle", "regular"),
+    "kei_car": Is("vehicle", "kei"),
     # nothing to settle with a company that holds the title: in your name, or nothing owed
     "no_payoff_to_company": Any(Is("owner", "self"), NOTHING_OWED),
 }
@@ -226,19 +263,22 @@ TRANSITIONS = (
     Transition("loan_kind", "buyer", "nothing_owed"),
     Transition("loan_kind", "balance"),
     Transition("balance", "buyer", "nothing_owed"),
+    Transition("balance", "term", "residual_loan"),
     Transition("balance", "appraisal"),
+    Transition("term", "appraisal"),
     Transition("appraisal", "estimate", "no_appraisal_yet"),
     Transition("appraisal", "replacing", "shortfall"),
     Transition("appraisal", "buyer"),
     Transition("estimate", "replacing", "shortfall"),
     Transition("estimate", "buyer"),
     Transition("replacing", "buyer"),
-    Transition("buyer", "free_to_sell", when=["in_own_name", "nothing_owed"]),
-    Transition("buyer", "release_only", "nothing_owed"),
-    Transition("buyer", "sell_surplus", "surplus"),
-    Transition("buyer", "sell_even", "even"),
-    Transition("buyer", "shortfall_replace", "replacing"),
-    Transition("buyer", "shortfall_sell_only"),
+    Transition("buyer", "vehicle"),
+    Transition("vehicle", "free_to_sell", when=["in_own_name", "nothing_owed"]),
+    Transition("vehicle", "release_only", "nothing_owed"),
+    Transition("vehicle", "sell_surplus", "surplus"),
+    Transition("vehicle", "sell_even", "even"),
+    Transition("vehicle", "shortfall_replace", "replacing"),
+    Transition("vehicle", "shortfall_sell_only"),
 )
 
 
@@ -280,16 +320,70 @@ SHORTFALL_NUMBERS = _numbers(
     N_("Estimated price {appraisal} − payoff {balance} = −{difference}."),
 )
 
-ESTIMATE_NOTE = Block(N_(
-    "(Based on your own estimate, not a real offer.)"
-), when="no_appraisal_yet", continues=True)
+# Sources the blocks rest on (msgids, shown under 根拠 / 依据).
+SRC_ARTICLE = N_("Used-car appraiser's article: ローン残債がある車の買取")
+SRC_VEHICLES_ACT = N_("道路運送車両法")
+SRC_CAR_TAX = N_("地方税法（自動車税種別割）")
+SRC_KEI_TAX = N_("地方税法（軽自動車税種別割）")
+SRC_RESIDUAL = N_("契約書（残価設定型ローン）")
+SRC_LOAN_CONTRACT = N_("契約書（自動車ローン）")
+SRC_KEI_PAPERS = N_("軽自動車検査協会 手続案内")
+SRC_SEAL = N_("市区町村 印鑑登録")
+SRC_COOLING_OFF = N_("消費者庁 クーリング・オフ")
 
-RESIDUAL = Block(N_(
-    "With a residual-value loan (残価設定型ローン), the residual (残価) is part of the payoff: "
-    "settle it from your own money, or from the sale price if the offer covers it. If you "
-    "cannot, the usual way out is to return the car under your contract and, if you need a "
-    "car, take a new loan for a new one. Ask the loan company what each would cost."
-), when="residual_loan")
+# An estimate hedges the headline at once: the first line after it.
+ESTIMATE_NOTE = Block(N_(
+    "{appraisal} is your own estimate, not an offer: all of this holds only if a buyer "
+    "really pays that much."
+), when="no_appraisal_yet", continues=True, source=SRC_ARTICLE)
+
+# The one next step of the first message.
+NEXT_COMPARE_OFFERS = Block(N_(
+    "Get offers from several buyers (一括査定, or a few shops): prices for the same car "
+    "often differ a lot."
+))
+
+NEXT_BETTER_OFFER = Block(N_(
+    "First step: have several buyers compete (一括査定, or a few shops). An offer "
+    "{difference} higher closes the gap."
+), source=SRC_ARTICLE)
+
+EVEN_PAYOFF_DATE = Block(N_(
+    "But the payoff changes with the date, and fees may apply: ask the lender for the exact "
+    "amount as of your sale date, or a small gap may remain."
+), source=SRC_LOAN_CONTRACT)
+
+# -- residual-value loans: the end of the term (満了) and mid-term differ -----------------
+
+RESIDUAL_COVERED = Block(N_(
+    "With a residual-value loan (残価設定型ローン) the payoff includes the 残価 (residual); "
+    "this price covers it, so the sale settles the loan in full."
+), when="residual_loan", unless="shortfall", source=SRC_RESIDUAL)
+
+RESIDUAL_AT_END_SURPLUS = Block(N_(
+    "At the end of the term (満了) you could also return the car or buy it out, but as the "
+    "price is above what you owe, selling or trading it in gets you the difference; "
+    "returning it would not."
+), when=["residual_at_end", "surplus"], continues=True, source=SRC_RESIDUAL)
+
+RESIDUAL_AT_END_SHORTFALL = Block(N_(
+    "Your residual-value loan is ending (満了). The usual choices then: return the car, buy "
+    "it out by paying the 残価 (at once or in new instalments), or trade it in for a new "
+    "residual-value loan. With offers below what you owe, returning the car is usually "
+    "cheaper than selling and paying the gap, as long as the mileage and condition are "
+    "within the contract's terms (otherwise extra charges apply). Ask the loan company what "
+    "each choice would cost."
+), when=["residual_at_end", "shortfall"], source=SRC_RESIDUAL)
+
+RESIDUAL_MID_TERM_SHORTFALL = Block(N_(
+    "Before the end of the term (満了), ending a residual-value loan means paying it off in "
+    "full, 残価 included. Returning the car early does not settle it: in practice the "
+    "shortfall is still owed (your contract decides). If you cannot cover the gap, keeping "
+    "the car until 満了 and deciding then is often cheaper. Ask the loan company what ending "
+    "early would cost."
+), when=["residual_mid_term", "shortfall"], source=SRC_RESIDUAL)
+
+# -- how the sale goes -------------------------------------------------------------------
 
 # The title is held by the loan company or the dealer (所有権留保), and a business buys.
 BUSINESS_BUYER_PAYS_OFF = Block(N_(
@@ -297,32 +391,34 @@ BUSINESS_BUYER_PAYS_OFF = Block(N_(
     "1. Agree the price after the appraisal.\n"
     "2. The buyer pays the payoff to the loan company out of the price (立替), gets the "
     "release of ownership (所有権解除) and does the paperwork."
-), when="company_is_owner", unless="private_buyer")
+), when=["company_is_owner", "business_buyer"])
 
 SURPLUS_IS_PAID = Block(N_(
     "3. The buyer pays the rest of the price to you."
-), when="company_is_owner", unless="private_buyer", continues=True)
+), when=["company_is_owner", "business_buyer"], continues=True)
 
 ADVANCE_IS_NORMAL = Block(N_(
     "This advance is routine and comes out of your own sale money: don't accept a lower "
     "price because of it."
-), when="company_is_owner", unless="private_buyer")
+), when=["company_is_owner", "business_buyer"])
 
 # The car is already in the user's name, with a bank, JA or other loan still running.
 OWN_NAME_WITH_LOAN = Block(N_(
-    "The car is in your name, so:\n"
+    "The car is in your name, so no release of ownership (所有権解除) is needed. But check "
+    "your loan contract first: some require the loan to be paid off before the car is sold, "
+    "or make the whole balance due at once (期限の利益の喪失). Then:\n"
     "1. Agree the price after the appraisal.\n"
-    "2. The buyer pays the price to you; no release of ownership (所有権解除) is needed.\n"
-    "3. You repay the lender yourself, normally at once from the sale money: the contract "
-    "may require full repayment when you sell."
-), when="in_own_name", unless="nothing_owed")
+    "2. The buyer pays the price to you.\n"
+    "3. You repay the lender yourself, normally at once from the sale money."
+), when="in_own_name", unless="nothing_owed", source=SRC_LOAN_CONTRACT)
 
 OWN_NAME_SHORTFALL = Block(N_(
-    "The car is in your name, so no release of ownership (所有権解除) is needed: the buyer "
-    "pays the price to you, and the sale can go through before the loan is repaid. But the "
-    "whole remaining debt stays yours: repay the lender yourself, from the sale money and "
-    "the shortfall. The contract may require full repayment when you sell."
-), when="in_own_name", unless="nothing_owed")
+    "The car is in your name, so no release of ownership (所有権解除) is needed. But check "
+    "your loan contract first: some require the loan to be paid off before the car is sold, "
+    "or make the whole balance due at once (期限の利益の喪失). Even where the sale can go "
+    "through, the whole debt stays yours: repay the lender from the sale money plus the "
+    "shortfall."
+), when="in_own_name", unless="nothing_owed", source=SRC_LOAN_CONTRACT)
 
 PRIVATE_BUYER = Block(N_(
     "Selling to a private person: you pay off the loan, get the release documents from the "
@@ -339,6 +435,15 @@ PRIVATE_BUYER_NO_LOAN = Block(N_(
     "into a dispute."
 ), when=["private_buyer", "no_payoff_to_company"])
 
+PRIVATE_SALE_SAFETY = Block(N_(
+    "To protect yourself in a private sale:\n"
+    "• get paid in full before you hand over the car and the papers;\n"
+    "• ask for a copy of the new 車検証 to confirm the 名義変更 is done;\n"
+    "• until it is, the car tax (charged to whoever is registered on 1 April), parking fines "
+    "and accident liability can come back to you;\n"
+    "• your 任意保険 does not move with the car: the buyer needs their own."
+), when="private_buyer", source=SRC_VEHICLES_ACT)
+
 UNDECIDED_BUYER = Block(N_(
     "Not sure who to sell to? A buyer or dealer is by far the easiest: it does the "
     "paperwork for you."
@@ -349,7 +454,15 @@ WHO_TO_CALL = Block(N_(
     "• the payoff amount (一括返済額) as of your sale date (it changes with the date);\n"
     "• how the release of ownership (所有権解除) works, and whether the buyer can settle "
     "the loan with them directly."
-), when="company_is_owner")
+), when="lender_is_owner")
+
+WHO_TO_CALL_DEALER = Block(N_(
+    "Who to call, each for its part:\n"
+    "• the loan company you pay each month (its number is on your contract or statement): "
+    "the payoff amount (一括返済額) as of your sale date (it changes with the date);\n"
+    "• the dealer named as 所有者: the release of ownership (所有権解除) papers, which it "
+    "issues once the loan is paid."
+), when="dealer_is_owner", source=SRC_ARTICLE)
 
 WHO_TO_CALL_OWN_NAME = Block(N_(
     "Who to call: your lender (a bank, JA, a loan company (信販会社) or another lender; the "
@@ -358,26 +471,56 @@ WHO_TO_CALL_OWN_NAME = Block(N_(
     "• whether you may sell the car before the loan is repaid."
 ), when="in_own_name", unless="nothing_owed")
 
+# -- tax: one line per kind of car, in every sale verdict --------------------------------
+
+TAX = (
+    Block(N_(
+        "自動車税: selling by transfer (名義変更) brings no official refund for the rest of "
+        "the year; a refund exists only when the registration is cancelled (抹消登録). Many "
+        "buyers include the unused months in their price: ask whether a quote does. The "
+        "whole year's tax goes to whoever is registered on 1 April, so around then make sure "
+        "the transfer is done before 1 April."
+    ), when="regular_car", source=SRC_CAR_TAX),
+    Block(N_(
+        "軽自動車税: there is no refund at all, not even for the unused months. The whole "
+        "year's tax goes to whoever is registered on 1 April, so around then make sure the "
+        "transfer is done before 1 April."
+    ), when="kei_car", source=SRC_KEI_TAX),
+)
+
+# -- documents: one list, for the kind of car chosen -------------------------------------
+
 DOCUMENTS = (
     Block(N_(
-        "To release the title (所有権解除, regular car): 完済証明書; the company's 譲渡証明書, "
-        "委任状 and 印鑑証明書 (within 3 months); the original 車検証, still valid; your "
-        "own 印鑑証明書 (within 3 months); a 車庫証明 only if the car's parking place "
-        "changes. A business buyer usually collects these for you."
-    ), when="company_is_owner"),
+        "From the title holder (a business buyer usually collects these for you): the loan "
+        "company's 完済証明書 once the loan is paid, and the 所有者's (the loan company's or "
+        "the dealer's) 譲渡証明書, 委任状 and 印鑑証明書 (within 3 months)."
+    ), when=["company_is_owner", "regular_car"], source=SRC_VEHICLES_ACT),
     Block(N_(
-        "Selling a regular car (普通自動車): 車検証; 印鑑証明書 (within 3 months; shops "
-        "often ask for two); your 実印 on the 委任状 and 譲渡証明書; 自賠責保険証明書; "
-        "リサイクル券; usually the 納税証明書."
-    )),
+        "What you prepare yourself (regular car, 普通自動車):\n"
+        "• the 車検証 (the original, still valid)\n"
+        "• your 印鑑証明書, issued within 3 months by your city office (shops often ask "
+        "for two)\n"
+        "• your 実印, to stamp the 委任状 and 譲渡証明書\n"
+        "• the 自賠責保険証明書 and the リサイクル券\n"
+        "• a tax payment certificate (納税証明書) may be asked for"
+    ), when="regular_car", source=SRC_VEHICLES_ACT),
     Block(N_(
-        "Selling a kei car (軽自動車): no 印鑑証明書 or 実印 (an 認印 is enough). You need "
-        "the 自動車検査証記入申請書 with a 申請依頼書, the 自賠責保険証明書, the リサイクル券 "
-        "and the 軽自動車税 payment certificate."
-    )),
+        "What you prepare yourself (kei car, 軽自動車):\n"
+        "• the 車検証\n"
+        "• an 認印 (no 実印 or 印鑑証明書 needed)\n"
+        "• the 自賠責保険証明書 and the リサイクル券\n"
+        "• a 軽自動車税 payment certificate may be asked for\n"
+        "The 自動車検査証記入申請書 is filled in at the 軽自動車検査協会 itself; a business "
+        "buyer does that, and you sign a 申請依頼書 so it can act for you."
+    ), when="kei_car", source=SRC_KEI_PAPERS),
     Block(N_(
         "The company that holds the title supplies its own 申請依頼書."
-    ), when="company_is_owner", continues=True),
+    ), when=["company_is_owner", "kei_car"], continues=True),
+    Block(N_(
+        "Foreign residents: a 実印 needs 印鑑登録 at your city or ward office first (bring your "
+        "在留カード), and the name must match your 住民票 and the 車検証."
+    ), when="regular_car", source=SRC_SEAL),
     Block(N_(
         "If your address or name has changed since registration, add a 住民票 showing the "
         "change (Japanese nationals may use a 戸籍の附票). An expired 車検証 blocks the "
@@ -385,17 +528,12 @@ DOCUMENTS = (
     )),
 )
 
-PITFALLS = (
-    Block(N_(
-        "Get offers from several buyers (一括査定, or a few shops): prices for the same car "
-        "often differ a lot."
-    )),
-    Block(N_(
-        "Don't sign under pressure: car sales have no cooling-off period, and cancellation "
-        "fees after signing are a common complaint. If something goes wrong, call the "
-        "consumer hotline 188."
-    )),
-)
+COOLING_OFF = Block(N_(
+    "Don't sign under pressure: car sales have no cooling-off period, and cancellation "
+    "fees after signing are a common complaint. If something goes wrong, call the "
+    "consumer hotline 188."
+))
+PITFALLS = (NEXT_COMPARE_OFFERS, COOLING_OFF)
 
 DISCLAIMER = Block(N_(
     "This is general information about Japanese law and practice, not legal or financial "
@@ -408,96 +546,96 @@ LEASE_DISCLAIMER = Block(N_(
     "advice. Your lease contract decides the details: confirm with the lease company."
 ))
 
+# Shared by the sale verdicts: who does what, private sales, whom to call, the tax.
+PRIVATE_SALE = (PRIVATE_BUYER, PRIVATE_BUYER_NO_LOAN, PRIVATE_SALE_SAFETY)
+CALLS_AND_TAX = (WHO_TO_CALL, WHO_TO_CALL_DEALER, WHO_TO_CALL_OWN_NAME, *TAX)
+CLOSING = (*DOCUMENTS, COOLING_OFF, DISCLAIMER)
+CLOSING_WITH_OFFERS = (*DOCUMENTS, NEXT_COMPARE_OFFERS, COOLING_OFF, DISCLAIMER)
+
 # -- verdicts: headline, then messages of blocks (each message is sent on its own) -------
+# The first message: the headline (hedged at once when the price is an estimate), the
+# user's numbers and one next step; the details next; the documents and cautions last.
 
 VERDICTS = (
     Verdict(
         "sell_surplus",
         headline=N_(
-            "You can sell the car: the price pays off the loan and leaves money for you."
+            "If the car sells for {appraisal}, the sale pays off the loan and leaves "
+            "{difference} for you."
         ),
         messages=(
-            (*SURPLUS_NUMBERS, ESTIMATE_NOTE, RESIDUAL),
+            (ESTIMATE_NOTE, *SURPLUS_NUMBERS, NEXT_COMPARE_OFFERS),
             (UNDECIDED_BUYER, BUSINESS_BUYER_PAYS_OFF, SURPLUS_IS_PAID, ADVANCE_IS_NORMAL,
-             OWN_NAME_WITH_LOAN, PRIVATE_BUYER, PRIVATE_BUYER_NO_LOAN, WHO_TO_CALL,
-             WHO_TO_CALL_OWN_NAME),
-            DOCUMENTS,
-            (*PITFALLS, DISCLAIMER),
+             OWN_NAME_WITH_LOAN, RESIDUAL_COVERED, RESIDUAL_AT_END_SURPLUS, *PRIVATE_SALE,
+             *CALLS_AND_TAX),
+            CLOSING,
         ),
     ),
     Verdict(
         "sell_even",
-        headline=N_("You can sell the car: the price covers the loan exactly."),
+        headline=N_("If the car sells for {appraisal}, the sale just clears the loan."),
         messages=(
-            (*EVEN_NUMBERS, ESTIMATE_NOTE, RESIDUAL),
-            (UNDECIDED_BUYER, BUSINESS_BUYER_PAYS_OFF, OWN_NAME_WITH_LOAN, PRIVATE_BUYER,
-             PRIVATE_BUYER_NO_LOAN, WHO_TO_CALL, WHO_TO_CALL_OWN_NAME),
-            DOCUMENTS,
-            (*PITFALLS, DISCLAIMER),
+            (ESTIMATE_NOTE, *EVEN_NUMBERS, EVEN_PAYOFF_DATE),
+            (UNDECIDED_BUYER, BUSINESS_BUYER_PAYS_OFF, OWN_NAME_WITH_LOAN, RESIDUAL_COVERED,
+             *PRIVATE_SALE, *CALLS_AND_TAX, NEXT_COMPARE_OFFERS),
+            CLOSING,
         ),
     ),
     Verdict(
         "shortfall_replace",
         headline=N_(
-            "The car sells for {difference} less than you owe (オーバーローン). As you are "
-            "replacing it, you can pay the difference in cash or try to add it to the new loan."
+            "If the car sells for {appraisal}, {difference} of the loan is still left to pay "
+            "(オーバーローン)."
         ),
         messages=(
-            (*SHORTFALL_NUMBERS, ESTIMATE_NOTE, RESIDUAL),
+            (ESTIMATE_NOTE, *SHORTFALL_NUMBERS, NEXT_BETTER_OFFER),
             (
+                RESIDUAL_AT_END_SHORTFALL, RESIDUAL_MID_TERM_SHORTFALL,
                 Block(N_(
-                    "What to do:\n"
-                    "1. Before you sign for the new car, ask its lender whether the shortfall "
-                    "can be added to the new loan (上乗せ / 組み直し); the new dealer's "
-                    "salesperson usually asks for you. It makes the new loan larger and can "
-                    "fail the screening, bank car loans in particular.\n"
-                    "2. If it can't, prepare the shortfall in cash. Many dealers prefer the "
-                    "old loan to be settled first."
-                )),
+                    "If no offer closes the gap, as you are replacing the car:\n"
+                    "• Pay the shortfall in cash. Many dealers prefer the old loan to be "
+                    "settled first.\n"
+                    "• Or add it to the new loan (上乗せ): ask the new car's lender before you "
+                    "sign (the salesperson usually asks for you); bank car loans in particular "
+                    "may refuse. It costs: the new car starts out owing more than it is worth, "
+                    "and you pay more interest in total.\n"
+                    "• Or keep this car and keep up its payments for now."
+                ), source=SRC_ARTICLE),
                 Block(N_(
-                    "3. The buyer then settles the old loan, gets the release of ownership "
-                    "(所有権解除) and does the paperwork."
-                ), when="company_is_owner", unless="private_buyer", continues=True),
-                OWN_NAME_SHORTFALL, PRIVATE_BUYER, PRIVATE_BUYER_NO_LOAN, WHO_TO_CALL,
-                WHO_TO_CALL_OWN_NAME,
+                    "The buyer or dealer then settles the old loan, gets the release of "
+                    "ownership (所有権解除) and does the paperwork."
+                ), when=["company_is_owner", "business_buyer"], source=SRC_ARTICLE),
+                OWN_NAME_SHORTFALL, UNDECIDED_BUYER, *PRIVATE_SALE, *CALLS_AND_TAX,
             ),
-            DOCUMENTS,
-            (*PITFALLS, DISCLAIMER),
+            CLOSING,
         ),
     ),
     Verdict(
         "shortfall_sell_only",
         headline=N_(
-            "The car sells for less than you owe (オーバーローン): selling it without replacing "
-            "it leaves {difference} still owed that you must repay."
+            "If the car sells for {appraisal}, {difference} of the loan is still left to pay "
+            "(オーバーローン): selling without replacing it, you repay that yourself."
         ),
         messages=(
+            (ESTIMATE_NOTE, *SHORTFALL_NUMBERS, NEXT_BETTER_OFFER),
             (
-                *SHORTFALL_NUMBERS, ESTIMATE_NOTE,
+                RESIDUAL_AT_END_SHORTFALL, RESIDUAL_MID_TERM_SHORTFALL,
                 Block(N_(
                     "The company keeps the title until the loan is repaid, so the shortfall "
-                    "is normally paid before the sale: otherwise the car cannot be "
-                    "transferred, so it cannot be sold. If you cannot pay it, talk to the loan "
-                    "company before you stop paying anything."
-                ), when="company_is_owner"),
-                RESIDUAL,
-            ),
-            (
+                    "is normally paid first, to the loan company (directly or through a "
+                    "business buyer): otherwise the car cannot be transferred, so it cannot "
+                    "be sold."
+                ), when="company_is_owner", source=SRC_ARTICLE),
                 Block(N_(
-                    "What to do:\n"
-                    "1. Get the payoff amount and the best offer you can.\n"
-                    "2. Prepare the shortfall, from savings if at all possible; think twice "
-                    "before borrowing to repay a loan."
-                )),
-                Block(N_(
-                    "3. Pay it to the loan company, directly or through a business buyer; "
-                    "the company then releases the title."
-                ), when="company_is_owner", continues=True),
-                OWN_NAME_SHORTFALL, PRIVATE_BUYER, PRIVATE_BUYER_NO_LOAN, UNDECIDED_BUYER,
-                WHO_TO_CALL, WHO_TO_CALL_OWN_NAME,
+                    "If no offer closes the gap:\n"
+                    "• pay the shortfall, from savings if at all possible; think twice before "
+                    "borrowing to repay a loan;\n"
+                    "• or keep the car and keep up the payments for now.\n"
+                    "If the payments are hard, talk to the lender before you miss one."
+                ), source=SRC_ARTICLE),
+                OWN_NAME_SHORTFALL, UNDECIDED_BUYER, *PRIVATE_SALE, *CALLS_AND_TAX,
             ),
-            DOCUMENTS,
-            (*PITFALLS, DISCLAIMER),
+            CLOSING,
         ),
     ),
     Verdict(
@@ -515,10 +653,9 @@ VERDICTS = (
                     "2. Do the transfer at the 運輸支局 (kei cars: 軽自動車検査協会) yourself, "
                     "or let a business buyer do it as part of the sale; most will."
                 )),
-                PRIVATE_BUYER_NO_LOAN,
             ),
-            DOCUMENTS,
-            (*PITFALLS, DISCLAIMER),
+            (UNDECIDED_BUYER, PRIVATE_BUYER_NO_LOAN, PRIVATE_SALE_SAFETY, *TAX),
+            CLOSING_WITH_OFFERS,
         ),
     ),
     Verdict(
@@ -535,11 +672,10 @@ VERDICTS = (
                 )),
                 Block(N_(
                     "3. The buyer handles the transfer (名義変更) and pays you."
-                ), unless="private_buyer", continues=True),
-                PRIVATE_BUYER_NO_LOAN,
+                ), when="business_buyer", continues=True),
             ),
-            DOCUMENTS,
-            (*PITFALLS, DISCLAIMER),
+            (UNDECIDED_BUYER, PRIVATE_BUYER_NO_LOAN, PRIVATE_SALE_SAFETY, *TAX),
+            CLOSING_WITH_OFFERS,
         ),
     ),
     Verdict(
@@ -560,8 +696,8 @@ VERDICTS = (
                     "Don't let a buyer or dealer talk you into \"selling\" a leased car: it "
                     "is not yours to sell."
                 )),
+                LEASE_DISCLAIMER,
             ),
-            (PITFALLS[1], LEASE_DISCLAIMER),
         ),
     ),
 )
@@ -570,7 +706,7 @@ FLOW = Flow(
     id="car_sale",
     title=N_("Selling a car that still has a loan (Japan)"),
     currency="JPY",
-    questions=(OWNER, LOAN_KIND, BALANCE, APPRAISAL, ESTIMATE, REPLACING, BUYER),
+    questions=(OWNER, LOAN_KIND, BALANCE, TERM, APPRAISAL, ESTIMATE, REPLACING, BUYER, VEHICLE),
     transitions=TRANSITIONS,
     verdicts=VERDICTS,
     conditions=CONDITIONS,

@@ -20,7 +20,7 @@ import re
 from bot.core.amounts import AmountError, parse_amount
 from bot.core.conditions import AtLeast, Below, Is, OneOf
 from bot.core.dates import days_since_month, without_month_names
-from bot.core.flow import AMBIGUOUS, N_, Block, Flow, Option, Question, Transition, Verdict
+from bot.core.flow import AMBIGUOUS, N_, Block, Flow, Option, Question, Transition, Verdict, either
 from bot.core.kinds import Money
 
 # The smallest principal at which 恶意透支 can be a crime ("数额较大"; 2018 SPC/SPP decision).
@@ -85,10 +85,15 @@ def read_overdue_since(text: str) -> str | None:
     fewest, most = since
     if fewest < 0:
         return AMBIGUOUS  # "3月": March, or three months typed loosely?
-    bands = {_overdue_band(fewest), _overdue_band(most)}
+    bands = [
+        band for band in ("lt1m", "m1to3", "gt3m")
+        if band in {_overdue_band(fewest), _overdue_band(most)} or (
+            _overdue_band(fewest) == "lt1m" and _overdue_band(most) == "gt3m"
+        )
+    ]
     if fewest == 0:
-        return AMBIGUOUS  # it may not even be due yet
-    return bands.pop() if len(bands) == 1 else AMBIGUOUS
+        bands.insert(0, "not_yet")  # it may not even be due yet
+    return bands[0] if len(bands) == 1 else either(*bands)  # asked: just those options
 
 
 def read_overdue_for(text: str) -> str | None:
@@ -124,10 +129,10 @@ def _read_length(text: str) -> str | None:
         return None
     band = _overdue_band(days)
     # "3ヶ月くらい", "一个月左右": about a boundary is either side of it, so ask
-    if _ABOUT.search(text) and any(
-        _overdue_band(days * factor) != band for factor in (0.9, 1.1)
-    ):
-        return AMBIGUOUS
+    if _ABOUT.search(text):
+        near = dict.fromkeys(_overdue_band(days * factor) for factor in (0.9, 1.0, 1.1))
+        if len(near) > 1:
+            return either(*near)  # about a boundary: either side of it, asked
     return band
 
 
@@ -139,7 +144,8 @@ _ABOUT = re.compile(
 # How many times, possibly several counted up: 打了一次电话发了一次短信 is twice. "一次都没有"
 # and "1回もない" are none; the 一次 of 一次性 is not a count.
 _TIMES = re.compile(
-    r"(?P<number>[0-9０-９]+|[一二两兩三四五六七八九十]+)\s*(?:几|幾|多)?\s*"
+    # not 那一次 / 这一次 / その1回: that one again, not one more
+    r"(?<![那这這そ])(?<!その)(?P<number>[0-9０-９]+|[一二两兩三四五六七八九十]+)\s*(?:几|幾|多)?\s*"
     # 次/回/度/遍 count times; 封 (letters), 通 (calls), 条 (messages) count demands too
     r"(?:次|回|度|遍|封|通|条|條)(?!性|知)"
     # "一次都没有", "一次催收都没有", "1回もない": none
@@ -261,6 +267,8 @@ PRINCIPAL = Question(
     kind=Money("CNY"),
     example=N_("3万"),
     cues=("本金", "元本", "元金", "欠了", "欠", "借了"),
+    # a total (interest and fees in it) is not the principal: 一共欠12万, 全部で12万
+    other_cues=("一共", "总共", "總共", "合计", "合計", "总额", "総額", "全部で", "トータル"),
     plausible_max=10_000_000,
     plausible_min=100,
     # 数额较大 / 巨大 / 特别巨大 (2018 interpretation, Art. 8)
@@ -283,13 +291,17 @@ COLLECTIONS = Question(
     read=read_demands,
     title=N_("Formal demands"),
     prompt=N_(
-        "Since you fell behind, how many times has the bank formally demanded repayment "
-        "(催收), by phone, text message, letter or visit?"
+        "Since the due date, how many of the bank's demands for repayment (催收) have actually "
+        "reached you? Count only what you received: a call you answered, a text message, a "
+        "letter or a visit. For the law, two demands count only if they were at least 30 days "
+        "apart."
     ),
     options=(
-        Option("none", N_("None")),
-        Option("once", N_("Once")),
-        Option("twice_or_more", N_("Twice or more")),
+        Option("none", N_("None reached me")),
+        Option("once", N_("One (or several within 30 days)")),
+        Option("twice_or_more", N_("Two or more, 30+ days apart")),
+        # Not silently "twice_or_more": legal_risk, with the demand condition worded as open
+        Option("unsure", N_("I don't remember")),
     ),
     hints={
         "_out_of_scope": JAPANESE_CARD,
@@ -301,17 +313,27 @@ COLLECTIONS = Question(
 
 # -- conditions (named, so the transition table and the diagrams read as sentences) ------
 
+# The bands of 恶意透支 (2018 interpretation, Art. 8): 数额较大 from 50,000 yuan, 数额巨大
+# from 500,000, 数额特别巨大 from 5,000,000.
+HUGE = 500_000
+ESPECIALLY_HUGE = 5_000_000
+
 CONDITIONS = {
     "not_overdue_yet": Is("status", "not_yet"),
     "can_pay_in_full": Is("ability", "full"),
     "long_overdue": Is("status", "gt3m"),
     "at_or_above_threshold": AtLeast("principal", THRESHOLD),
     "repeated_demands": Is("collections", "twice_or_more"),
+    "demands_unsure": Is("collections", "unsure"),
     # used by verdict blocks only
     "not_full": OneOf("ability", ("partial", "none")),
     "pays_partly": Is("ability", "partial"),
     "pays_nothing": Is("ability", "none"),
     "below_threshold": Below("principal", THRESHOLD),
+    "below_huge": Below("principal", HUGE),
+    "at_or_above_huge": AtLeast("principal", HUGE),
+    "below_especially_huge": Below("principal", ESPECIALLY_HUGE),
+    "at_or_above_especially_huge": AtLeast("principal", ESPECIALLY_HUGE),
     "fewer_than_two_demands": OneOf("collections", ("none", "once")),
 }
 
@@ -326,6 +348,9 @@ TRANSITIONS = (
     Transition("principal", "collections", when=["long_overdue", "at_or_above_threshold"]),
     Transition("principal", "instalment_agreement"),
     Transition("collections", "legal_risk", "repeated_demands"),
+    # Someone who does not remember may have had two effective demands: legal_risk, where
+    # the demand condition is worded as open and the user is told how to check it.
+    Transition("collections", "legal_risk", "demands_unsure"),
     Transition("collections", "instalment_agreement"),
 )
 
@@ -341,11 +366,11 @@ def numbers(a) -> dict[str, int]:
 
 # -- verdict blocks ----------------------------------------------------------------------
 
+
 NO_INTEREST_ON_FEES = Block(N_(
     "Since 2017 banks may not charge interest on the penalty (违约金), the annual fee or "
-    "cash-withdrawal fees (PBOC notice of 2016); the penalty replaced the old late fee "
-    "(滞纳金)."
-))
+    "cash-withdrawal fees; the penalty replaced the old late fee (滞纳金)."
+), source=N_("中国人民银行 银发〔2016〕111号"))
 
 ESCALATION = Block(N_(
     "What usually happens (common practice, not a legal rule; banks differ):\n"
@@ -354,41 +379,119 @@ ESCALATION = Block(N_(
     "• over 3 months, if the bank sees malicious non-payment or evasion: a lawsuit."
 ))
 
-CIVIL_CASE = Block(N_(
-    "If the bank sues, and you never meant to cheat it and you cooperate, it is normally a "
-    "civil case: you pay what the judgment says, with no criminal liability. A court may "
-    "reduce an excessive total of interest, compound interest and penalties (Supreme "
-    "People's Court rules on bank-card disputes, 2021, Art. 2)."
+# The user's principal and its band (2018 interpretation, Art. 8); one of the four is shown.
+BELOW_THRESHOLD = Block(N_(
+    "Your principal, {principal}, is below the {threshold} threshold for malicious "
+    "overdraft (恶意透支): generally not a criminal matter, but the debt, the interest and "
+    "the credit record remain."
+), when="below_threshold", source=N_(
+    "《关于办理妨害信用卡管理刑事案件具体应用法律若干问题的解释》第8条"
+))
+BAND_LARGE = Block(N_(
+    "Your principal, {principal}, is in the first band of malicious overdraft (恶意透支), "
+    "数额较大: from {threshold} to under 500,000 yuan."
+), when=["at_or_above_threshold", "below_huge"], source=N_(
+    "《关于办理妨害信用卡管理刑事案件具体应用法律若干问题的解释》第8条"
+))
+BAND_HUGE = Block(N_(
+    "Your principal, {principal}, is in the second band of malicious overdraft (恶意透支), "
+    "数额巨大: from 500,000 to under 5,000,000 yuan."
+), when=["at_or_above_huge", "below_especially_huge"], source=N_(
+    "《关于办理妨害信用卡管理刑事案件具体应用法律若干问题的解释》第8条"
+))
+BAND_ESPECIALLY_HUGE = Block(N_(
+    "Your principal, {principal}, is in the highest band of malicious overdraft (恶意透支), "
+    "数额特别巨大: 5,000,000 yuan or more."
+), when="at_or_above_especially_huge", source=N_(
+    "《关于办理妨害信用卡管理刑事案件具体应用法律若干问题的解释》第8条"
+))
+BANDS = (BELOW_THRESHOLD, BAND_LARGE, BAND_HUGE, BAND_ESPECIALLY_HUGE)
+
+NOT_A_CRIME_ALONE = Block(N_(
+    "Owing that much is not a crime by itself: see below what else it takes."
+), when="at_or_above_threshold", continues=True)
+
+# What makes it a crime (Arts. 6 and 7), and what repaying does (Arts. 9 and 10).
+AT_OR_ABOVE_THRESHOLD = Block(N_(
+    "Not paying is not a crime by itself. It also takes intent to take the money illegally, "
+    "and not repaying for more than 3 months after two effective demands: demands made after "
+    "the due date, confirmed as received, made lawfully and at least 30 days apart. The 3 "
+    "months run from the second effective demand, not from the due date. Non-payment alone "
+    "does not prove intent: it is judged from the whole picture, such as whether you could "
+    "pay, what the money was spent on, and whether you evaded the bank or changed your "
+    "contact details."
+), when="at_or_above_threshold", source=N_(
+    "《关于办理妨害信用卡管理刑事案件具体应用法律若干问题的解释》第6条、第7条"
 ))
 
-BELOW_THRESHOLD = Block(N_(
-    "The overdue principal, {principal}, is below the {threshold} threshold for malicious "
-    "overdraft (恶意透支), so this is generally not a criminal matter. But not paying is not "
-    "safe: the default stays on your credit record, and the bank can sue for the debt, "
-    "interest and penalty."
-), when="below_threshold")
+UNSURE_DEMANDS = Block(N_(
+    "You do not remember the demands, so check them: look through the bank's text messages, "
+    "letters and app notices, and ask the bank which demands it has on record, and when. If "
+    "two reached you at least 30 days apart and 3 months have passed since the second, that "
+    "condition is met; if not, it is not met yet, but it can be soon."
+), when="demands_unsure", source=N_(
+    "《关于办理妨害信用卡管理刑事案件具体应用法律若干问题的解释》第7条"
+))
 
-AT_OR_ABOVE_THRESHOLD = Block(N_(
-    "The overdue principal, {principal}, is at or above the {threshold} threshold for "
-    "malicious overdraft (恶意透支), a form of credit-card fraud. Not paying is not a crime "
-    "by itself: it also takes intent to take the money illegally, two effective demands "
-    "from the bank, and more than 3 months without repaying after them. So stay in contact "
-    "with the bank, answer its demands, and tell it before you change your phone number. "
-    "If the police contact you, see a lawyer (律师) at once."
-), when="at_or_above_threshold")
+PRINCIPAL_FIRST = Block(N_(
+    "Only the principal still unpaid when the police open a case counts, not interest or "
+    "fees, and every repayment counts as principal first. So each payment lowers the amount "
+    "that counts, and bringing the principal under {threshold} before a case is opened takes "
+    "it below the threshold."
+), when="at_or_above_threshold", source=N_(
+    "《关于办理妨害信用卡管理刑事案件具体应用法律若干问题的解释》第9条"
+))
+
+REPAY_LARGE = Block(N_(
+    "In this band (数额较大), repaying in full before prosecution may mean you are not "
+    "prosecuted, and repaying in full before the first-instance judgment may mean no "
+    "punishment. This does not apply to someone already punished twice for credit-card fraud."
+), when=["at_or_above_threshold", "below_huge"], source=N_(
+    "《关于办理妨害信用卡管理刑事案件具体应用法律若干问题的解释》第10条"
+))
+
+REPAY_HIGHER = Block(N_(
+    "From 500,000 yuan up, the rule that full repayment may avoid prosecution does not "
+    "apply: repaying counts in your favour when the punishment is decided (a mitigating "
+    "factor), so it is still worth doing as early as you can."
+), when="at_or_above_huge", source=N_(
+    "《关于办理妨害信用卡管理刑事案件具体应用法律若干问题的解释》第10条"
+))
 
 FEWER_THAN_TWO_DEMANDS = Block(N_(
-    "So far you have had fewer than two formal demands. Answer the next ones, with a "
-    "repayment plan in writing if you can."
-), when="fewer_than_two_demands")
+    "You said fewer than two demands have reached you at least 30 days apart, so that "
+    "condition is not met yet. Answer the next ones, with a repayment plan in writing if you "
+    "can."
+), when="fewer_than_two_demands", source=N_(
+    "《关于办理妨害信用卡管理刑事案件具体应用法律若干问题的解释》第7条"
+))
+
+COURT_CASE = Block(N_(
+    "If the bank sues, and you never meant to cheat it, it is normally a civil case. Answer "
+    "a court summons (传票) and take part; a lawyer's letter (律师函) or a collection letter "
+    "(催收函) is not a court document. A court reduces an excessive total of interest, "
+    "compound interest and penalties only if you ask it to."
+), source=N_("《最高人民法院关于审理银行卡民事纠纷案件若干问题的规定》（2021年）第2条"))
+
+AFTER_JUDGMENT = Block(N_(
+    "After a judgment, not paying leads to enforcement (强制执行): you can be put on the list "
+    "of dishonest judgment debtors (失信被执行人) and barred from high spending (限制高消费). "
+    "Refusing to obey a judgment you are able to obey is itself a crime."
+), source=N_("刑法第313条"))
 
 COLLECTORS = Block(N_(
-    "Collection must be lawful (2011 Measures on credit-card business, Arts. 66–68): "
-    "collectors may not pursue people unrelated to the debt or use violence, threats or "
-    "abuse, and the bank must record its collection calls. If a collector breaks these "
-    "rules, record the time, the caller's number and what was said, and complain to the "
-    "bank in writing; call the police (110) if you are threatened."
-))
+    "Collection must be lawful: collectors may not pursue people unrelated to the debt or "
+    "use violence, threats or abuse, and the bank must record its collection calls. If a "
+    "collector breaks these rules, note the time, the caller's number and what was said, "
+    "and complain to the bank in writing; if the bank does not deal with it, call the "
+    "National Financial Regulatory Administration (国家金融监督管理总局) on 12378. Call the "
+    "police (110) if you are threatened."
+), source=N_("《商业银行信用卡业务监督管理办法》第66–68条；国家金融监督管理总局 12378"))
+
+BANK_WONT_TALK = Block(N_(
+    "If the bank will not discuss your repayment with you at all, you can complain to the "
+    "国家金融监督管理总局 on 12378."
+), source=N_("国家金融监督管理总局 12378"))
 
 POLICE = Block(N_(
     "If the police contact you about the card, talk to a lawyer (律师) as soon as possible."
@@ -399,18 +502,23 @@ CREDIT_RECORD = Block(N_(
     "credit reporting system, and the bank must tell you before it reports negative "
     "information (Regulation on Credit Reporting, Art. 15). The record is deleted 5 years "
     "after the default ends, in practice 5 years after you pay it off (Art. 16)."
-))
+), source=N_("《征信业管理条例》第15条、第16条"))
 
 CREDIT_REPORT_RIGHTS = Block(N_(
-    "You can get your own credit report free twice a year (Art. 17). If an entry is wrong, "
-    "object: it must be checked and answered within 20 days (Art. 25)."
-))
+    "You can get your own credit report free twice a year (Art. 17): on the website of the "
+    "PBOC Credit Reference Center (征信中心), in the 云闪付 app or in many banks' apps. If an "
+    "entry is wrong, object to the 征信中心 or to the bank that reported it: it must be "
+    "checked and answered within 20 days (Art. 25). Complaints: the People's Bank of China "
+    "on 12363."
+), source=N_("《征信业管理条例》第17条、第25条；中国人民银行 12363"))
 
 AGENTS = Block(N_(
-    "Beware of paid \"debt negotiation\" agents: consumer warnings say they often charge high "
-    "fees for what you can ask the bank for yourself, free, and some ask for your ID or "
-    "passwords. Deal with the bank directly."
-))
+    "Beware of paid agents who offer to arrange 停息挂账 for you (代理停息挂账). Regulators "
+    "and banks warn that they tell people to stop paying and stop answering the bank, which "
+    "is exactly what can look like intent; some forge documents or leak personal data. You "
+    "can ask the bank yourself, free. Pay only into your own card account, never into a "
+    "person's account."
+), source=N_("金融监管部门和银行关于“代理停息挂账”的风险提示"))
 
 DISCLAIMER = Block(N_(
     "General information about mainland China only (not Hong Kong, Macau or Taiwan, nor "
@@ -423,7 +531,7 @@ INSTALMENT_ART_70 = Block(N_(
     "to repay (Art. 70 of the 2011 Measures on credit-card business), for up to 5 years. "
     "Despite the popular name 停息挂账 it is not a right: the bank \"may\" agree, and may "
     "refuse."
-))
+), source=N_("《商业银行信用卡业务监督管理办法》第70条"))
 
 INSTALMENT_TERMS = Block(N_(
     "If the bank agrees, get the terms in writing before the first payment: the total, the "
@@ -431,9 +539,10 @@ INSTALMENT_TERMS = Block(N_(
     "what annualised rate (年化利率), and what happens if you miss a payment. Until it is "
     "settled you apply for no new cards; while you keep to the plan, collection stops. "
     "Interest already charged still has to be repaid."
-))
+), source=N_("《商业银行信用卡业务监督管理办法》第70条"))
 
 # -- verdicts: headline, then messages of blocks (each message is sent on its own) -------
+# At most 3 messages; the first is the headline, the user's numbers and one next step.
 
 VERDICTS = (
     Verdict(
@@ -446,39 +555,46 @@ VERDICTS = (
                     "nothing is overdue and nothing negative is reported. Automatic repayment "
                     "from your bank account helps you not to miss it."
                 ), when="can_pay_in_full"),
+                Block(DISCLAIMER.text, when="can_pay_in_full"),  # two lines, that is all
                 Block(N_(
                     "Call the number on the back of your card or in the bank's app: explain "
                     "your situation and ask what the bank can offer, such as an instalment "
                     "plan, and what any plan costs as an annualised rate (年化利率)."
                 ), when="not_full"),
                 Block(N_(
-                    "Check your statement for the minimum payment (最低还款额). On most "
-                    "cards, paying at least that by the due date keeps the account from "
-                    "becoming overdue, although interest runs on the rest. Confirm this with "
-                    "your bank."
-                ), when="not_full"),
-                Block(N_(
                     "Pay what you can by the due date, at least the minimum if possible, and "
                     "ask the bank about a plan for the rest."
                 ), when="pays_partly"),
+            ),
+            (
+                Block(N_(
+                    "Check your statement for the minimum payment (最低还款额). On most "
+                    "cards, paying at least that by the due date keeps the account from "
+                    "becoming overdue, but you lose the interest-free period, and how "
+                    "interest is charged differs by bank: many charge it from the posting "
+                    "date on the whole statement amount. Confirm this with your bank."
+                ), when="not_full", source=N_("中国人民银行 银发〔2016〕111号")),
                 Block(N_(
                     "If you cannot pay even the minimum, still call: say why, and when you "
                     "expect to pay again. If the debt is more than you can pay and you want "
                     "to repay, you can ask for an individual instalment agreement "
                     "(个性化分期还款, Art. 70 of the 2011 Measures on credit-card business): "
                     "up to 5 years, but the bank may refuse."
-                ), when="pays_nothing"),
-            ),
-            (
+                ), when="pays_nothing", source=N_("《商业银行信用卡业务监督管理办法》第70条")),
                 Block(N_(
                     "If the payment is missed, interest and a penalty (违约金) are charged and "
                     "reminders start. Interest already charged stays owed: the bank does not "
                     "have to waive it."
-                )),
-                ESCALATION,
+                ), when="not_full"),
+                Block(ESCALATION.text, when="not_full"),
             ),
-            (CREDIT_RECORD, CREDIT_REPORT_RIGHTS),
-            (AGENTS, DISCLAIMER),
+            (
+                Block(CREDIT_RECORD.text, when="not_full", source=CREDIT_RECORD.source),
+                Block(CREDIT_REPORT_RIGHTS.text, when="not_full",
+                      source=CREDIT_REPORT_RIGHTS.source),
+                Block(AGENTS.text, when="not_full", source=AGENTS.source),
+                Block(DISCLAIMER.text, when="not_full"),
+            ),
         ),
     ),
     Verdict(
@@ -494,29 +610,25 @@ VERDICTS = (
                     "3. Ask the bank to confirm that the account is fully settled, in "
                     "writing if possible."
                 )),
+            ),
+            (
+                Block(N_(
+                    "It has been more than 3 months, so pay without delay. If the principal "
+                    "is from {threshold} to under 500,000 yuan (数额较大), repaying in full "
+                    "before prosecution may mean there is none; from 500,000 yuan up, "
+                    "repaying counts in your favour but does not by itself stop a case."
+                ), when="long_overdue", source=N_(
+                    "《关于办理妨害信用卡管理刑事案件具体应用法律若干问题的解释》第10条"
+                )),
                 Block(N_(
                     "Interest already charged is still owed: the bank does not have to waive "
                     "it. You can ask it to waive the penalty or penalty interest as a "
                     "goodwill gesture, but that is not guaranteed."
                 )),
-                Block(N_(
-                    "It has been more than 3 months, so pay without delay. If the overdue "
-                    "principal is {threshold} or more, repaying in full before any "
-                    "prosecution may mean there is none."
-                ), when="long_overdue"),
-            ),
-            (
-                Block(N_(
-                    "If the bank has already sued you, you pay what the court decides, but a "
-                    "court may reduce an excessive total of interest, compound interest and "
-                    "penalties (Supreme People's Court rules on bank-card disputes, 2021, "
-                    "Art. 2)."
-                )),
                 NO_INTEREST_ON_FEES,
+                COURT_CASE,
             ),
-            (CREDIT_RECORD, CREDIT_REPORT_RIGHTS),
-            (COLLECTORS, POLICE),
-            (AGENTS, DISCLAIMER),
+            (CREDIT_RECORD, CREDIT_REPORT_RIGHTS, COLLECTORS, POLICE, AGENTS, DISCLAIMER),
         ),
     ),
     Verdict(
@@ -527,7 +639,8 @@ VERDICTS = (
         ),
         messages=(
             (
-                INSTALMENT_ART_70,
+                *BANDS,
+                NOT_A_CRIME_ALONE,
                 Block(N_(
                     "Before you call the official number (on the back of your card or in the "
                     "bank's app), have ready: what you owe (principal, interest, fees), why "
@@ -536,6 +649,7 @@ VERDICTS = (
                 )),
             ),
             (
+                INSTALMENT_ART_70,
                 INSTALMENT_TERMS,
                 Block(N_(
                     "Pay what you can now, while you apply: it lowers the debt and shows that "
@@ -546,43 +660,47 @@ VERDICTS = (
                     "due date and say when you expect to pay. Not answering makes things "
                     "worse."
                 ), when="pays_nothing"),
+                BANK_WONT_TALK,
+                AT_OR_ABOVE_THRESHOLD,
+                FEWER_THAN_TWO_DEMANDS,
+                PRINCIPAL_FIRST,
+                REPAY_LARGE,
+                REPAY_HIGHER,
+                POLICE,
             ),
-            (BELOW_THRESHOLD, AT_OR_ABOVE_THRESHOLD, FEWER_THAN_TWO_DEMANDS),
-            (ESCALATION, CIVIL_CASE),
-            (CREDIT_RECORD, COLLECTORS),
-            (AGENTS, DISCLAIMER),
+            (ESCALATION, COURT_CASE, AFTER_JUDGMENT, CREDIT_RECORD, COLLECTORS, AGENTS,
+             DISCLAIMER),
         ),
     ),
     Verdict(
         "legal_risk",
         headline=N_(
-            "Act now: your situation meets several conditions of malicious overdraft "
-            "(恶意透支). That does not mean you have committed a crime, but it is time to "
-            "talk to the bank, and to a lawyer."
+            "Your principal and how long it has been overdue reach the thresholds for "
+            "malicious overdraft (恶意透支). Whether it is a crime depends on effective demands "
+            "and on intent: act now."
         ),
         messages=(
             (
+                *BANDS[1:],
                 Block(N_(
-                    "The overdue principal, {principal}, is at or above the {threshold} "
-                    "threshold, it is more than 3 months overdue, and the bank has demanded "
-                    "repayment at least twice."
+                    "More than 3 months overdue, and you said at least two demands reached "
+                    "you, at least 30 days apart."
+                ), when="repeated_demands", continues=True),
+                Block(N_(
+                    "More than 3 months overdue; you do not remember how many demands "
+                    "reached you (below: what counts, and how to check)."
+                ), when="demands_unsure", continues=True),
+                Block(N_(
+                    "First step: today, answer the bank and tell it in writing that you want "
+                    "to repay, with a plan you can keep."
                 )),
             ),
             (
-                Block(N_(
-                    "Malicious overdraft (Criminal Law, Art. 196) means overdrawing a card "
-                    "with the intent to take the money illegally and not repaying after the "
-                    "bank's demands. Since 1 December 2018 the courts require all of:\n"
-                    "• intent to take the money illegally;\n"
-                    "• two effective demands: after the due date, confirmed as received, at "
-                    "least 30 days apart, made lawfully;\n"
-                    "• still not repaid more than 3 months after them.\n"
-                    "Not paying alone does not prove intent. Only the principal counts, not "
-                    "interest or fees (from 500,000 and from 5,000,000 yuan it is more "
-                    "serious). Repaying in full before prosecution may mean there is none."
-                )),
-            ),
-            (
+                AT_OR_ABOVE_THRESHOLD,
+                UNSURE_DEMANDS,
+                PRINCIPAL_FIRST,
+                REPAY_LARGE,
+                REPAY_HIGHER,
                 Block(N_(
                     "What to do now:\n"
                     "1. Stay reachable: answer the bank's calls and letters, and tell it "
@@ -593,7 +711,7 @@ VERDICTS = (
                     "up to 5 years, but the bank may refuse.\n"
                     "3. Get any agreement in writing, including the annualised rate "
                     "(年化利率), and keep every receipt, letter and message."
-                )),
+                ), source=N_("《商业银行信用卡业务监督管理办法》第70条")),
                 Block(N_(
                     "Pay what you can now, and keep the receipts: it lowers what you owe and "
                     "shows that you are willing to repay."
@@ -608,9 +726,8 @@ VERDICTS = (
                     "demands count as effective."
                 )),
             ),
-            (CIVIL_CASE, CREDIT_RECORD),
-            (COLLECTORS,),
-            (AGENTS, DISCLAIMER),
+            (COURT_CASE, AFTER_JUDGMENT, COLLECTORS, BANK_WONT_TALK, CREDIT_RECORD, AGENTS,
+             DISCLAIMER),
         ),
     ),
 )

@@ -9,13 +9,26 @@ from bot.core.i18n import translate
 from flows import car_sale
 from tests.support import Chat
 
+
+def shown(chat: Chat) -> list[str]:
+    """The msgids of the verdict paragraphs this chat's answers show, in order."""
+    verdict = car_sale.FLOW.verdict(chat.verdict)
+    return [
+        block.text for message in verdict.messages for block in message
+        if car_sale.FLOW.holds(block, chat.session.answers)
+    ]
+
 PATHS = {
-    "sell_surplus": ("@lender", "@standard", "100万", "150万", "@business"),
-    "sell_even": ("@dealer", "@standard", "120万", "120万", "@business"),
-    "shortfall_replace": ("@lender", "@standard", "150万", "120万", "@yes", "@business"),
-    "shortfall_sell_only": ("@lender", "@residual", "150万", "120万", "@no", "@individual"),
-    "release_only": ("@lender", "@none", "@business"),
-    "free_to_sell": ("@self", "@none", "@individual"),
+    "sell_surplus": ("@lender", "@standard", "100万", "150万", "@business", "@regular"),
+    "sell_even": ("@dealer", "@standard", "120万", "120万", "@business", "@regular"),
+    "shortfall_replace": (
+        "@lender", "@standard", "150万", "120万", "@yes", "@business", "@regular",
+    ),
+    "shortfall_sell_only": (
+        "@lender", "@residual", "150万", "@mid_term", "120万", "@no", "@individual", "@kei",
+    ),
+    "release_only": ("@lender", "@none", "@business", "@regular"),
+    "free_to_sell": ("@self", "@none", "@individual", "@kei"),
     "lease": ("@lease",),
 }
 
@@ -44,6 +57,7 @@ def test_answers_hold_ids_and_integer_amounts():
         "appraisal": 1_200_000,
         "replacing": "yes",
         "buyer": "business",
+        "vehicle": "regular",
     }
 
 
@@ -58,16 +72,16 @@ def test_balance_of_zero_skips_the_appraisal_and_releases_title():
     chat = Chat("ja")
     chat.run("@car_sale", "@dealer", "@standard", "0円")
     assert chat.state == "buyer"
-    chat.send("@business")
+    chat.run("@business", "@regular")
     assert chat.verdict == "release_only"
 
 
 def test_own_name_with_bank_loan_warns_that_the_debt_remains():
     chat = Chat("ja")
-    chat.run("@car_sale", "@self", "@bank", "100万", "150万", "@business")
+    chat.run("@car_sale", "@self", "@bank", "100万", "150万", "@business", "@regular")
     assert chat.verdict == "sell_surplus"
     assert translate("ja", car_sale.OWN_NAME_WITH_LOAN.text) in chat.text
-    chat.run("/restart", "@self", "@bank", "200万", "150万", "@no", "@business")
+    chat.run("/restart", "@self", "@bank", "200万", "150万", "@no", "@business", "@regular")
     assert chat.verdict == "shortfall_sell_only"
     assert translate("ja", car_sale.OWN_NAME_SHORTFALL.text) in chat.text
 
@@ -116,16 +130,16 @@ def test_no_appraisal_yet_continues_with_a_marked_estimate():
     chat = Chat("ja")
     chat.run("@car_sale", "@lender", "@standard", "100万", "@not_yet")
     assert chat.state == "estimate"
-    chat.run("130万", "@business")
+    chat.run("130万", "@business", "@regular")
     assert chat.verdict == "sell_surplus"
-    assert translate("ja", car_sale.ESTIMATE_NOTE.text) in chat.text
+    assert car_sale.ESTIMATE_NOTE.text in shown(chat)
     assert chat.session.answers["estimate"] == 1_300_000
 
 
 def test_a_real_appraisal_is_not_marked_as_an_estimate():
     chat = Chat("ja")
     chat.run("@car_sale", *PATHS["sell_surplus"])
-    assert translate("ja", car_sale.ESTIMATE_NOTE.text) not in chat.text
+    assert car_sale.ESTIMATE_NOTE.text not in shown(chat)
 
 
 @pytest.mark.parametrize(
@@ -238,7 +252,7 @@ def test_back_undoes_each_answer_in_turn():
         assert question not in chat.session.answers
         assert chat.session.answers == {k: v for k, v in before.items() if k != question}
         assert chat.last.question == f"car_sale.{question}"
-    assert seen == ["buyer", "replacing", "appraisal", "balance", "loan_kind", "owner"]
+    assert seen == ["vehicle", "buyer", "replacing", "appraisal", "balance", "loan_kind", "owner"]
     chat.send("/back")
     assert chat.state == "owner"
 
@@ -359,3 +373,249 @@ def test_not_knowing_the_loan_kind_explains_where_to_look_and_names_the_options(
     explained = chat.replies[0].text
     for option_id in ("bank", "standard"):  # the info names them as the buttons say them
         assert translate(lang, loan_kind.option(option_id).label) in explained
+
+
+# -- expert review (2026-12) ---------------------------------------------------------------
+
+RESIDUAL_BLOCKS = (
+    car_sale.RESIDUAL_AT_END_SHORTFALL,
+    car_sale.RESIDUAL_MID_TERM_SHORTFALL,
+)
+
+
+def _explored():
+    from bot.tools.explore import explore
+
+    return [p for p in explore(car_sale.FLOW).paths if p.problem is None]
+
+
+def _shown_on(path) -> list[str]:
+    verdict = car_sale.FLOW.verdict(path.end)
+    return [
+        block.text for message in verdict.messages for block in message
+        if car_sale.FLOW.holds(block, path.answers)
+    ]
+
+
+def test_the_term_is_asked_only_for_a_residual_value_loan():
+    chat = Chat("ja")
+    chat.run("@car_sale", "@lender", "@residual", "150万")
+    assert chat.state == "term"
+    assert {o.id for o in chat.last.options} == {"at_end", "mid_term"}
+    chat.send("@at_end")
+    assert chat.state == "appraisal"
+    chat = Chat("ja")
+    chat.run("@car_sale", "@lender", "@standard", "150万")
+    assert chat.state == "appraisal"
+    for path in _explored():
+        owing = path.answers.get("balance") not in (None, 0)
+        residual = path.answers.get("loan_kind") == "residual"
+        assert ("term" in path.answers) == (residual and owing), path.answers
+
+
+def test_residual_mid_term_shortfall_never_says_returning_the_car_settles_it():
+    chat = Chat("ja")
+    chat.run("@car_sale", *PATHS["shortfall_sell_only"])
+    assert chat.session.answers["term"] == "mid_term"
+    blocks = shown(chat)
+    assert car_sale.RESIDUAL_MID_TERM_SHORTFALL.text in blocks
+    assert car_sale.RESIDUAL_AT_END_SHORTFALL.text not in blocks
+    assert "in full" in car_sale.RESIDUAL_MID_TERM_SHORTFALL.text
+    assert "still owed" in car_sale.RESIDUAL_MID_TERM_SHORTFALL.text
+
+
+def test_residual_at_end_shortfall_compares_returning_with_selling():
+    chat = Chat("zh")
+    chat.run("@car_sale", "@dealer", "@residual", "150万", "@at_end", "120万", "@yes",
+             "@business", "@regular")
+    assert chat.verdict == "shortfall_replace"
+    blocks = shown(chat)
+    assert car_sale.RESIDUAL_AT_END_SHORTFALL.text in blocks
+    assert car_sale.RESIDUAL_MID_TERM_SHORTFALL.text not in blocks
+
+
+def test_no_surplus_or_even_path_shows_a_residual_risk():
+    for path in _explored():
+        blocks = _shown_on(path)
+        if path.end in ("sell_surplus", "sell_even"):
+            assert not any(b.text in blocks for b in RESIDUAL_BLOCKS), path.answers
+            if path.answers.get("loan_kind") == "residual":
+                assert car_sale.RESIDUAL_COVERED.text in blocks
+        if "returning it would not" in " ".join(blocks):
+            assert path.end == "sell_surplus"
+
+
+def test_dealer_as_owner_names_the_loan_company_and_the_dealer_each_for_its_part():
+    chat = Chat("ja")
+    chat.run("@car_sale", *PATHS["sell_even"])
+    assert chat.session.answers["owner"] == "dealer"
+    blocks = shown(chat)
+    assert car_sale.WHO_TO_CALL_DEALER.text in blocks
+    assert car_sale.WHO_TO_CALL.text not in blocks
+    text = car_sale.WHO_TO_CALL_DEALER.text
+    assert "loan company" in text and "payoff amount" in text
+    assert "dealer named as 所有者" in text and "所有権解除" in text
+    chat = Chat("ja")
+    chat.run("@car_sale", *PATHS["sell_surplus"])
+    assert car_sale.WHO_TO_CALL.text in shown(chat)
+    assert car_sale.WHO_TO_CALL_DEALER.text not in shown(chat)
+
+
+@pytest.mark.parametrize("verdict", ["shortfall_replace", "shortfall_sell_only"])
+@pytest.mark.parametrize("lang", ["ja", "zh"])
+def test_a_shortfall_starts_with_competing_offers_that_name_the_gap(verdict, lang):
+    chat = Chat(lang)
+    chat.run("@car_sale", *PATHS[verdict])
+    gap = "30万円" if lang == "ja" else "30万日元"
+    first = chat.replies[0].text
+    assert translate(lang, car_sale.NEXT_BETTER_OFFER.text).format(difference=gap) in first
+    blocks = shown(chat)
+    assert car_sale.NEXT_BETTER_OFFER.text in [b.text for b in car_sale.FLOW.verdict(
+        verdict).messages[0]]
+    options = next(b for b in blocks if b.startswith("If no offer closes the gap"))
+    assert "keep" in options and "payments" in options  # keeping the car is an option
+    if verdict == "shortfall_replace":
+        assert "上乗せ" in options and "more interest" in options
+        assert "owing more than it is worth" in options
+    else:
+        assert "before you miss one" in options
+
+
+def test_no_paragraph_sounds_as_if_stopping_payment_were_planned():
+    for verdict in car_sale.FLOW.verdicts:
+        for message in verdict.messages:
+            for block in message:
+                assert "stop paying" not in block.text
+
+
+def test_a_private_sale_shows_the_safety_steps_and_no_dealer_lines():
+    chat = Chat("ja")
+    chat.run("@car_sale", "@lender", "@standard", "100万", "150万", "@individual", "@regular")
+    blocks = shown(chat)
+    assert car_sale.PRIVATE_SALE_SAFETY.text in blocks
+    for dealer_only in (car_sale.BUSINESS_BUYER_PAYS_OFF, car_sale.SURPLUS_IS_PAID,
+                        car_sale.ADVANCE_IS_NORMAL):
+        assert dealer_only.text not in blocks
+    safety = car_sale.PRIVATE_SALE_SAFETY.text
+    for point in ("paid in full before", "copy of the new 車検証", "1 April",
+                  "parking fines", "accident liability", "任意保険"):
+        assert point in safety
+
+
+@pytest.mark.parametrize("buyer", ["business", "undecided"])
+def test_only_a_private_sale_shows_the_private_sale_lines(buyer):
+    chat = Chat("ja")
+    chat.run("@car_sale", "@lender", "@standard", "100万", "150万", f"@{buyer}", "@regular")
+    blocks = shown(chat)
+    assert car_sale.PRIVATE_SALE_SAFETY.text not in blocks
+    assert car_sale.PRIVATE_BUYER.text not in blocks
+    dealer_lines = car_sale.BUSINESS_BUYER_PAYS_OFF.text in blocks
+    assert dealer_lines == (buyer == "business")
+
+
+def test_every_sale_verdict_tells_about_the_tax_of_its_kind_of_car():
+    sales = 0
+    for path in _explored():
+        if path.end == "lease":
+            continue
+        sales += 1
+        blocks = _shown_on(path)
+        regular, kei = (b.text in blocks for b in car_sale.TAX)
+        assert (regular, kei) == (path.answers["vehicle"] == "regular",
+                                  path.answers["vehicle"] == "kei"), path.answers
+    assert sales
+    assert "抹消登録" in car_sale.TAX[0].text and "ask whether a quote" in car_sale.TAX[0].text
+    assert "no refund at all" in car_sale.TAX[1].text
+    assert all("1 April" in b.text for b in car_sale.TAX)
+
+
+def test_the_kind_of_car_is_the_last_question_and_shows_one_document_list():
+    for path in _explored():
+        if path.end != "lease":
+            assert path.steps[-1].question == "vehicle", path.answers
+    regular_list, kei_list = car_sale.DOCUMENTS[1], car_sale.DOCUMENTS[2]
+    chat = Chat("ja")
+    chat.run("@car_sale", *PATHS["free_to_sell"])  # a kei car
+    blocks = shown(chat)
+    assert kei_list.text in blocks and regular_list.text not in blocks
+    assert car_sale.DOCUMENTS[0].text not in blocks  # the release papers: regular, company
+    chat = Chat("ja")
+    chat.run("@car_sale", *PATHS["sell_surplus"])  # a regular car, the loan company as owner
+    blocks = shown(chat)
+    assert regular_list.text in blocks and kei_list.text not in blocks
+    assert car_sale.DOCUMENTS[0].text in blocks
+    for listing in (regular_list, kei_list):
+        assert "\n• " in listing.text and "may be asked for" in listing.text
+    assert "filled in at the 軽自動車検査協会" in kei_list.text
+    assert car_sale.DOCUMENTS[4].text in blocks and "印鑑登録" in car_sale.DOCUMENTS[4].text
+
+
+def test_the_prefixes_of_the_understanding_corpus_still_reach_their_questions():
+    from bot.tools.understanding import PREFIXES
+
+    for question, steps in PREFIXES["car_sale"].items():
+        if question == "menu":
+            continue
+        chat = Chat("ja")
+        chat.run("@car_sale", *steps)
+        assert chat.state == question
+
+
+def test_an_estimate_hedges_the_headline_at_once():
+    chat = Chat("ja")
+    chat.run("@car_sale", "@lender", "@standard", "100万", "@not_yet", "130万", "@business",
+             "@regular")
+    first = chat.replies[0].text
+    headline, note = first.split("\n")[:2]
+    assert "130万円" in headline
+    assert note == translate("ja", car_sale.ESTIMATE_NOTE.text).format(appraisal="130万円")
+
+
+def test_own_name_with_a_loan_checks_the_contract_before_the_steps():
+    text = car_sale.OWN_NAME_WITH_LOAN.text
+    assert text.index("check your loan contract") < text.index("1. ")
+    assert "期限の利益の喪失" in car_sale.OWN_NAME_SHORTFALL.text
+
+
+def test_even_warns_that_the_payoff_changes_with_the_date():
+    chat = Chat("ja")
+    chat.run("@car_sale", *PATHS["sell_even"])
+    assert car_sale.EVEN_PAYOFF_DATE.text in shown(chat)
+
+
+def test_a_lease_has_no_cooling_off_line():
+    chat = Chat("ja")
+    chat.run("@car_sale", *PATHS["lease"])
+    assert car_sale.COOLING_OFF.text not in shown(chat)
+
+
+@pytest.mark.parametrize(
+    ("lang", "typed", "question", "option"),
+    [
+        ("ja", "もうすぐ満了", "term", "at_end"),
+        ("ja", "途中で手放したい", "term", "mid_term"),
+        ("zh", "快到期了", "term", "at_end"),
+        ("zh", "还没到期", "term", "mid_term"),
+    ],
+)
+def test_the_term_can_be_typed(lang, typed, question, option):
+    chat = Chat(lang)
+    chat.run("@car_sale", "@lender", "@residual", "150万", typed)
+    assert chat.session.answers.get(question) == option
+
+
+@pytest.mark.parametrize(
+    ("lang", "typed", "option"),
+    [("ja", "軽です", "kei"), ("ja", "普通車", "regular"), ("zh", "黄牌", "kei"),
+     ("zh", "普通车", "regular")],
+)
+def test_the_kind_of_car_can_be_typed(lang, typed, option):
+    chat = Chat(lang)
+    chat.run("@car_sale", "@self", "@none", "@business", typed)
+    assert chat.session.answers.get("vehicle") == option
+
+
+def test_a_regular_loan_typed_is_not_taken_for_the_kind_of_car():
+    chat = Chat("zh")
+    chat.run("@car_sale", "@lender", "普通车贷", "150万", "120万", "@no", "@business")
+    assert chat.state == "vehicle" and "vehicle" not in chat.session.answers

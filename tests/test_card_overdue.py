@@ -113,6 +113,11 @@ PATHS = [
         {"status": "gt3m", "ability": "none", "principal": 50_000, "collections": "twice_or_more"},
     ),
     (
+        ("@gt3m", "@none", "60万", "@unsure"),
+        "legal_risk",
+        {"status": "gt3m", "ability": "none", "principal": 600_000, "collections": "unsure"},
+    ),
+    (
         ("@gt3m", "@partial", "8万", "@twice_or_more"),
         "legal_risk",
         {
@@ -171,7 +176,8 @@ def test_threshold_boundary_decides_whether_collections_is_asked(principal, asks
     chat.run("@gt3m", "@none", principal)
     if asks_collections:
         assert chat.session.state == "collections"
-        assert [o.id for o in chat.replies[-1].options] == ["none", "once", "twice_or_more"]
+        assert [o.id for o in chat.replies[-1].options] == [
+            "none", "once", "twice_or_more", "unsure"]
     else:
         assert chat.session.state == "instalment_agreement"
         assert "collections" not in chat.session.history
@@ -633,3 +639,172 @@ def test_an_exact_amount_or_one_far_from_a_threshold_is_taken_as_it_is(typed):
     chat = Chat("zh")
     chat.run("@card_overdue", "@gt3m", "@partial", typed)
     assert "principal" in chat.session.answers
+
+
+# -- expert review (2026-12) ------------------------------------------------------------------
+
+
+def _texts(chat: Chat) -> str:
+    return chat.text
+
+
+def _shown_in(chat: Chat, block: co.Block, **values: int) -> bool:
+    return shown(block, chat.lang, **values) in chat.text
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize(("lines", "verdict", "answers"), PATHS)
+def test_at_most_three_messages_per_verdict(lang, lines, verdict, answers):
+    chat = start(lang)
+    chat.run(*lines)
+    messages = [r for r in chat.replies if r.verdict and not r.options and r.notice != "ack"]
+    assert 1 <= len(messages) <= 3
+
+
+def test_every_verdict_has_at_most_three_messages_in_its_definition():
+    assert all(len(v.messages) <= 3 for v in FLOW.verdicts)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_able_to_pay_before_the_due_date_is_two_lines_in_one_message(lang):
+    chat = start(lang)
+    chat.run("@not_yet", "@full")
+    messages = [r for r in chat.replies if r.verdict and not r.options and r.notice != "ack"]
+    assert len(messages) == 1
+    headline = translate(lang, FLOW.verdict("before_overdue").headline)
+    pay = shown(_block("before_overdue", "If you can pay the full statement balance"), lang)
+    assert messages[0].text.split("\n\n")[:2] == [headline, pay]
+    assert shown(co.AGENTS, lang) not in chat.text  # the rest is for who cannot pay it all
+
+
+@pytest.mark.parametrize(
+    ("lines", "band"),
+    [
+        (("@gt3m", "@none", "60万", "@twice_or_more"), co.BAND_HUGE),
+        (("@m1to3", "@partial", "60万"), co.BAND_HUGE),
+        (("@gt3m", "@none", "8万", "@twice_or_more"), co.BAND_LARGE),
+        (("@gt3m", "@none", "8万", "@once"), co.BAND_LARGE),
+        (("@m1to3", "@none", "600万"), co.BAND_ESPECIALLY_HUGE),
+        (("@gt3m", "@none", "3万"), co.BELOW_THRESHOLD),
+    ],
+)
+def test_the_band_the_user_is_in_is_named_and_only_that_one(lines, band):
+    chat = start("zh")
+    chat.run(*lines)
+    principal = chat.session.answers["principal"]
+    shown_bands = [b for b in co.BANDS if _shown_in(chat, b, principal=principal, threshold=50_000)]
+    assert shown_bands == [band]
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize(
+    "lines",
+    [("@gt3m", "@none", "60万", "@twice_or_more"), ("@m1to3", "@partial", "60万"),
+     ("@gt3m", "@partial", "600万", "@unsure")],
+)
+def test_above_the_first_band_repaying_is_mitigation_not_no_prosecution(lang, lines):
+    """60万 is 数额巨大: 'may not be prosecuted if repaid' is for 数额较大 only (Art. 10)."""
+    chat = start(lang)
+    chat.run(*lines)
+    assert not _shown_in(chat, co.REPAY_LARGE)
+    assert _shown_in(chat, co.REPAY_HIGHER)
+    assert "may not be prosecuted" not in co.REPAY_HIGHER.text
+    assert _shown_in(chat, co.PRINCIPAL_FIRST, threshold=50_000)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_in_the_first_band_repaying_may_mean_no_prosecution(lang):
+    chat = start(lang)
+    chat.run("@gt3m", "@partial", "8万", "@twice_or_more")
+    assert _shown_in(chat, co.REPAY_LARGE) and not _shown_in(chat, co.REPAY_HIGHER)
+    assert "punished twice" in co.REPAY_LARGE.text
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_unsure_demands_is_not_silently_twice_or_more(lang):
+    unsure = start(lang)
+    unsure.run("@gt3m", "@none", "8万", "@unsure")
+    twice = start(lang)
+    twice.run("@gt3m", "@none", "8万", "@twice_or_more")
+    assert unsure.verdict == twice.verdict == "legal_risk"
+    assert unsure.text != twice.text
+    assert _shown_in(unsure, co.UNSURE_DEMANDS) and not _shown_in(twice, co.UNSURE_DEMANDS)
+    said_twice = _block("legal_risk", "More than 3 months overdue, and you said")
+    assert shown(said_twice, lang) in twice.text and shown(said_twice, lang) not in unsure.text
+    # the rule (received, 30 days apart, 3 months from the second demand) is explained to both
+    for chat in (unsure, twice):
+        assert _shown_in(chat, co.AT_OR_ABOVE_THRESHOLD)
+    assert "30 days apart" in co.AT_OR_ABOVE_THRESHOLD.text
+    assert "from the second effective demand" in co.AT_OR_ABOVE_THRESHOLD.text
+
+
+@pytest.mark.parametrize(("typed", "lang"), [("记不清", "zh"), ("记不清了", "zh"),
+                                             ("覚えていない", "ja"), ("何回か覚えてない", "ja")])
+def test_not_remembering_the_demands_can_be_typed(typed, lang):
+    chat = start(lang)
+    chat.run("@gt3m", "@none", "6万", typed)
+    assert chat.session.answers.get("collections") == "unsure"
+
+
+def test_the_demand_counts_are_still_read():
+    assert co.read_demands("3次") == "twice_or_more"
+    assert co.read_demands("一次") == "once"
+    assert co.read_demands("一次都没有") == "none"
+
+
+def test_legal_risk_headline_names_thresholds_and_what_else_decides():
+    headline = FLOW.verdict("legal_risk").headline
+    assert "thresholds" in headline and "effective demands" in headline and "intent" in headline
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize(
+    "lines",
+    [("@lt1m", "@partial", "3万"), ("@gt3m", "@none", "50000", "@none"),
+     ("@gt3m", "@partial", "8万", "@twice_or_more")],
+)
+def test_court_judgment_and_where_to_turn_are_told(lang, lines):
+    chat = start(lang)
+    chat.run(*lines)
+    for block in (co.COURT_CASE, co.AFTER_JUDGMENT, co.COLLECTORS, co.AGENTS):
+        assert _shown_in(chat, block), block.text
+    assert "only if you ask" in co.COURT_CASE.text and "律师函" in co.COURT_CASE.text
+    assert "失信被执行人" in co.AFTER_JUDGMENT.text and co.AFTER_JUDGMENT.source == "刑法第313条"
+    assert "12378" in co.COLLECTORS.text
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_paid_agent_warning_on_the_instalment_path(lang):
+    chat = start(lang)
+    chat.run("@m1to3", "@none", "2万")
+    assert chat.verdict == "instalment_agreement"
+    assert _shown_in(chat, co.AGENTS)
+    assert "stop paying" in co.AGENTS.text and "own card account" in co.AGENTS.text
+
+
+def test_credit_report_says_where_to_get_it_and_where_to_object():
+    text = co.CREDIT_REPORT_RIGHTS.text
+    assert all(word in text for word in ("征信中心", "云闪付", "12363"))
+
+
+def test_minimum_payment_loses_the_interest_free_period():
+    block = _block("before_overdue", "Check your statement for the minimum payment")
+    assert "interest-free period" in block.text and "posting date" in block.text
+    assert block.source == "中国人民银行 银发〔2016〕111号"
+
+
+def test_law_titles_are_the_real_ones():
+    sources = {b.source for v in FLOW.verdicts for m in v.messages for b in m}
+    assert "《最高人民法院关于审理银行卡民事纠纷案件若干问题的规定》（2021年）第2条" in sources
+    assert any(s.startswith("《关于办理妨害信用卡管理刑事案件具体应用法律若干问题的解释》")
+               for s in sources)
+    assert "Supreme People's Court rules" not in co.COURT_CASE.text
+    assert "PBOC notice" not in co.NO_INTEREST_ON_FEES.text
+
+
+def test_new_blocks_name_their_source():
+    for block in (*co.BANDS, co.AT_OR_ABOVE_THRESHOLD, co.UNSURE_DEMANDS, co.PRINCIPAL_FIRST,
+                  co.REPAY_LARGE, co.REPAY_HIGHER, co.FEWER_THAN_TWO_DEMANDS, co.COURT_CASE,
+                  co.AFTER_JUDGMENT, co.COLLECTORS, co.BANK_WONT_TALK, co.AGENTS,
+                  co.CREDIT_REPORT_RIGHTS):
+        assert block.source, block.text

@@ -39,17 +39,25 @@ def test_a_month_name_is_read_as_the_date_it_names(text, option):
 
 
 @pytest.mark.parametrize(
-    "text",
+    ("text", "asked"),
     [
-        "11月的账单没还",  # last month's bill: due in November or December, maybe not yet
-        "上个月",  # 4 to 33 days: either side of one month
-        "9月开始逾期",  # 65 to 94 days: either side of three months
-        "这个月的账单还不上",  # not due yet, or just overdue
-        "3月",  # March, or three months typed loosely
+        # last month's bill: due in November or December, maybe not yet
+        ("11月的账单没还", "not_yet|lt1m|m1to3"),
+        ("上个月", "lt1m|m1to3"),  # 4 to 33 days: either side of one month
+        ("9月开始逾期", "m1to3|gt3m"),  # 65 to 94 days: either side of three months
+        ("这个月的账单还不上", "not_yet|lt1m"),  # not due yet, or just overdue
+        ("3月", AMBIGUOUS),  # March, or three months typed loosely
     ],
 )
-def test_a_date_that_straddles_a_boundary_is_not_guessed(text):
-    assert read_overdue_for(text) == AMBIGUOUS
+def test_a_date_that_straddles_a_boundary_asks_between_just_the_options_it_fits(text, asked):
+    assert read_overdue_for(text) == asked
+
+
+def test_the_options_a_date_fits_are_offered_as_buttons():
+    chat = Chat("zh")
+    chat.run("@card_overdue", "9月份开始就没还了")
+    assert "status" not in chat.session.answers
+    assert [o.id for o in chat.last.options] == ["m1to3", "gt3m"]
 
 
 def test_in_march_november_is_last_year(monkeypatch):
@@ -94,7 +102,7 @@ def test_a_day_of_a_month_is_read_to_the_day(text, option):
 
 
 def test_today_named_as_the_due_date_is_not_guessed():
-    assert read_overdue_for("12月4日が引き落とし日") == AMBIGUOUS
+    assert read_overdue_for("12月4日が引き落とし日") == "not_yet|lt1m"
 
 
 @pytest.mark.parametrize(

@@ -109,7 +109,7 @@ def test_a_conversation_survives_a_restart_with_sqlite(tmp_path):
     reopened = SqliteStore(path)
     chat = Chat(lang=None, store=reopened)
     assert chat.state == "appraisal"
-    chat.run("120万", "@yes", "@business")
+    chat.run("120万", "@yes", "@business", "@regular")
     assert chat.verdict == "shortfall_replace"
     assert chat.session.lang == "zh"
     reopened.close()
@@ -244,7 +244,9 @@ def test_english_menu_requests_pick_the_right_flow():
         assert chat.session.flow == flow
 
 
-SELL_ONLY = ("@car_sale", "@self", "@standard", "150万", "120万", "@no", "@business")
+SELL_ONLY = (
+    "@car_sale", "@self", "@standard", "150万", "120万", "@no", "@business", "@regular",
+)
 
 
 @pytest.mark.parametrize(

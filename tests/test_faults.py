@@ -55,7 +55,7 @@ HEADERS = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
 CAR_JA = [
     ("text", "/start"), ("button", "car_sale"), ("button", "lender"), ("button", "standard"),
     ("text", "150万"), ("text", "2億"), ("button", "no"), ("text", "120万"), ("button", "yes"),
-    ("button", "business"), ("text", "/summary"),
+    ("button", "business"), ("button", "regular"), ("text", "/summary"),
 ]  # fmt: skip
 CARD_ZH = [
     ("text", "/start"), ("button", "card_overdue"), ("button", "gt3m"), ("text", "一部分"),

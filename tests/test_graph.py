@@ -128,7 +128,7 @@ def test_edges_carry_conditions_fallbacks_order_and_deciding_options():
     assert 'owner -->|"owner_is_lease<br/>“A lease company”"| lease' in text
     assert re.search(r'owner -->\|"else<br/>“Me”<br/>.*"\| loan_kind', text)
     assert 'appraisal -->|"1. no_appraisal_yet<br/>“No appraisal yet”"| estimate' in text
-    assert re.search(r'buyer -->\|"\d\. surplus"\| sell_surplus', text)  # options do not decide
+    assert re.search(r'vehicle -->\|"\d\. surplus"\| sell_surplus', text)  # options do not decide
     assert "replacing --> buyer" in text  # one way out: no label
 
 
@@ -266,7 +266,7 @@ def test_conditions_are_read_as_sentences_from_their_declarations():
 
 
 def test_the_amounts_tried_come_from_the_declared_thresholds():
-    assert explore.thresholds(CARD_OVERDUE) == [50_000]
+    assert explore.thresholds(CARD_OVERDUE) == [50_000, 500_000, 5_000_000]
     assert explore.thresholds(CAR_SALE) == [0]  # balance is 0: nothing owed
     tried = {s.answer for p in explore.explore(CARD_OVERDUE).paths for s in p.steps}
     assert {25_000, 50_000, 100_000} <= tried  # half, equal, double
@@ -285,12 +285,13 @@ def test_a_noted_declaration_gives_the_note():
 def test_blocks_say_when_and_unless_in_the_rules():
     text = rules.rules_markdown([CAR_SALE])
     assert "- unless `no_appraisal_yet`: Offer {appraisal}" in text
-    assert "- `company_is_owner`, unless `private_buyer`: How it usually goes" in text
+    assert "- `company_is_owner` and `business_buyer`: How it usually goes" in text
     assert "- `private_buyer` and `company_is_owner`: Selling to a private person" in text
-    assert "| `buyer` | `free_to_sell` | `in_own_name` and `nothing_owed` |  |" in text
-    assert "Never shown here (the conditions cannot hold on these paths): `company_is_owner`." in (
-        text
-    )
+    assert "| `vehicle` | `free_to_sell` | `in_own_name` and `nothing_owed` |  |" in text
+    assert (
+        "Never shown here (the conditions cannot hold on these paths): `company_is_owner` and "
+        "`regular_car`, `company_is_owner` and `kei_car`."
+    ) in text
 
 
 def test_rules_markdown_lists_questions_conditions_transitions_and_paths():

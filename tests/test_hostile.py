@@ -267,7 +267,7 @@ def test_hostile_lines_through_the_real_console_process(tmp_path):
     safe = [text for _, text in CORPUS if console_safe(text)]
     script = [
         *safe, "@car_sale", *safe, "@lender", "@standard", *safe, "150万", *safe, "120万",
-        "@no", "@business", *safe,
+        "@no", "@business", *safe, "@regular",
     ]  # fmt: skip
     result = subprocess.run(
         [sys.executable, "-m", "bot.cli", "console", "--json", "--lang", "ja",
@@ -282,6 +282,7 @@ def test_hostile_lines_through_the_real_console_process(tmp_path):
     assert objects[-1]["answers"] == {
         "owner": "lender", "loan_kind": "standard", "balance": 1_500_000,
         "appraisal": 1_200_000, "replacing": "no", "buyer": "business",
+        "vehicle": "regular",
     }  # fmt: skip
     assert not any(echoes(text, o["text"]) for text in safe for o in objects)
     print(f"{len(safe) * 5} hostile lines through `zansai console --json`")

@@ -188,7 +188,7 @@ def test_japanese_consultation_by_buttons_reaches_a_verdict(fake_bot_api):
         Event.command("start"), Event.button("car_sale", "menu"),
         Event.button("self", "car_sale.owner"), Event.button("standard", "car_sale.loan_kind"),
         Event.text("150万"), Event.text("120万"), Event.button("no", "car_sale.replacing"),
-        Event.button("business", "car_sale.buyer"),
+        Event.button("business", "car_sale.buyer"), Event.button("regular", "car_sale.vehicle"),
     ]
 
     async def scenario():
@@ -204,6 +204,7 @@ def test_japanese_consultation_by_buttons_reaches_a_verdict(fake_bot_api):
             await bot.send(JA, "120万")
             await bot.press(JA, "no")
             await bot.press(JA, "business")
+            await bot.press(JA, "regular")
             return bot.session(JA), owner_message
 
     session, owner_message = run(scenario())
@@ -218,7 +219,7 @@ def test_japanese_consultation_by_buttons_reaches_a_verdict(fake_bot_api):
     label = next(b["text"] for b in buttons(owner_message) if b["callback_data"].endswith("|self"))
     assert owner["text"] == f"{owner_message['text']}\n→ {label}"
     assert "reply_markup" not in owner
-    assert len(api.calls_to("editMessageText")) == 5  # the menu and four questions pressed
+    assert len(api.calls_to("editMessageText")) == 6  # the menu and five questions pressed
     final = api.bot_messages(JA.id)[-1]
     assert [b["callback_data"] for b in buttons(final)] == [
         "car_sale.shortfall_sell_only|restart", "car_sale.shortfall_sell_only|menu"]
@@ -229,7 +230,9 @@ def test_japanese_consultation_by_buttons_reaches_a_verdict(fake_bot_api):
 def test_chinese_consultation_by_typing_reaches_a_verdict(fake_bot_api):
     api = fake_bot_api
     lines = ["/start", "我想卖车", "我自己", "信贩公司的车贷", "80万", "100万"]
-    events = [Event.parse(line) for line in lines] + [Event.button("business", "car_sale.buyer")]
+    events = [Event.parse(line) for line in lines] + [
+        Event.button("business", "car_sale.buyer"), Event.button("regular", "car_sale.vehicle"),
+    ]
 
     async def scenario():
         async with Running(api) as bot:
@@ -237,18 +240,20 @@ def test_chinese_consultation_by_typing_reaches_a_verdict(fake_bot_api):
                 await bot.send(ZH, line)
             assert bot.session(ZH).state == "buyer"
             await bot.press(ZH, "business")
+            await bot.press(ZH, "regular")
             return bot.session(ZH)
 
     session = run(scenario())
     assert session.lang == "zh" and session.state == "sell_surplus"
     assert session.answers == {"owner": "self", "loan_kind": "standard", "balance": 800_000,
-                               "appraisal": 1_000_000, "buyer": "business"}
+                               "appraisal": 1_000_000, "buyer": "business",
+                               "vehicle": "regular"}
     sent = sent_texts(api.calls)
     assert sent == expected_texts(ZH, events)
     assert any(text.startswith(headline("sell_surplus", "zh", session.answers)) for text in sent)
     assert sent[0].startswith(translate("zh", texts.WELCOME) + "\n\n")  # with the menu
-    # Typed answers leave their question's keyboard alone; only the pressed one was edited.
-    assert len(api.calls_to("editMessageText")) == 1
+    # Typed answers leave their question's keyboard alone; only the pressed ones were edited.
+    assert len(api.calls_to("editMessageText")) == 2
     assert_all_answered(api)
 
 
@@ -594,6 +599,7 @@ def test_restart_mid_consultation_resumes_from_sqlite(fake_bot_api, tmp_path):
                 await bot.send(JA, "100万")
                 await bot.press(JA, "no")
                 await bot.press(JA, "business")
+                await bot.press(JA, "regular")
                 return bot.session(JA)
         finally:
             store.close()
