@@ -30,14 +30,15 @@ USER_LINE_ONLY = N_(
     "it: who is written there?"
 )
 BALANCE_NOT_MONTHLY = N_(
-    "That seems to be the monthly payment or the number of payments left. I need the whole "
-    "amount still owed (一括返済額, including any 残価): the loan company can tell you. Type "
-    "it, for example 150万, or choose \"I don't know the amount\"."
+    "That seems to be another amount: the monthly payment, the payments left or the amount "
+    "first borrowed. I need the whole amount still owed (一括返済額, including any 残価): the "
+    "loan company can tell you. Type it, for example 150万, or choose \"I don't know the "
+    "amount\"."
 )
 NOT_AN_OFFER = N_(
-    "That sounds like a market price or the price paid, not an offer for your car. Has a "
-    "buyer appraised it? Type their best offer, for example 120万, or choose \"No appraisal "
-    "yet\"."
+    "That sounds like a market price, the price paid or someone's guess, not an offer for "
+    "your car. Has a buyer appraised it? Type their best offer, for example 120万, or choose "
+    "\"No appraisal yet\"."
 )
 APPRAISAL_DONT_KNOW = N_(
     "The figure is on the appraisal sheet or in the buyer's message, or ask the buyer again. "
@@ -118,6 +119,8 @@ BALANCE = Question(
         "残り", "残債", "残高", "ローン残", "あと", "还欠", "还剩", "欠了", "还有", "剩下",
         "贷款还",
     ),
+    # the amount first borrowed is not what is left: 借了300万, 300万借りた
+    other_cues=("借了", "借りた", "借入", "借款", "贷了", "组了", "組んだ"),
     plausible_max=100_000_000,
     plausible_min=10_000,
     hints={"_other_amount": BALANCE_NOT_MONTHLY},
@@ -145,7 +148,11 @@ APPRAISAL = Question(
         "査定", "買取額", "買取", "買い取り", "下取り", "提示", "估价", "估了", "报价", "查定",
         "收购", "回收", "出价", "开价", "卖了",
     ),
-    other_cues=("相場", "ネットで", "ネットの", "网上", "網上", "行情", "新車", "新车"),
+    # not an offer: a market price, the price new, a friend's guess
+    other_cues=(
+        "相場", "ネットで", "ネットの", "网上", "網上", "行情", "新車", "新车", "朋友说",
+        "友達が", "友達に", "听说", "聽說", "据说", "聞いた話",
+    ),
     highest_of_several=True,
     plausible_max=100_000_000,
     plausible_min=10_000,

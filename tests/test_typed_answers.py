@@ -313,3 +313,42 @@ def test_no_appraisal_yet_said_among_other_things_is_kept_and_a_stray_not_yet_is
     chat = Chat("ja")
     chat.send("ローンは終わったのに、車の所有者がまだ販売店のままです")
     assert "appraisal" not in {**chat.session.early, **chat.session.answers}
+
+
+@pytest.mark.parametrize(
+    ("lang", "typed", "option"),
+    [
+        ("zh", "不是银行贷款，是普通的车贷", "standard"),
+        ("ja", "残クレです。満了まであと2年くらい", "residual"),
+    ],
+)
+def test_a_longer_answer_is_read_clause_by_clause_when_unsure_as_a_whole(lang, typed, option):
+    chat = Chat(lang)
+    chat.run("@car_sale", "@lender", typed)
+    assert chat.session.answers.get("loan_kind") == option
+
+
+def test_i_dont_know_asked_as_a_question_gets_the_help_not_the_side_question_line():
+    chat = Chat("zh")
+    chat.run("@car_sale", "@lender", "@standard", "不清楚还欠多少，是不是要问贷款公司？")
+    info = chat.runner.engine.flows["car_sale"].question("balance").option("unknown").info
+    assert chat.replies[0].text == translate("zh", info)
+
+
+@pytest.mark.parametrize(
+    ("prefix", "typed", "question"),
+    [
+        (("@self", "@standard"), "当初借了250万", "balance"),
+        (("@self", "@standard", "90万"), "友達が150万くらいで売れるって言ってた", "appraisal"),
+    ],
+)
+def test_the_amount_borrowed_or_a_friends_guess_is_not_taken(prefix, typed, question):
+    chat = Chat("ja")
+    chat.run("@car_sale", *prefix, typed)
+    assert question not in chat.session.answers
+
+
+def test_once_or_twice_is_asked_even_in_a_list_that_looks_like_two_clauses():
+    chat = Chat("zh")
+    chat.run("@card_overdue", "@gt3m", "@none", "6万", "1、2回")
+    assert "collections" not in chat.session.answers

@@ -261,6 +261,17 @@ class TypedAnswers:
             return None
         return option_id
 
+    def _by_clauses(
+        self, session: Session, flow: Flow, question: Question, text: str
+    ) -> Reading | None:
+        """A longer answer the reader is unsure of as a whole, read clause by clause like a
+        sentence that says several things: "不是残クレ，就是普通的分期" is the regular loan,
+        "残価設定ローンです、3年後に残価が120万" the residual one."""
+        if question.kind.expects != "choice" or not _CLAUSES.search(text.strip(" 。.！!？?")):
+            return None
+        option_id = self._fact(session, flow, question, text)
+        return Reading(ReadingKind.SURE, (option_id,), score=FACT_SCORE) if option_id else None
+
     def _part(self, session: Session, flow: Flow, question: Question, clause: str) -> Reading:
         """A clause read as a part of a sentence that says several things, once a turn."""
         key = (flow.id, question.id, session.lang, clause)

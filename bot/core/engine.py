@@ -407,8 +407,11 @@ class Engine(TypedAnswers):
         if says_correction(typed) and (corrected := self._correct(session, flow, typed)):
             return corrected
         reading = self._read(session, flow, question, typed)
-        if reading.score < 1.0 and is_side_question(typed):  # 税金は？ 什么时候卖？
+        side = reading.kind is not ReadingKind.DONT_KNOW and reading.score < 1.0
+        if side and is_side_question(typed):  # 税金は？ 什么时候卖？ (not 要去问オリコ吗: help)
             return [self._say(session, texts.SIDE_QUESTION), self._ask(session, question)]
+        if reading.kind in (ReadingKind.CLARIFY, ReadingKind.NOTHING) and not reading.hint:
+            reading = self._by_clauses(session, flow, question, typed) or reading
         if reading.kind is ReadingKind.SURE:
             option_id = reading.options[0]
             return self._with_later_facts(

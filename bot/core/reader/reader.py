@@ -31,6 +31,9 @@ from bot.core.reader.phrasings import DONT_KNOW, Entry, Phrasings, load
 
 AMBIGUOUS = ""  # what a value reader returns for text that fits two options (flow.AMBIGUOUS)
 DONT_KNOW_TARGET = "?"
+# The hint of a reading the question's value reader could not settle ("一两次", a date either
+# side of a month): asked as it is, never read again another way.
+VALUE_UNSURE = "_value_unsure"
 
 ValueReader = Callable[[str], str | None]
 
@@ -196,11 +199,11 @@ class Reader:
         value = value_reader(_CALENDAR_YEAR.sub("", analysers.clean(text)))
         if value == AMBIGUOUS:  # the value reader saw two options: ask, never guess
             options = reading.options if reading.kind in (Kind.SURE, Kind.CLARIFY) else ()
-            return Reading(Kind.CLARIFY, options)
+            return Reading(Kind.CLARIFY, options, hint=VALUE_UNSURE)
         if value is None:
             return reading
         if "|" in value:  # it fits these options (flow.either): ask which
-            return Reading(Kind.CLARIFY, tuple(value.split("|")))
+            return Reading(Kind.CLARIFY, tuple(value.split("|")), hint=VALUE_UNSURE)
         return Reading(Kind.SURE, (value,), score=1.0)  # a duration or a count said outright
 
     def _overriding(self, index: _Index, ranked: list[tuple[int, float]]) -> Reading | None:
