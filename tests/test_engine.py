@@ -365,3 +365,29 @@ def test_typing_the_other_language_switches_to_it_anywhere(lines, question):
     assert chat.session.lang == "zh" and chat.session.answers == answers
     assert chat.replies[0].text == translate("zh", texts.LANGUAGE_SET)
     assert chat.last.question == question
+
+
+def test_a_verdict_ends_with_the_sources_of_the_paragraphs_it_shows():
+    from flows import card_overdue
+
+    tr = translate
+
+    chat = Chat("ja")
+    chat.run("@card_overdue", "@gt3m", "@none", "8万", "@twice_or_more")
+    verdict = [r.text for r in chat.replies if r.verdict and not r.options]
+    heading = tr("ja", texts.SOURCES)
+    assert heading in verdict[-1] and all(heading not in m for m in verdict[:-1])
+    flow = card_overdue.FLOW
+    shown = {
+        tr("ja", b.source)
+        for m in flow.verdict("legal_risk").messages for b in m
+        if b.source and flow.holds(b, chat.session.answers)
+    }
+    hidden = {
+        tr("ja", b.source)
+        for m in flow.verdict("legal_risk").messages for b in m
+        if b.source and not flow.holds(b, chat.session.answers)
+    } - shown
+    listed = verdict[-1].split(heading, 1)[1]
+    assert shown and all(f"• {s}" in listed for s in shown)
+    assert not any(f"• {s}\n" in listed + "\n" for s in hidden)

@@ -552,7 +552,8 @@ class Engine(TypedAnswers):
         assert verdict is not None, f"{flow.id}: no state {session.state}"
         values = self._values(session, flow)
         messages = [[Block(verdict.headline), *verdict.messages[0]], *verdict.messages[1:]]
-        replies = []
+        texts_shown: list[str] = []
+        sources: dict[str, None] = {}
         for blocks in messages:
             text = ""
             for block in blocks:
@@ -560,8 +561,14 @@ class Engine(TypedAnswers):
                     separator = "\n" if block.continues else "\n\n"
                     paragraph = self._t(session, block.text).format_map(values)
                     text = f"{text}{separator}{paragraph}" if text else paragraph
+                    if block.source:
+                        sources[self._t(session, block.source)] = None
             if text:
-                replies.append(Reply(text, verdict=verdict.id))
+                texts_shown.append(text)
+        if sources and texts_shown:  # 根拠 / 依据: what the paragraphs shown rest on
+            listed = "\n".join(f"• {source}" for source in sources)
+            texts_shown[-1] += f"\n\n{self._t(session, texts.SOURCES)}\n{listed}"
+        replies = [Reply(text, verdict=verdict.id) for text in texts_shown]
         replies.append(self._finished(session, verdict.id))
         return replies
 

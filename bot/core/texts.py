@@ -32,6 +32,8 @@ SIDE_QUESTION = N_(
     "covers the steps, the documents and the pitfalls. For now, please answer this question:"
 )
 # TRANSLATORS: an amount the user said approximately ("120万くらい"), said back: 約120万円
+# TRANSLATORS: the heading of the list of laws and official sources under a verdict (根拠 / 依据)
+SOURCES = N_("Sources")
 ABOUT = N_("about {amount}")
 # TRANSLATORS: the highest of several offers the user typed, said back: 145万円（最高額）
 HIGHEST = N_("{amount} (the highest offer)")

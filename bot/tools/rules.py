@@ -300,6 +300,13 @@ def _flow_markdown(flow: Flow) -> list[str]:
         if hidden:
             guards = ", ".join(dict.fromkeys(guard(block) for block in hidden))
             out += [f"Never shown here (the conditions cannot hold on these paths): {guards}.", ""]
+        out += ["What each paragraph rests on (shown to users under 根拠 / 依据):", ""]
+        for block in dict.fromkeys(b for message in verdict.messages for b in message):
+            short = _cell(block.text)
+            short = short if len(short) <= 70 else short[:69] + "…"
+            source = _cell(block.source) if block.source else "*no source named*"
+            out.append(f"- {short} → {source}")
+        out.append("")
     stuck = [row for row in all_rows if row.problem is not None]
     if stuck:
         out += ["### Answers that lead nowhere", ""]
