@@ -352,3 +352,10 @@ def test_once_or_twice_is_asked_even_in_a_list_that_looks_like_two_clauses():
     chat = Chat("zh")
     chat.run("@card_overdue", "@gt3m", "@none", "6万", "1、2回")
     assert "collections" not in chat.session.answers
+
+
+def test_a_faint_hint_in_another_clause_does_not_veto_a_fact():
+    """"招行的卡" looks a little like "日本的卡" (a Japanese card): too little to doubt."""
+    chat = Chat("zh")
+    chat.send("招行的卡，已经逾期5个月了")
+    assert {**chat.session.early, **chat.session.answers}.get("status") == "gt3m"

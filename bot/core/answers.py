@@ -241,9 +241,11 @@ class TypedAnswers:
             if question.is_money and not any(cue in clause for cue in question.cues):
                 continue
             reading = self._part(session, flow, question, clause)
-            if reading.kind is not ReadingKind.SURE and (
-                reading.kind is not ReadingKind.NOTHING or reading.hint is not None
-            ) and not self._about_another(session, flow, question, clause):
+            doubting = reading.kind in (ReadingKind.CLARIFY, ReadingKind.DONT_KNOW) or (
+                reading.kind is not ReadingKind.SURE and reading.hint is not None
+                and reading.score >= self.reader.thresholds.sure  # a faint hint is no doubt
+            )
+            if doubting and not self._about_another(session, flow, question, clause):
                 doubts.append(reading)
             if reading.kind is ReadingKind.SURE and reading.score >= FACT_SCORE:
                 if self._better_about_another(session, flow, question, clause, reading.score):
