@@ -359,3 +359,13 @@ def test_a_faint_hint_in_another_clause_does_not_veto_a_fact():
     chat = Chat("zh")
     chat.send("招行的卡，已经逾期5个月了")
     assert {**chat.session.early, **chat.session.answers}.get("status") == "gt3m"
+
+
+def test_what_was_said_early_for_a_later_question_survives_a_correction():
+    chat = Chat("ja")
+    # surplus: the buyer is asked; "only selling" is kept for a question not on this path
+    chat.run("@car_sale", "@lender", "@standard", "100万", "130万", "売るだけです")
+    assert chat.session.early.get("replacing") == "no"
+    chat.send("やっぱり査定は90万でした")  # now a shortfall: replacing is on the path
+    assert chat.session.answers.get("appraisal") == 900_000
+    assert chat.session.answers.get("replacing") == "no"

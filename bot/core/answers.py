@@ -420,10 +420,11 @@ class TypedAnswers:
         question = flow.question(question_id)
         assert question is not None
         answers = {**session.answers, question_id: value}
+        told = dict(session.early)  # said before for questions not reached yet: still true
         session.reset(flow.id, flow.initial)
-        session.early = answers  # recorded again along the path they now lead
+        session.early = {**told, **answers}  # recorded again along the path they now lead
         self._answered_early(session, flow)
-        session.early = {}
+        session.early = {q: v for q, v in told.items() if q not in session.answers}
         text_said = self._t(session, texts.CORRECTED).format(
             question=self._t(session, question.title),
             answer=self._answer_label(session, flow, question, value),
