@@ -369,3 +369,19 @@ def test_what_was_said_early_for_a_later_question_survives_a_correction():
     chat.send("やっぱり査定は90万でした")  # now a shortfall: replacing is on the path
     assert chat.session.answers.get("appraisal") == 900_000
     assert chat.session.answers.get("replacing") == "no"
+
+
+def test_an_exact_figure_near_the_threshold_corrects_the_verdict():
+    chat = Chat("zh")
+    chat.run("@card_overdue", "@gt3m", "@partial", "6万", "@twice_or_more")
+    assert chat.session.state == "legal_risk"
+    chat.send("其实本金是4万8")  # exact, just under 5万: taken, and the verdict redone
+    assert chat.session.answers["principal"] == 48_000
+    assert chat.session.state != "legal_risk"
+
+
+def test_an_approximate_figure_near_the_threshold_is_not_taken_from_a_sentence():
+    chat = Chat("zh")
+    chat.run("@card_overdue", "@gt3m", "@partial", "6万", "@twice_or_more")
+    chat.send("其实本金大概5万左右")
+    assert chat.session.answers["principal"] == 60_000

@@ -227,8 +227,10 @@ class TypedAnswers:
             if amount is not None:
                 if question.plausible_max and amount > question.plausible_max:
                     return None
-                # near a threshold the figure is asked as the question itself, with its checks
-                return None if near_boundary(amount, question.boundaries) is not None else amount
+                # said approximately near a threshold (五万左右): asked as the question itself,
+                # with its confirmation; an exact figure (4万5) is the answer
+                near = near_boundary(amount, question.boundaries) is not None
+                return None if near and says_about(text) else amount
             if not question.options or not any(cue in text for cue in question.cues):
                 return None  # else its options, where its cue word says so: 査定はまだしてない
         elif question.kind.expects != "choice":
