@@ -391,3 +391,11 @@ def test_a_verdict_ends_with_the_sources_of_the_paragraphs_it_shows():
     listed = verdict[-1].split(heading, 1)[1]
     assert shown and all(f"• {s}" in listed for s in shown)
     assert not any(f"• {s}\n" in listed + "\n" for s in hidden)
+
+
+def test_sources_of_one_law_are_listed_once_with_their_articles_in_order():
+    from bot.core.engine import merged_sources
+
+    shown = ["《刑法》第九条", "《条例》第二条", "《刑法》第七条、第八条", "12378"]
+    assert merged_sources(shown) == ["《刑法》第七条、第八条、第九条", "《条例》第二条", "12378"]
+    assert merged_sources(["「法」第10条", "「法」第6条"], "・") == ["「法」第6条・第10条"]

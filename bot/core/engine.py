@@ -11,11 +11,13 @@ store before the turn and saves it after.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from bot.core import commands, texts
 from bot.core.amount_words import says_about
+from bot.core.amounts import AmountError, parse_amount
 from bot.core.answers import ACK as ACK  # re-exported: Reply.notice ids live with the engine
 from bot.core.answers import CLARIFY as CLARIFY
 from bot.core.answers import (
@@ -566,7 +568,8 @@ class Engine(TypedAnswers):
             if text:
                 texts_shown.append(text)
         if sources and texts_shown:  # 根拠 / 依据: what the paragraphs shown rest on
-            listed = "\n".join(f"• {source}" for source in sources)
+            separator = "・" if session.lang == "ja" else "、"
+            listed = "\n".join(f"• {s}" for s in merged_sources(sources, separator))
             texts_shown[-1] += f"\n\n{self._t(session, texts.SOURCES)}\n{listed}"
         replies = [Reply(text, verdict=verdict.id) for text in texts_shown]
         replies.append(self._finished(session, verdict.id))
@@ -644,6 +647,37 @@ class Engine(TypedAnswers):
         if option is not None:
             return self._t(session, option.label)
         return question.kind.say(value, session.lang or DEFAULT_LANGUAGE)  # type: ignore[arg-type]
+
+
+# "《…解释》第八条": a law's title, then its articles (第八条, 第六条、第七条, 第15条).
+_ARTICLES = re.compile(r"^(?P<law>.+?[》）)」法])\s*(?P<articles>第[^；;]+条)$")
+
+
+_ARTICLE_NUMBER = re.compile(r"第([0-9〇一二三四五六七八九十百]+)")
+
+
+def _article_order(article: str) -> int:
+    match = _ARTICLE_NUMBER.match(article)
+    try:
+        return parse_amount(match[1]) if match else 0
+    except AmountError:
+        return 0
+
+
+def merged_sources(sources: Iterable[str], separator: str = "、") -> list[str]:
+    """Sources in the order first shown, the articles of one law on one line, in order:
+    "《…解释》第九条" and "《…解释》第八条" -> "《…解释》第八条、第九条"."""
+    laws: dict[str, list[str]] = {}
+    for source in sources:
+        match = _ARTICLES.match(source)
+        law, article = (match["law"], match["articles"]) if match else (source, "")
+        articles = laws.setdefault(law, [])
+        if article and article not in articles:
+            articles.append(article)
+    return [
+        law + separator.join(sorted(articles, key=_article_order))
+        for law, articles in laws.items()
+    ]
 
 
 def _picking_language(session: Session) -> bool:
