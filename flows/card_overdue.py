@@ -213,9 +213,9 @@ PART_OR_NOTHING = N_(
     "Not all of it, then: could you repay part of it now, or nothing at the moment?"
 )
 NOT_ANSWERED = N_(
-    "Calls you did not answer may not count as demands you received. Count the ones that "
-    "reached you: calls you answered, text messages, letters and visits. None, once, or twice "
-    "or more?"
+    "Calls you did not answer may not count as demands you received, unless you avoided "
+    "them on purpose. Count the ones that reached you: calls you answered, text messages, "
+    "letters and visits. None, once, or twice or more?"
 )
 HOW_MANY_DEMANDS = N_(
     "How many times has the bank formally demanded repayment? Count each call, text message, "
@@ -415,7 +415,9 @@ NOT_A_CRIME_ALONE = Block(N_(
 AT_OR_ABOVE_THRESHOLD = Block(N_(
     "Not paying is not a crime by itself. It also takes intent to take the money illegally, "
     "and not repaying for more than 3 months after two effective demands: demands made after "
-    "the due date, confirmed as received, made lawfully and at least 30 days apart. The 3 "
+    "the due date, confirmed as received, made lawfully and at least 30 days apart; if you "
+    "avoid the bank on purpose (not answering, changing your number or address without "
+    "telling it), a demand can count even though its receipt cannot be confirmed. The 3 "
     "months run from the second effective demand, not from the due date. Non-payment alone "
     "does not prove intent: it is judged from the whole picture, such as whether you could "
     "pay, what the money was spent on, and whether you evaded the bank or changed your "
@@ -428,7 +430,8 @@ UNSURE_DEMANDS = Block(N_(
     "You do not remember the demands, so check them: look through the bank's text messages, "
     "letters and app notices, and ask the bank which demands it has on record, and when. If "
     "two reached you at least 30 days apart and 3 months have passed since the second, that "
-    "condition is met; if not, it is not met yet, but it can be soon."
+    "condition is met; if not, it is not met yet, but it can be soon. Demands you avoided on "
+    "purpose can count too."
 ), when="demands_unsure", source=N_(
     "《关于办理妨害信用卡管理刑事案件具体应用法律若干问题的解释》第7条"
 ))
@@ -460,7 +463,8 @@ REPAY_HIGHER = Block(N_(
 
 FEWER_THAN_TWO_DEMANDS = Block(N_(
     "You said fewer than two demands have reached you at least 30 days apart, so that "
-    "condition is not met yet. Answer the next ones, with a repayment plan in writing if you "
+    "condition is not met yet. But if you avoid the bank's calls on purpose, demands you did "
+    "not receive can count too. Answer the next ones, with a repayment plan in writing if you "
     "can."
 ), when="fewer_than_two_demands", source=N_(
     "《关于办理妨害信用卡管理刑事案件具体应用法律若干问题的解释》第7条"
@@ -474,10 +478,14 @@ COURT_CASE = Block(N_(
 ), source=N_("《最高人民法院关于审理银行卡民事纠纷案件若干问题的规定》（2021年）第2条"))
 
 AFTER_JUDGMENT = Block(N_(
-    "After a judgment, not paying leads to enforcement (强制执行): you can be put on the list "
-    "of dishonest judgment debtors (失信被执行人) and barred from high spending (限制高消费). "
-    "Refusing to obey a judgment you are able to obey is itself a crime."
-), source=N_("刑法第313条"))
+    "After a judgment, if you do not pay, the bank can apply for enforcement (强制执行) and "
+    "you can be barred from high spending (限制高消费); if you can pay and refuse, you can "
+    "also be put on the list of dishonest judgment debtors (失信被执行人). Refusing to obey a "
+    "judgment you are able to obey can be a crime where the circumstances are serious."
+), source=N_(
+    "刑法第313条；最高人民法院关于公布失信被执行人名单信息的若干规定第1条；"
+    "最高人民法院关于限制被执行人高消费及有关消费的若干规定第1条"
+))
 
 COLLECTORS = Block(N_(
     "Collection must be lawful: collectors may not pursue people unrelated to the debt or "
@@ -487,6 +495,16 @@ COLLECTORS = Block(N_(
     "National Financial Regulatory Administration (国家金融监督管理总局) on 12378. Call the "
     "police (110) if you are threatened."
 ), source=N_("《商业银行信用卡业务监督管理办法》第66–68条；国家金融监督管理总局 12378"))
+
+# The same, for the verdict that would otherwise name 12378 twice in a row.
+COLLECTORS_OR_NO_TALKS = Block(N_(
+    "Collection must be lawful: collectors may not pursue people unrelated to the debt or "
+    "use violence, threats or abuse, and the bank must record its collection calls. If a "
+    "collector breaks these rules, note the time, the caller's number and what was said, "
+    "and complain to the bank in writing. If the bank does not deal with it, or will not "
+    "discuss your repayment at all, call the National Financial Regulatory Administration "
+    "(国家金融监督管理总局) on 12378. Call the police (110) if you are threatened."
+), source=COLLECTORS.source)
 
 BANK_WONT_TALK = Block(N_(
     "If the bank will not discuss your repayment with you at all, you can complain to the "
@@ -613,10 +631,12 @@ VERDICTS = (
             ),
             (
                 Block(N_(
-                    "It has been more than 3 months, so pay without delay. If the principal "
-                    "is from {threshold} to under 500,000 yuan (数额较大), repaying in full "
-                    "before prosecution may mean there is none; from 500,000 yuan up, "
-                    "repaying counts in your favour but does not by itself stop a case."
+                    "It has been more than 3 months, so pay without delay. Under {threshold} "
+                    "of principal, it is generally not a criminal matter. From {threshold} "
+                    "to under 500,000 yuan (数额较大), repaying in full before prosecution may "
+                    "mean there is none (not for someone punished twice before for card "
+                    "fraud); from 500,000 yuan up (数额巨大, 数额特别巨大), repaying counts in "
+                    "your favour but does not by itself end a case."
                 ), when="long_overdue", source=N_(
                     "《关于办理妨害信用卡管理刑事案件具体应用法律若干问题的解释》第10条"
                 )),
@@ -668,27 +688,28 @@ VERDICTS = (
                 REPAY_HIGHER,
                 POLICE,
             ),
-            (ESCALATION, COURT_CASE, AFTER_JUDGMENT, CREDIT_RECORD, COLLECTORS, AGENTS,
-             DISCLAIMER),
+            (ESCALATION, COURT_CASE, AFTER_JUDGMENT, CREDIT_RECORD, CREDIT_REPORT_RIGHTS,
+             COLLECTORS, AGENTS, DISCLAIMER),
         ),
     ),
     Verdict(
         "legal_risk",
         headline=N_(
-            "Your principal and how long it has been overdue reach the thresholds for "
-            "malicious overdraft (恶意透支). Whether it is a crime depends on effective demands "
-            "and on intent: act now."
+            "Your principal reaches the amount for malicious overdraft (恶意透支), and it is "
+            "more than 3 months overdue. Whether it is a crime depends on whether it stays "
+            "unpaid for more than 3 months after two effective demands, and on intent: act now."
         ),
         messages=(
             (
                 *BANDS[1:],
                 Block(N_(
-                    "More than 3 months overdue, and you said at least two demands reached "
-                    "you, at least 30 days apart."
+                    "You said at least two demands reached you, at least 30 days apart; "
+                    "whether 3 months have passed since the second decides the time "
+                    "condition."
                 ), when="repeated_demands", continues=True),
                 Block(N_(
-                    "More than 3 months overdue; you do not remember how many demands "
-                    "reached you (below: what counts, and how to check)."
+                    "You do not remember how many demands reached you: below, which ones "
+                    "count and how to check."
                 ), when="demands_unsure", continues=True),
                 Block(N_(
                     "First step: today, answer the bank and tell it in writing that you want "
@@ -726,8 +747,8 @@ VERDICTS = (
                     "demands count as effective."
                 )),
             ),
-            (COURT_CASE, AFTER_JUDGMENT, COLLECTORS, BANK_WONT_TALK, CREDIT_RECORD, AGENTS,
-             DISCLAIMER),
+            (COURT_CASE, AFTER_JUDGMENT, COLLECTORS_OR_NO_TALKS, CREDIT_RECORD,
+             CREDIT_REPORT_RIGHTS, AGENTS, DISCLAIMER),
         ),
     ),
 )

@@ -729,7 +729,7 @@ def test_unsure_demands_is_not_silently_twice_or_more(lang):
     assert unsure.verdict == twice.verdict == "legal_risk"
     assert unsure.text != twice.text
     assert _shown_in(unsure, co.UNSURE_DEMANDS) and not _shown_in(twice, co.UNSURE_DEMANDS)
-    said_twice = _block("legal_risk", "More than 3 months overdue, and you said")
+    said_twice = _block("legal_risk", "You said at least two demands reached you")
     assert shown(said_twice, lang) in twice.text and shown(said_twice, lang) not in unsure.text
     # the rule (received, 30 days apart, 3 months from the second demand) is explained to both
     for chat in (unsure, twice):
@@ -752,9 +752,12 @@ def test_the_demand_counts_are_still_read():
     assert co.read_demands("一次都没有") == "none"
 
 
-def test_legal_risk_headline_names_thresholds_and_what_else_decides():
+def test_legal_risk_headline_names_the_amount_reached_and_what_else_decides():
+    # the time condition runs from the second effective demand, which the bot does not
+    # know: the headline says the amount is reached and what else decides (expert re-read)
     headline = FLOW.verdict("legal_risk").headline
-    assert "thresholds" in headline and "effective demands" in headline and "intent" in headline
+    assert "reaches the amount" in headline and "effective demands" in headline
+    assert "intent" in headline
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
@@ -766,11 +769,13 @@ def test_legal_risk_headline_names_thresholds_and_what_else_decides():
 def test_court_judgment_and_where_to_turn_are_told(lang, lines):
     chat = start(lang)
     chat.run(*lines)
-    for block in (co.COURT_CASE, co.AFTER_JUDGMENT, co.COLLECTORS, co.AGENTS):
+    for block in (co.COURT_CASE, co.AFTER_JUDGMENT, co.AGENTS):
         assert _shown_in(chat, block), block.text
+    assert _shown_in(chat, co.COLLECTORS) or _shown_in(chat, co.COLLECTORS_OR_NO_TALKS)
     assert "only if you ask" in co.COURT_CASE.text and "律师函" in co.COURT_CASE.text
-    assert "失信被执行人" in co.AFTER_JUDGMENT.text and co.AFTER_JUDGMENT.source == "刑法第313条"
-    assert "12378" in co.COLLECTORS.text
+    assert "失信被执行人" in co.AFTER_JUDGMENT.text
+    assert co.AFTER_JUDGMENT.source.startswith("刑法第313条")
+    assert "12378" in co.COLLECTORS.text and "12378" in co.COLLECTORS_OR_NO_TALKS.text
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
@@ -808,3 +813,28 @@ def test_new_blocks_name_their_source():
                   co.AFTER_JUDGMENT, co.COLLECTORS, co.BANK_WONT_TALK, co.AGENTS,
                   co.CREDIT_REPORT_RIGHTS):
         assert block.source, block.text
+
+
+def test_avoiding_the_bank_on_purpose_is_said_to_count_expert_review():
+    """Art. 7 (2): a demand counts though its receipt cannot be confirmed when the cardholder
+    evades it on purpose; "not answering means it does not count" is the agents' myth."""
+    assert "on purpose" in co.AT_OR_ABOVE_THRESHOLD.text
+    assert "on purpose" in co.FEWER_THAN_TWO_DEMANDS.text
+    assert "on purpose" in co.UNSURE_DEMANDS.text
+    assert "on purpose" in co.NOT_ANSWERED
+
+
+def test_the_legal_risk_headline_does_not_claim_the_time_condition_is_met():
+    headline = FLOW.verdict("legal_risk").headline
+    assert "3 months after two effective demands" in headline
+    assert "how long it has been overdue reach" not in headline
+
+
+def test_refusing_a_judgment_is_a_crime_only_where_serious_and_the_report_is_on_every_path():
+    assert "circumstances are serious" in co.AFTER_JUDGMENT.text
+    for verdict_id in ("instalment_agreement", "legal_risk"):
+        blocks = [b for m in FLOW.verdict(verdict_id).messages for b in m]
+        assert co.CREDIT_REPORT_RIGHTS in blocks
+        assert sum("12378" in b.text for b in blocks if b.when == ()) <= 2
+    legal = [b for m in FLOW.verdict("legal_risk").messages for b in m]
+    assert co.BANK_WONT_TALK not in legal and co.COLLECTORS_OR_NO_TALKS in legal
