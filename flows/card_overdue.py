@@ -458,7 +458,8 @@ REPAY_HIGHER = Block(N_(
     "apply: repaying counts in your favour when the punishment is decided (a mitigating "
     "factor), so it is still worth doing as early as you can."
 ), when="at_or_above_huge", source=N_(
-    "《关于办理妨害信用卡管理刑事案件具体应用法律若干问题的解释》第10条"
+    "《关于办理妨害信用卡管理刑事案件具体应用法律若干问题的解释》第10条；"
+    "《关于常见犯罪的量刑指导意见（试行）》（2021年）"
 ))
 
 FEWER_THAN_TWO_DEMANDS = Block(N_(
