@@ -353,7 +353,13 @@ NEXT_COMPARE_OFFERS = Block(N_(
 NEXT_BETTER_OFFER = Block(N_(
     "First step: have several buyers compete (一括査定, or a few shops). An offer "
     "{difference} higher closes the gap."
-), source=SRC_ARTICLE)
+), unless="residual_at_end", source=SRC_ARTICLE)
+
+# At the end of a residual-value loan returning the car usually settles it: weigh that first.
+NEXT_AT_TERM_END = Block(N_(
+    "Next step: ask the loan company whether returning the car would cost you anything (the "
+    "mileage and condition check), and compare that with the best offer."
+), when="residual_at_end", source=SRC_RESIDUAL)
 
 EVEN_PAYOFF_DATE = Block(N_(
     "But the payoff changes with the date, and fees may apply: ask the lender for the exact "
@@ -374,13 +380,25 @@ RESIDUAL_AT_END_SURPLUS = Block(N_(
 ), when=["residual_at_end", "surplus"], continues=True, source=SRC_RESIDUAL)
 
 RESIDUAL_AT_END_SHORTFALL = Block(N_(
-    "Your residual-value loan is ending (満了). The usual choices then: return the car, buy "
-    "it out by paying the 残価 (at once or in new instalments), or trade it in for a new "
-    "residual-value loan. With offers below what you owe, returning the car is usually "
-    "cheaper than selling and paying the gap, as long as the mileage and condition are "
-    "within the contract's terms (otherwise extra charges apply). Ask the loan company what "
-    "each choice would cost."
+    "At the end of the term (満了) the usual choices are: return the car; buy it out by "
+    "paying the 残価 ({balance}) at once or in new instalments; or trade it in for a new "
+    "residual-value loan. Selling it instead means paying the {difference} gap yourself, so "
+    "returning is usually cheaper, unless charges for mileage or condition beyond the "
+    "contract's terms come to more than that."
 ), when=["residual_at_end", "shortfall"], source=SRC_RESIDUAL)
+
+# The headlines that replace the usual one: at 満了 a shortfall is usually not owed (the car
+# goes back), and an estimate is no offer.
+AT_TERM_END_HEADLINE = Block(N_(
+    "At {appraisal} the car would fetch {difference} less than the 残価 you still owe. But at "
+    "the end of the term (満了), returning the car usually ends the contract with no gap to "
+    "pay, if mileage and condition are within its terms."
+), when=["residual_at_end", "shortfall"])
+
+
+def estimate_headline(text: str) -> Block:
+    """The headline when the price is the user's own estimate: hedged in its first words."""
+    return Block(text, when="no_appraisal_yet")
 
 RESIDUAL_MID_TERM_SHORTFALL = Block(N_(
     "Before the end of the term (満了), ending a residual-value loan means paying it off in "
@@ -480,66 +498,83 @@ WHO_TO_CALL_OWN_NAME = Block(N_(
 
 # -- tax: one line per kind of car, in every sale verdict --------------------------------
 
-TAX = (
-    Block(N_(
-        "自動車税: selling by transfer (名義変更) brings no official refund for the rest of "
-        "the year; a refund exists only when the registration is cancelled (抹消登録). Many "
-        "buyers include the unused months in their price: ask whether a quote does. The "
-        "whole year's tax goes to whoever is registered on 1 April, so around then make sure "
-        "the transfer is done before 1 April."
-    ), when="regular_car", source=SRC_CAR_TAX),
-    Block(N_(
-        "軽自動車税: there is no refund at all, not even for the unused months. The whole "
-        "year's tax goes to whoever is registered on 1 April, so around then make sure the "
-        "transfer is done before 1 April."
-    ), when="kei_car", source=SRC_KEI_TAX),
-)
+TAX_REGULAR = Block(N_(
+    "自動車税: selling by transfer (名義変更) brings no official refund for the rest of "
+    "the year; a refund exists only when the registration is cancelled (抹消登録)."
+), when="regular_car", source=SRC_CAR_TAX)
+TAX_IN_QUOTE = Block(N_(
+    "Many buyers include the unused months in their price: ask whether a quote does."
+), when="regular_car", unless="private_buyer", continues=True)
+TAX_PRIVATE = Block(N_(
+    "With a private buyer, agree in writing whether they pay you for the unused months."
+), when=["regular_car", "private_buyer"], continues=True)
+TAX_KEI = Block(N_(
+    "軽自動車税: there is no refund at all, not even for the unused months."
+), when="kei_car", source=SRC_KEI_TAX)
+TAX_APRIL = Block(N_(
+    "The whole year's tax goes to whoever is registered on 1 April, so around then make "
+    "sure the transfer is done before 1 April."
+), continues=True)
+TAX = (TAX_REGULAR, TAX_IN_QUOTE, TAX_PRIVATE, TAX_KEI, TAX_APRIL)
 
 # -- documents: one list, for the kind of car chosen -------------------------------------
 
+HOLDER_PAPERS = Block(N_(
+    "From the title holder (a business buyer usually collects these for you): the loan "
+    "company's 完済証明書 once the loan is paid, and the 所有者's (the loan company's or "
+    "the dealer's) 譲渡証明書, 委任状 and 印鑑証明書 (within 3 months)."
+), when=["company_is_owner", "regular_car"], unless="private_buyer", source=SRC_VEHICLES_ACT)
+HOLDER_PAPERS_PRIVATE = Block(N_(
+    "From the title holder, which you ask for yourself once the loan is paid: the loan "
+    "company's 完済証明書, and the 所有者's (the loan company's or the dealer's) 譲渡証明書, "
+    "委任状 and 印鑑証明書 (within 3 months)."
+), when=["company_is_owner", "regular_car", "private_buyer"], source=SRC_VEHICLES_ACT)
+REGULAR_PAPERS = Block(N_(
+    "What you prepare yourself (regular car, 普通自動車):\n"
+    "• the 車検証 (the original, still valid)\n"
+    "• your 印鑑証明書, issued within 3 months by your city office (shops often ask "
+    "for two)\n"
+    "• your 実印, to stamp the 委任状 and 譲渡証明書\n"
+    "• the 自賠責保険証明書 and the リサイクル券\n"
+    "• a tax payment certificate (納税証明書) may be asked for"
+), when="regular_car", source=SRC_VEHICLES_ACT)
+KEI_PAPERS = Block(N_(
+    "What you prepare yourself (kei car, 軽自動車):\n"
+    "• the 車検証\n"
+    "• an 認印 (no 実印 or 印鑑証明書 needed)\n"
+    "• the 自賠責保険証明書 and the リサイクル券\n"
+    "• a 軽自動車税 payment certificate may be asked for\n"
+    "The 自動車検査証記入申請書 is filled in at the 軽自動車検査協会 itself."
+), when="kei_car", source=SRC_KEI_PAPERS)
+KEI_FORM_BUSINESS = Block(N_(
+    "A business buyer does that for you: you sign a 申請依頼書 so it can act for you."
+), when="kei_car", unless="private_buyer", continues=True)
+KEI_FORM_PRIVATE = Block(N_(
+    "In a private sale you and the buyer go there together, or one of you goes with the "
+    "other's signed 申請依頼書."
+), when=["kei_car", "private_buyer"], continues=True)
+KEI_FORM_HOLDER = Block(N_(
+    "The company that holds the title supplies its own 申請依頼書."
+), when=["company_is_owner", "kei_car"], continues=True)
+FOREIGN_RESIDENTS = Block(N_(
+    "Foreign residents: a 実印 needs 印鑑登録 at your city or ward office first (bring your "
+    "在留カード), and the name must match your 住民票 and the 車検証."
+), when="regular_car", source=SRC_SEAL)
+ADDRESS_CHANGED = Block(N_(
+    "If your address or name has changed since registration, add a 住民票 showing the "
+    "change (Japanese nationals may use a 戸籍の附票). An expired 車検証 blocks the "
+    "transfer of a regular car (kei cars can still be transferred)."
+))
 DOCUMENTS = (
-    Block(N_(
-        "From the title holder (a business buyer usually collects these for you): the loan "
-        "company's 完済証明書 once the loan is paid, and the 所有者's (the loan company's or "
-        "the dealer's) 譲渡証明書, 委任状 and 印鑑証明書 (within 3 months)."
-    ), when=["company_is_owner", "regular_car"], source=SRC_VEHICLES_ACT),
-    Block(N_(
-        "What you prepare yourself (regular car, 普通自動車):\n"
-        "• the 車検証 (the original, still valid)\n"
-        "• your 印鑑証明書, issued within 3 months by your city office (shops often ask "
-        "for two)\n"
-        "• your 実印, to stamp the 委任状 and 譲渡証明書\n"
-        "• the 自賠責保険証明書 and the リサイクル券\n"
-        "• a tax payment certificate (納税証明書) may be asked for"
-    ), when="regular_car", source=SRC_VEHICLES_ACT),
-    Block(N_(
-        "What you prepare yourself (kei car, 軽自動車):\n"
-        "• the 車検証\n"
-        "• an 認印 (no 実印 or 印鑑証明書 needed)\n"
-        "• the 自賠責保険証明書 and the リサイクル券\n"
-        "• a 軽自動車税 payment certificate may be asked for\n"
-        "The 自動車検査証記入申請書 is filled in at the 軽自動車検査協会 itself; a business "
-        "buyer does that, and you sign a 申請依頼書 so it can act for you."
-    ), when="kei_car", source=SRC_KEI_PAPERS),
-    Block(N_(
-        "The company that holds the title supplies its own 申請依頼書."
-    ), when=["company_is_owner", "kei_car"], continues=True),
-    Block(N_(
-        "Foreign residents: a 実印 needs 印鑑登録 at your city or ward office first (bring your "
-        "在留カード), and the name must match your 住民票 and the 車検証."
-    ), when="regular_car", source=SRC_SEAL),
-    Block(N_(
-        "If your address or name has changed since registration, add a 住民票 showing the "
-        "change (Japanese nationals may use a 戸籍の附票). An expired 車検証 blocks the "
-        "transfer of a regular car (kei cars can still be transferred)."
-    )),
+    HOLDER_PAPERS, HOLDER_PAPERS_PRIVATE, REGULAR_PAPERS, KEI_PAPERS,
+    KEI_FORM_BUSINESS, KEI_FORM_PRIVATE, KEI_FORM_HOLDER, FOREIGN_RESIDENTS, ADDRESS_CHANGED,
 )
 
 COOLING_OFF = Block(N_(
     "Don't sign under pressure: car sales have no cooling-off period, and cancellation "
     "fees after signing are a common complaint. If something goes wrong, call the "
     "consumer hotline 188."
-))
+), unless="private_buyer", source=SRC_COOLING_OFF)
 PITFALLS = (NEXT_COMPARE_OFFERS, COOLING_OFF)
 
 DISCLAIMER = Block(N_(
@@ -570,6 +605,10 @@ VERDICTS = (
             "If the car sells for {appraisal}, the sale pays off the loan and leaves "
             "{difference} for you."
         ),
+        headlines=(estimate_headline(N_(
+            "No offer yet: if the car really sells for your estimate of {appraisal}, the sale "
+            "pays off the loan and leaves {difference} for you."
+        )),),
         messages=(
             (ESTIMATE_NOTE, *SURPLUS_NUMBERS, NEXT_COMPARE_OFFERS),
             (UNDECIDED_BUYER, BUSINESS_BUYER_PAYS_OFF, SURPLUS_IS_PAID, ADVANCE_IS_NORMAL,
@@ -581,6 +620,10 @@ VERDICTS = (
     Verdict(
         "sell_even",
         headline=N_("If the car sells for {appraisal}, the sale just clears the loan."),
+        headlines=(estimate_headline(N_(
+            "No offer yet: if the car really sells for your estimate of {appraisal}, the sale "
+            "just clears the loan."
+        )),),
         messages=(
             (ESTIMATE_NOTE, *EVEN_NUMBERS, EVEN_PAYOFF_DATE),
             (UNDECIDED_BUYER, BUSINESS_BUYER_PAYS_OFF, OWN_NAME_WITH_LOAN, RESIDUAL_COVERED,
@@ -594,8 +637,12 @@ VERDICTS = (
             "If the car sells for {appraisal}, {difference} of the loan is still left to pay "
             "(オーバーローン)."
         ),
+        headlines=(AT_TERM_END_HEADLINE, estimate_headline(N_(
+            "No offer yet: if the car sells for your estimate of {appraisal}, {difference} of "
+            "the loan would still be left to pay (オーバーローン)."
+        ))),
         messages=(
-            (ESTIMATE_NOTE, *SHORTFALL_NUMBERS, NEXT_BETTER_OFFER),
+            (ESTIMATE_NOTE, *SHORTFALL_NUMBERS, NEXT_BETTER_OFFER, NEXT_AT_TERM_END),
             (
                 RESIDUAL_AT_END_SHORTFALL, RESIDUAL_MID_TERM_SHORTFALL,
                 Block(N_(
@@ -607,7 +654,7 @@ VERDICTS = (
                     "may refuse. It costs: the new car starts out owing more than it is worth, "
                     "and you pay more interest in total.\n"
                     "• Or keep this car and keep up its payments for now."
-                ), source=SRC_ARTICLE),
+                ), unless="residual_at_end", source=SRC_ARTICLE),
                 Block(N_(
                     "The buyer or dealer then settles the old loan, gets the release of "
                     "ownership (所有権解除) and does the paperwork."
@@ -623,8 +670,13 @@ VERDICTS = (
             "If the car sells for {appraisal}, {difference} of the loan is still left to pay "
             "(オーバーローン): selling without replacing it, you repay that yourself."
         ),
+        headlines=(AT_TERM_END_HEADLINE, estimate_headline(N_(
+            "No offer yet: if the car sells for your estimate of {appraisal}, {difference} of "
+            "the loan would still be left to pay (オーバーローン): selling without replacing "
+            "it, you would repay that yourself."
+        ))),
         messages=(
-            (ESTIMATE_NOTE, *SHORTFALL_NUMBERS, NEXT_BETTER_OFFER),
+            (ESTIMATE_NOTE, *SHORTFALL_NUMBERS, NEXT_BETTER_OFFER, NEXT_AT_TERM_END),
             (
                 RESIDUAL_AT_END_SHORTFALL, RESIDUAL_MID_TERM_SHORTFALL,
                 Block(N_(
@@ -632,14 +684,14 @@ VERDICTS = (
                     "is normally paid first, to the loan company (directly or through a "
                     "business buyer): otherwise the car cannot be transferred, so it cannot "
                     "be sold."
-                ), when="company_is_owner", source=SRC_ARTICLE),
+                ), when="company_is_owner", unless="residual_at_end", source=SRC_ARTICLE),
                 Block(N_(
                     "If no offer closes the gap:\n"
                     "• pay the shortfall, from savings if at all possible; think twice before "
                     "borrowing to repay a loan;\n"
                     "• or keep the car and keep up the payments for now.\n"
                     "If the payments are hard, talk to the lender before you miss one."
-                ), source=SRC_ARTICLE),
+                ), unless="residual_at_end", source=SRC_ARTICLE),
                 OWN_NAME_SHORTFALL, UNDECIDED_BUYER, *PRIVATE_SALE, *CALLS_AND_TAX,
             ),
             CLOSING,

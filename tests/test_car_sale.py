@@ -520,34 +520,41 @@ def test_every_sale_verdict_tells_about_the_tax_of_its_kind_of_car():
             continue
         sales += 1
         blocks = _shown_on(path)
-        regular, kei = (b.text in blocks for b in car_sale.TAX)
+        regular, kei = (b.text in blocks for b in (car_sale.TAX_REGULAR, car_sale.TAX_KEI))
         assert (regular, kei) == (path.answers["vehicle"] == "regular",
                                   path.answers["vehicle"] == "kei"), path.answers
+        assert car_sale.TAX_APRIL.text in blocks
+        # the quote line is for a business buyer; a private seller agrees it with the buyer
+        private = path.answers["buyer"] == "individual"
+        assert (car_sale.TAX_IN_QUOTE.text in blocks) == (regular and not private)
+        assert (car_sale.TAX_PRIVATE.text in blocks) == (regular and private)
     assert sales
-    assert "抹消登録" in car_sale.TAX[0].text and "ask whether a quote" in car_sale.TAX[0].text
-    assert "no refund at all" in car_sale.TAX[1].text
-    assert all("1 April" in b.text for b in car_sale.TAX)
+    assert "抹消登録" in car_sale.TAX_REGULAR.text
+    assert "ask whether a quote" in car_sale.TAX_IN_QUOTE.text
+    assert "no refund at all" in car_sale.TAX_KEI.text
+    assert "1 April" in car_sale.TAX_APRIL.text
 
 
 def test_the_kind_of_car_is_the_last_question_and_shows_one_document_list():
     for path in _explored():
         if path.end != "lease":
             assert path.steps[-1].question == "vehicle", path.answers
-    regular_list, kei_list = car_sale.DOCUMENTS[1], car_sale.DOCUMENTS[2]
+    regular_list, kei_list = car_sale.REGULAR_PAPERS, car_sale.KEI_PAPERS
     chat = Chat("ja")
     chat.run("@car_sale", *PATHS["free_to_sell"])  # a kei car
     blocks = shown(chat)
     assert kei_list.text in blocks and regular_list.text not in blocks
-    assert car_sale.DOCUMENTS[0].text not in blocks  # the release papers: regular, company
+    assert car_sale.HOLDER_PAPERS.text not in blocks  # the release papers: regular, company
     chat = Chat("ja")
     chat.run("@car_sale", *PATHS["sell_surplus"])  # a regular car, the loan company as owner
     blocks = shown(chat)
     assert regular_list.text in blocks and kei_list.text not in blocks
-    assert car_sale.DOCUMENTS[0].text in blocks
+    assert car_sale.HOLDER_PAPERS.text in blocks
     for listing in (regular_list, kei_list):
         assert "\n• " in listing.text and "may be asked for" in listing.text
     assert "filled in at the 軽自動車検査協会" in kei_list.text
-    assert car_sale.DOCUMENTS[4].text in blocks and "印鑑登録" in car_sale.DOCUMENTS[4].text
+    foreign = car_sale.FOREIGN_RESIDENTS
+    assert foreign.text in blocks and "印鑑登録" in foreign.text
 
 
 def test_the_prefixes_of_the_understanding_corpus_still_reach_their_questions():
@@ -581,6 +588,69 @@ def test_even_warns_that_the_payoff_changes_with_the_date():
     chat = Chat("ja")
     chat.run("@car_sale", *PATHS["sell_even"])
     assert car_sale.EVEN_PAYOFF_DATE.text in shown(chat)
+
+
+def _first_and_blocks(*steps: str, lang: str = "ja") -> tuple[str, list[str]]:
+    chat = Chat(lang)
+    chat.run("@car_sale", *steps)
+    return chat.replies[0].text, shown(chat)
+
+
+def test_at_the_end_of_a_residual_loan_a_shortfall_points_to_returning_the_car():
+    """満了 with offers below the 残価: returning usually settles it, so the first message
+    must not say the gap has to be paid, and the general shortfall options stay hidden."""
+    for sell in ("@yes", "@no"):
+        first, blocks = _first_and_blocks(
+            "@lender", "@residual", "150万", "@at_end", "120万", sell, "@business", "@regular"
+        )
+        headline = first.split("\n")[0]
+        assert headline == translate("ja", car_sale.AT_TERM_END_HEADLINE.text).format(
+            appraisal="120万円", difference="30万円"
+        )
+        assert "ご自身で返す" not in first
+        assert car_sale.NEXT_AT_TERM_END.text in blocks
+        assert car_sale.NEXT_BETTER_OFFER.text not in blocks
+        assert car_sale.RESIDUAL_AT_END_SHORTFALL.text in blocks
+        assert not any(text.startswith("If no offer closes the gap") for text in blocks)
+    # mid-term: the shortfall is owed, the usual headline and next step
+    first, blocks = _first_and_blocks(
+        "@lender", "@residual", "150万", "@mid_term", "120万", "@no", "@business", "@regular"
+    )
+    assert "ご自身で返す" in first
+    assert car_sale.NEXT_BETTER_OFFER.text in blocks
+    assert car_sale.RESIDUAL_MID_TERM_SHORTFALL.text in blocks
+
+
+@pytest.mark.parametrize("lang", ["ja", "zh"])
+def test_an_estimate_is_hedged_in_the_headline_itself(lang):
+    word = {"ja": "見込み額どおり", "zh": "预估"}[lang]
+    for balance in ("100万", "200万"):  # a surplus and a shortfall
+        first, _ = _first_and_blocks(
+            "@lender", "@standard", balance, "@not_yet", "150万", "@no", "@business", "@regular",
+            lang=lang,
+        )
+        headline = first.split("\n")[0]
+        assert word in headline, headline
+    first, _ = _first_and_blocks(
+        "@lender", "@standard", "100万", "150万", "@business", "@regular", lang=lang
+    )
+    assert not any(word in first.split("\n")[0] for word in ("見込み額", "预估"))
+
+
+def test_a_private_seller_sees_no_shop_only_lines():
+    _, private = _first_and_blocks(
+        "@lender", "@standard", "100万", "150万", "@individual", "@regular"
+    )
+    _, shop = _first_and_blocks("@lender", "@standard", "100万", "150万", "@business", "@regular")
+    for block in (car_sale.HOLDER_PAPERS, car_sale.TAX_IN_QUOTE, car_sale.COOLING_OFF):
+        assert block.text in shop and block.text not in private
+    for block in (car_sale.HOLDER_PAPERS_PRIVATE, car_sale.TAX_PRIVATE):
+        assert block.text in private and block.text not in shop
+    _, private_kei = _first_and_blocks(
+        "@lender", "@standard", "100万", "150万", "@individual", "@kei"
+    )
+    assert car_sale.KEI_FORM_PRIVATE.text in private_kei
+    assert car_sale.KEI_FORM_BUSINESS.text not in private_kei
 
 
 def test_a_lease_has_no_cooling_off_line():

@@ -290,7 +290,8 @@ def test_blocks_say_when_and_unless_in_the_rules():
     assert "| `vehicle` | `free_to_sell` | `in_own_name` and `nothing_owed` |  |" in text
     assert (
         "Never shown here (the conditions cannot hold on these paths): `company_is_owner` and "
-        "`regular_car`, `company_is_owner` and `kei_car`."
+        "`regular_car`, unless `private_buyer`; `company_is_owner` and `regular_car` and "
+        "`private_buyer`; `company_is_owner` and `kei_car`."
     ) in text
 
 

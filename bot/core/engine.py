@@ -292,7 +292,9 @@ class Engine(TypedAnswers):
             )
         verdict = flow.verdict(session.state or "")
         if verdict is not None:
-            headline = self._t(session, verdict.headline).format_map(self._values(session, flow))
+            headline = self._t(session, flow.headline(verdict, session.answers)).format_map(
+                self._values(session, flow)
+            )
             lines.append(self._t(session, texts.SUMMARY_RESULT).format(headline=headline))
         if not lines:
             return self._say(session, texts.SUMMARY_EMPTY)
@@ -553,7 +555,8 @@ class Engine(TypedAnswers):
         verdict = flow.verdict(session.state or "")
         assert verdict is not None, f"{flow.id}: no state {session.state}"
         values = self._values(session, flow)
-        messages = [[Block(verdict.headline), *verdict.messages[0]], *verdict.messages[1:]]
+        headline = Block(flow.headline(verdict, session.answers))
+        messages = [[headline, *verdict.messages[0]], *verdict.messages[1:]]
         texts_shown: list[str] = []
         sources: dict[str, None] = {}
         for blocks in messages:

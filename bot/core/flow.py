@@ -10,7 +10,7 @@ shared machine and is thrown away (a Machine per user costs ~2 ms and ~100 KiB).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -135,11 +135,24 @@ Message = tuple[Block, ...]
 
 @dataclass(frozen=True, slots=True)
 class Verdict:
-    """The end of a consultation: a headline and messages of blocks, each message sent apart."""
+    """The end of a consultation: a headline and messages of blocks, each message sent apart.
+
+    `headlines` are other headlines for some cases (an estimate, the end of a residual-value
+    loan): the first whose conditions hold replaces `headline`, so the answer in the first
+    sentence is already the right one.
+    """
 
     id: str
     headline: str
     messages: tuple[Message, ...]
+    headlines: tuple[Block, ...] = ()
+
+    @property
+    def blocks(self) -> Iterator[Block]:
+        """Every conditional paragraph: the other headlines, then each message's blocks."""
+        yield from self.headlines
+        for message in self.messages:
+            yield from message
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,6 +222,14 @@ class Flow:
                 return False
         return not any(conditions[name](answers) for name in guarded.unless)
 
+    def headline(self, verdict: Verdict, answers: Answers) -> str:
+        """The verdict's headline for these answers (msgid): the first other headline that
+        holds, else the usual one."""
+        for block in verdict.headlines:
+            if self.holds(block, answers):
+                return block.text
+        return verdict.headline
+
     def next_state(self, state: str, answers: Answers) -> str:
         """Run the shared machine's `next` trigger for a cursor at `state`."""
         cursor = self.cursor_type(state, answers)
@@ -235,11 +256,10 @@ class Flow:
             if not question.is_money and (limits != (None, None) or question.boundaries):
                 raise ValueError(f"{self.id}.{question.id}: plausible amounts need kind=Money")
         for verdict in self.verdicts:
-            for message in verdict.messages:
-                for block in message:
-                    for name in (*block.when, *block.unless):
-                        if name not in self.conditions:
-                            raise ValueError(f"{self.id}.{verdict.id}: unknown condition {name}")
+            for block in verdict.blocks:
+                for name in (*block.when, *block.unless):
+                    if name not in self.conditions:
+                        raise ValueError(f"{self.id}.{verdict.id}: unknown condition {name}")
 
     def _build_machine(self) -> Machine:
         # Conditions are named on the Cursor class so that the machine (and its diagrams)

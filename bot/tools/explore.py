@@ -244,10 +244,9 @@ def never_shown(flow: Flow) -> list[tuple[str, Block]]:
             reaching.setdefault(path.end, []).append(path.answers)
     found = []
     for verdict in flow.verdicts:
-        for message in verdict.messages:
-            for block in message:
-                if (block.when or block.unless) and not any(
-                    flow.holds(block, answers) for answers in reaching.get(verdict.id, ())
-                ):
-                    found.append((verdict.id, block))
+        for block in verdict.blocks:
+            if (block.when or block.unless) and not any(
+                flow.holds(block, answers) for answers in reaching.get(verdict.id, ())
+            ):
+                found.append((verdict.id, block))
     return found

@@ -314,9 +314,8 @@ def _texts(flow: Flow) -> Iterable[tuple[str, str, tuple]]:
     for v in flow.verdicts:
         at = ("Verdict", v.id)
         yield f"the headline of verdict {v.id}", v.headline, at
-        for message in v.messages:
-            for block in message:
-                yield f"a paragraph of verdict {v.id}", block.text, at
+        for block in v.blocks:
+            yield f"a paragraph of verdict {v.id}", block.text, at
 
 
 def _untranslatable(flow: Flow, src: _Source, file: str, messages: set[str]) -> list[Problem]:

@@ -69,12 +69,11 @@ def condition_uses(flow: Flow) -> dict[str, list[str]]:
         for name in edge.conditions:
             uses.setdefault(name.removeprefix("not "), []).append(f"{edge.source} → {edge.dest}")
     for verdict in flow.verdicts:
-        for message in verdict.messages:
-            for block in message:
-                for name in (*block.when, *block.unless):
-                    where = f"verdict {verdict.id}"
-                    if where not in uses.setdefault(name, []):
-                        uses[name].append(where)
+        for block in verdict.blocks:
+            for name in (*block.when, *block.unless):
+                where = f"verdict {verdict.id}"
+                if where not in uses.setdefault(name, []):
+                    uses[name].append(where)
     return uses
 
 
@@ -258,6 +257,8 @@ def _flow_markdown(flow: Flow) -> list[str]:
     never = never_shown(flow)
     for verdict in flow.verdicts:
         out += [f"#### `{verdict.id}`", "", f"> {_cell(verdict.headline)}", ""]
+        for block in verdict.headlines:
+            out += [f"Instead, when {guard(block)}:", "", f"> {_cell(block.text)}", ""]
         mine = [row for row in all_rows if row.end == verdict.id and row.problem is None]
         if not mine:
             out += ["**No answer path leads here.**", ""]
@@ -284,8 +285,7 @@ def _flow_markdown(flow: Flow) -> list[str]:
         conditional = list(
             dict.fromkeys(
                 block
-                for message in verdict.messages
-                for block in message
+                for block in verdict.blocks
                 if (block.when or block.unless) and block not in hidden
             )
         )
@@ -298,10 +298,10 @@ def _flow_markdown(flow: Flow) -> list[str]:
                 out.append(f"- {guard(block)}{' *(on every path here)*' if every else ''}: {short}")
             out.append("")
         if hidden:
-            guards = ", ".join(dict.fromkeys(guard(block) for block in hidden))
+            guards = "; ".join(dict.fromkeys(guard(block) for block in hidden))
             out += [f"Never shown here (the conditions cannot hold on these paths): {guards}.", ""]
         out += ["What each paragraph rests on (shown to users under 根拠 / 依据):", ""]
-        for block in dict.fromkeys(b for message in verdict.messages for b in message):
+        for block in dict.fromkeys(verdict.blocks):
             short = _cell(block.text)
             short = short if len(short) <= 70 else short[:69] + "…"
             source = _cell(block.source) if block.source else "*no source named*"

@@ -7,6 +7,8 @@ are one case. Each case is replayed through the real engine in each language.
 
     python -m bot.tools.verdicts                 # the table: characters per verdict
     python -m bot.tools.verdicts --text [--lang ja] [--flow car_sale]   # every case in full
+    python -m bot.tools.verdicts --blocks [--flow car_sale]   # each paragraph once, with
+                                                # when it is shown, in every language
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ import sys
 from dataclasses import dataclass
 
 from bot.core.engine import Engine
-from bot.core.i18n import LANGUAGES
+from bot.core.flow import Block
+from bot.core.i18n import LANGUAGES, translate
 from bot.core.session import Session
 from bot.tools.explore import explore
 
@@ -52,10 +55,7 @@ def cases(engine: Engine, langs=LANGUAGES, flows: tuple[str, ...] = ()) -> list[
             if verdict is None or path.problem:
                 continue
             answers = path.answers
-            shown = tuple(
-                block.text for message in verdict.messages for block in message
-                if flow.holds(block, answers)
-            )
+            shown = tuple(block.text for block in verdict.blocks if flow.holds(block, answers))
             if (verdict.id, shown) in seen:
                 continue
             seen.add((verdict.id, shown))
@@ -97,15 +97,48 @@ def full_text(found: list[Case]) -> str:
     return "\n".join(out)
 
 
+def blocks(engine: Engine, langs=LANGUAGES, flows: tuple[str, ...] = ()) -> str:
+    """Each verdict's paragraphs once, with the conditions that show them: what a domain
+    expert reads (the cases repeat most paragraphs many times)."""
+    out = []
+    for flow in engine.flows.values():
+        if flows and flow.id not in flows:
+            continue
+        for verdict in flow.verdicts:
+            out.append(f"## {flow.id}.{verdict.id}")
+            out.extend(f"[headline {lang}] {translate(lang, verdict.headline)}" for lang in langs)
+            for block in verdict.headlines:
+                out.append(f"* headline instead ({_shown(block)})")
+                out.extend(f"  [{lang}] {translate(lang, block.text)}" for lang in langs)
+            for number, message in enumerate(verdict.messages, start=1):
+                out.append(f"--- message {number} ---")
+                for block in message:
+                    out.append(f"* ({_shown(block)})")
+                    out.extend(f"  [{lang}] {translate(lang, block.text)}" for lang in langs)
+            out.append("")
+    return "\n".join(out)
+
+
+def _shown(block: Block) -> str:
+    return " ".join(
+        [f"when {' & '.join(block.when)}" if block.when else "always"]
+        + ([f"unless {' | '.join(block.unless)}"] if block.unless else [])
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot.tools.verdicts")
     parser.add_argument("--text", action="store_true", help="print every case in full")
+    parser.add_argument("--blocks", action="store_true", help="each paragraph once")
     parser.add_argument("--lang", choices=LANGUAGES, action="append")
     parser.add_argument("--flow", action="append")
     args = parser.parse_args(argv)
     from bot.app import build_engine
 
     engine = build_engine(warm_up=False)
+    if args.blocks:
+        print(blocks(engine, tuple(args.lang or LANGUAGES), tuple(args.flow or ())))
+        return 0
     found = cases(engine, tuple(args.lang or LANGUAGES), tuple(args.flow or ()))
     print(full_text(found) if args.text else table(found))
     return 0
