@@ -327,6 +327,7 @@ CONDITIONS = {
     "demands_unsure": Is("collections", "unsure"),
     # used by verdict blocks only
     "not_full": OneOf("ability", ("partial", "none")),
+    "recently_overdue": OneOf("status", ("lt1m", "m1to3")),
     "pays_partly": Is("ability", "partial"),
     "pays_nothing": Is("ability", "none"),
     "below_threshold": Below("principal", THRESHOLD),
@@ -368,40 +369,42 @@ def numbers(a) -> dict[str, int]:
 
 
 NO_INTEREST_ON_FEES = Block(N_(
-    "Since 2017 banks may not charge interest on the penalty (违约金), the annual fee or "
-    "cash-withdrawal fees; the penalty replaced the old late fee (滞纳金)."
+    "Since 1 January 2017 banks may not charge interest on the penalty (违约金) or on fees "
+    "such as the annual fee, cash-withdrawal and currency-exchange fees; the penalty set by "
+    "the contract replaced the old late fee (滞纳金)."
 ), source=N_("中国人民银行 银发〔2016〕111号"))
 
 ESCALATION = Block(N_(
     "What usually happens (common practice, not a legal rule; banks differ):\n"
     "• first month: reminder calls and messages;\n"
     "• after that: the bank's collection department (催收), sometimes an outside agency;\n"
-    "• over 3 months, if the bank sees malicious non-payment or evasion: a lawsuit."
+    "• over 3 months: the bank may sue (a civil case); if it sees malicious non-payment or "
+    "evasion, it may also report to the police."
 ))
 
 # The user's principal and its band (2018 interpretation, Art. 8); one of the four is shown.
 BELOW_THRESHOLD = Block(N_(
     "Your principal, {principal}, is below the {threshold} threshold for malicious "
     "overdraft (恶意透支): generally not a criminal matter, but the debt, the interest and "
-    "the credit record remain."
+    "the credit record remain, and the bank can still sue."
 ), when="below_threshold", source=N_(
     "《关于办理妨害信用卡管理刑事案件具体应用法律若干问题的解释》第8条"
 ))
 BAND_LARGE = Block(N_(
-    "Your principal, {principal}, is in the first band of malicious overdraft (恶意透支), "
-    "数额较大: from {threshold} to under 500,000 yuan."
+    "If it were found to be malicious overdraft (恶意透支), your principal of {principal} "
+    "would be in the first band, 数额较大: from {threshold} to under 500,000 yuan."
 ), when=["at_or_above_threshold", "below_huge"], source=N_(
     "《关于办理妨害信用卡管理刑事案件具体应用法律若干问题的解释》第8条"
 ))
 BAND_HUGE = Block(N_(
-    "Your principal, {principal}, is in the second band of malicious overdraft (恶意透支), "
-    "数额巨大: from 500,000 to under 5,000,000 yuan."
+    "If it were found to be malicious overdraft (恶意透支), your principal of {principal} "
+    "would be in the second band, 数额巨大: from 500,000 to under 5,000,000 yuan."
 ), when=["at_or_above_huge", "below_especially_huge"], source=N_(
     "《关于办理妨害信用卡管理刑事案件具体应用法律若干问题的解释》第8条"
 ))
 BAND_ESPECIALLY_HUGE = Block(N_(
-    "Your principal, {principal}, is in the highest band of malicious overdraft (恶意透支), "
-    "数额特别巨大: 5,000,000 yuan or more."
+    "If it were found to be malicious overdraft (恶意透支), your principal of {principal} "
+    "would be in the highest band, 数额特别巨大: 5,000,000 yuan or more."
 ), when="at_or_above_especially_huge", source=N_(
     "《关于办理妨害信用卡管理刑事案件具体应用法律若干问题的解释》第8条"
 ))
@@ -409,21 +412,40 @@ BANDS = (BELOW_THRESHOLD, BAND_LARGE, BAND_HUGE, BAND_ESPECIALLY_HUGE)
 
 NOT_A_CRIME_ALONE = Block(N_(
     "Owing that much is not a crime by itself: see below what else it takes."
-), when="at_or_above_threshold", continues=True)
+), when="at_or_above_threshold")
 
 # What makes it a crime (Arts. 6 and 7), and what repaying does (Arts. 9 and 10).
 AT_OR_ABOVE_THRESHOLD = Block(N_(
     "Not paying is not a crime by itself. It also takes intent to take the money illegally, "
     "and not repaying for more than 3 months after two effective demands: demands made after "
     "the due date, confirmed as received, made lawfully and at least 30 days apart; if you "
-    "avoid the bank on purpose (not answering, changing your number or address without "
-    "telling it), a demand can count even though its receipt cannot be confirmed. The 3 "
+    "avoid the bank on purpose (not answering for a long time, changing your number or "
+    "address without telling it), a demand can count even though its receipt cannot be "
+    "confirmed. The 3 "
     "months run from the second effective demand, not from the due date. Non-payment alone "
     "does not prove intent: it is judged from the whole picture, such as whether you could "
     "pay, what the money was spent on, and whether you evaded the bank or changed your "
     "contact details."
 ), when="at_or_above_threshold", source=N_(
     "《关于办理妨害信用卡管理刑事案件具体应用法律若干问题的解释》第6条、第7条"
+))
+
+CHECK_SECOND_DEMAND = Block(N_(
+    "Ask the bank which demands it has on record, when and how each was made, and check the "
+    "date of the second. The bank has to prove that a demand was effective, with call "
+    "recordings or delivery records; if it is unclear, have a lawyer look at the records."
+), when="repeated_demands", source=N_(
+    "《关于办理妨害信用卡管理刑事案件具体应用法律若干问题的解释》第7条"
+))
+
+# Overdue for a short time: the time condition cannot be met yet (Arts. 6 and 7).
+NOT_YET_IN_TIME = Block(N_(
+    "You have not been overdue for long, so the time condition cannot be met yet: it takes "
+    "two effective demands at least 30 days apart and then more than 3 months unpaid after "
+    "the second, so about 4 months after the due date at the earliest. Talking to the bank "
+    "now is the best thing you can do."
+), when=["at_or_above_threshold", "recently_overdue"], source=N_(
+    "《关于办理妨害信用卡管理刑事案件具体应用法律若干问题的解释》第7条"
 ))
 
 UNSURE_DEMANDS = Block(N_(
@@ -437,10 +459,11 @@ UNSURE_DEMANDS = Block(N_(
 ))
 
 PRINCIPAL_FIRST = Block(N_(
-    "Only the principal still unpaid when the police open a case counts, not interest or "
-    "fees, and every repayment counts as principal first. So each payment lowers the amount "
-    "that counts, and bringing the principal under {threshold} before a case is opened takes "
-    "it below the threshold."
+    "Only the principal still unpaid when the police formally open a case (立案) counts: "
+    "what you spent or withdrew and have not repaid, without interest, compound interest, "
+    "penalties or fees. Every repayment counts as principal first, so each payment lowers "
+    "the amount that counts, and bringing the principal under {threshold} before a case is "
+    "opened takes it below the threshold."
 ), when="at_or_above_threshold", source=N_(
     "《关于办理妨害信用卡管理刑事案件具体应用法律若干问题的解释》第9条"
 ))
@@ -454,9 +477,11 @@ REPAY_LARGE = Block(N_(
 ))
 
 REPAY_HIGHER = Block(N_(
-    "From 500,000 yuan up, the rule that full repayment may avoid prosecution does not "
-    "apply: repaying counts in your favour when the punishment is decided (a mitigating "
-    "factor), so it is still worth doing as early as you can."
+    "From 500,000 yuan up, the rule that full repayment before prosecution may avoid it does "
+    "not apply. But what you repay before a case is opened comes off the principal, so it "
+    "can lower the band (below 500,000 yuan that rule can apply again), and repaying after "
+    "a case is opened counts in your favour when the punishment is decided. At every stage, "
+    "the sooner the better."
 ), when="at_or_above_huge", source=N_(
     "《关于办理妨害信用卡管理刑事案件具体应用法律若干问题的解释》第10条；"
     "《关于常见犯罪的量刑指导意见（试行）》（2021年）"
@@ -472,10 +497,11 @@ FEWER_THAN_TWO_DEMANDS = Block(N_(
 ))
 
 COURT_CASE = Block(N_(
-    "If the bank sues, and you never meant to cheat it, it is normally a civil case. Answer "
-    "a court summons (传票) and take part; a lawyer's letter (律师函) or a collection letter "
-    "(催收函) is not a court document. A court reduces an excessive total of interest, "
-    "compound interest and penalties only if you ask it to."
+    "If the bank sues and you had no intent to take the money as your own (非法占有目的), it "
+    "is normally a civil case: you repay as the judgment says. Answer a court summons (传票) "
+    "and take part; a lawyer's letter (律师函) or a collection letter (催收函) is not a court "
+    "document. If the total of interest, compound interest and penalties seems excessive, "
+    "ask the court yourself to reduce it: it will not do so unless you ask."
 ), source=N_("《最高人民法院关于审理银行卡民事纠纷案件若干问题的规定》（2021年）第2条"))
 
 AFTER_JUDGMENT = Block(N_(
@@ -519,8 +545,9 @@ POLICE = Block(N_(
 CREDIT_RECORD = Block(N_(
     "Credit record (征信): overdue payments are reported to the People's Bank of China's "
     "credit reporting system, and the bank must tell you before it reports negative "
-    "information (Regulation on Credit Reporting, Art. 15). The record is deleted 5 years "
-    "after the default ends, in practice 5 years after you pay it off (Art. 16)."
+    "information (Regulation on Credit Reporting, Art. 15). The record is kept for 5 years "
+    "from the day the default ends, in practice the day you pay it off, then deleted (Art. "
+    "16). While the debt stays unpaid, those 5 years do not start."
 ), source=N_("《征信业管理条例》第15条、第16条"))
 
 CREDIT_REPORT_RIGHTS = Block(N_(
@@ -577,12 +604,14 @@ VERDICTS = (
                 Block(DISCLAIMER.text, when="can_pay_in_full"),  # two lines, that is all
                 Block(N_(
                     "Call the number on the back of your card or in the bank's app: explain "
-                    "your situation and ask what the bank can offer, such as an instalment "
-                    "plan, and what any plan costs as an annualised rate (年化利率)."
+                    "your situation and ask what the bank can offer, such as paying the "
+                    "statement in instalments (账单分期), and compare what each costs as an "
+                    "annualised rate (年化利率)."
                 ), when="not_full"),
                 Block(N_(
-                    "Pay what you can by the due date, at least the minimum if possible, and "
-                    "ask the bank about a plan for the rest."
+                    "Pay at least the minimum payment by the due date: on most cards, paying "
+                    "less counts as overdue, with a penalty and a credit-record entry. Ask the "
+                    "bank about a plan for the rest."
                 ), when="pays_partly"),
             ),
             (
@@ -627,19 +656,25 @@ VERDICTS = (
                     "amount to settle today, interest and penalty included.\n"
                     "2. Pay it in one go and keep the receipt.\n"
                     "3. Ask the bank to confirm that the account is fully settled, in "
-                    "writing if possible."
+                    "writing if possible (结清证明). A month or two later, check your credit "
+                    "report shows it as settled."
                 )),
             ),
             (
                 Block(N_(
-                    "It has been more than 3 months, so pay without delay. Under {threshold} "
-                    "of principal, it is generally not a criminal matter. From {threshold} "
-                    "to under 500,000 yuan (数额较大), repaying in full before prosecution may "
-                    "mean there is none (not for someone punished twice before for card "
-                    "fraud); from 500,000 yuan up (数额巨大, 数额特别巨大), repaying counts in "
-                    "your favour but does not by itself end a case."
+                    "It has been more than 3 months, so repay in full, today if you can. For "
+                    "malicious overdraft (恶意透支) only the principal still unpaid when the "
+                    "police formally open a case (立案) counts: repaid in full before that, "
+                    "nothing reaches the threshold, and normally there is no criminal "
+                    "liability. Under {threshold} of principal it is generally not a criminal "
+                    "matter anyway. If a case has already been opened: from {threshold} to "
+                    "under 500,000 yuan, full repayment before prosecution may mean none, and "
+                    "before the first-instance judgment no punishment (not for someone "
+                    "punished twice before for card fraud); from 500,000 yuan up, repaying "
+                    "counts in your favour. If the police contact you, see a lawyer (律师) at "
+                    "once."
                 ), when="long_overdue", source=N_(
-                    "《关于办理妨害信用卡管理刑事案件具体应用法律若干问题的解释》第10条"
+                    "《关于办理妨害信用卡管理刑事案件具体应用法律若干问题的解释》第9条、第10条"
                 )),
                 Block(N_(
                     "Interest already charged is still owed: the bank does not have to waive "
@@ -677,12 +712,13 @@ VERDICTS = (
                     "you are willing to repay."
                 ), when="pays_partly"),
                 Block(N_(
-                    "Even if you cannot pay anything now, contact the bank before the next "
-                    "due date and say when you expect to pay. Not answering makes things "
-                    "worse."
+                    "Even if you cannot pay anything now, contact the bank today or tomorrow: "
+                    "explain why, and say when you expect to start paying. Staying silent "
+                    "makes collection escalate and can look like evading repayment."
                 ), when="pays_nothing"),
                 BANK_WONT_TALK,
                 AT_OR_ABOVE_THRESHOLD,
+                NOT_YET_IN_TIME,
                 FEWER_THAN_TWO_DEMANDS,
                 PRINCIPAL_FIRST,
                 REPAY_LARGE,
@@ -697,21 +733,22 @@ VERDICTS = (
         "legal_risk",
         headline=N_(
             "Your principal reaches the amount for malicious overdraft (恶意透支), and it is "
-            "more than 3 months overdue. Whether it is a crime depends on whether it stays "
-            "unpaid for more than 3 months after two effective demands, and on intent: act now."
+            "more than 3 months overdue. That alone is not a crime: it also takes both more "
+            "than 3 months unpaid after two effective demands and intent to take the money as "
+            "your own. Start acting today."
         ),
         messages=(
             (
                 *BANDS[1:],
                 Block(N_(
                     "You said at least two demands reached you, at least 30 days apart; "
-                    "whether 3 months have passed since the second decides the time "
-                    "condition."
-                ), when="repeated_demands", continues=True),
+                    "whether more than 3 months have passed since the second effective one "
+                    "decides the time condition."
+                ), when="repeated_demands"),
                 Block(N_(
                     "You do not remember how many demands reached you: below, which ones "
                     "count and how to check."
-                ), when="demands_unsure", continues=True),
+                ), when="demands_unsure"),
                 Block(N_(
                     "First step: today, answer the bank and tell it in writing that you want "
                     "to repay, with a plan you can keep."
@@ -719,6 +756,7 @@ VERDICTS = (
             ),
             (
                 AT_OR_ABOVE_THRESHOLD,
+                CHECK_SECOND_DEMAND,
                 UNSURE_DEMANDS,
                 PRINCIPAL_FIRST,
                 REPAY_LARGE,
@@ -734,6 +772,13 @@ VERDICTS = (
                     "3. Get any agreement in writing, including the annualised rate "
                     "(年化利率), and keep every receipt, letter and message."
                 ), source=N_("《商业银行信用卡业务监督管理办法》第70条")),
+                Block(N_(
+                    "4. Do not hide assets or move them to others, and stop new card spending "
+                    "and cash withdrawals: overdrawing while knowing you cannot repay, and "
+                    "hiding assets to avoid repaying, are listed as typical signs of intent."
+                ), continues=True, source=N_(
+                    "《关于办理妨害信用卡管理刑事案件具体应用法律若干问题的解释》第6条"
+                )),
                 Block(N_(
                     "Pay what you can now, and keep the receipts: it lowers what you owe and "
                     "shows that you are willing to repay."

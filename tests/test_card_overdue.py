@@ -772,7 +772,7 @@ def test_court_judgment_and_where_to_turn_are_told(lang, lines):
     for block in (co.COURT_CASE, co.AFTER_JUDGMENT, co.AGENTS):
         assert _shown_in(chat, block), block.text
     assert _shown_in(chat, co.COLLECTORS) or _shown_in(chat, co.COLLECTORS_OR_NO_TALKS)
-    assert "only if you ask" in co.COURT_CASE.text and "律师函" in co.COURT_CASE.text
+    assert "unless you ask" in co.COURT_CASE.text and "律师函" in co.COURT_CASE.text
     assert "失信被执行人" in co.AFTER_JUDGMENT.text
     assert co.AFTER_JUDGMENT.source.startswith("刑法第313条")
     assert "12378" in co.COLLECTORS.text and "12378" in co.COLLECTORS_OR_NO_TALKS.text
@@ -826,8 +826,53 @@ def test_avoiding_the_bank_on_purpose_is_said_to_count_expert_review():
 
 def test_the_legal_risk_headline_does_not_claim_the_time_condition_is_met():
     headline = FLOW.verdict("legal_risk").headline
-    assert "3 months after two effective demands" in headline
+    assert "3 months unpaid after two effective demands" in headline
+    assert "it also takes both" in headline  # the two conditions hold together, not either
     assert "how long it has been overdue reach" not in headline
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_band_is_named_only_as_what_it_would_be_if_found_malicious(lang):
+    """Expert re-read: the principal is in a band of 恶意透支 only if it is found to be one."""
+    for band in co.BANDS[1:]:
+        assert band.text.startswith("If it were found to be malicious overdraft")
+    chat = start(lang)
+    chat.run("@lt1m", "@partial", "6万")
+    assert _shown_in(chat, co.BAND_LARGE, principal=60_000, threshold=50_000)
+    # and what counts as principal is said (no interest or fees)
+    assert "without interest" in co.PRINCIPAL_FIRST.text and "立案" in co.PRINCIPAL_FIRST.text
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_recently_overdue_above_the_threshold_hears_the_time_condition_cannot_be_met_yet(lang):
+    for status in ("@lt1m", "@m1to3"):
+        chat = start(lang)
+        chat.run(status, "@partial", "6万")
+        assert chat.verdict == "instalment_agreement"
+        assert _shown_in(chat, co.NOT_YET_IN_TIME)
+    chat = start(lang)
+    chat.run("@gt3m", "@partial", "6万", "@once")
+    assert chat.verdict == "instalment_agreement"
+    assert not _shown_in(chat, co.NOT_YET_IN_TIME)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_legal_risk_says_how_to_check_the_second_demand_and_to_keep_assets_where_they_are(lang):
+    chat = start(lang)
+    chat.run("@gt3m", "@none", "8万", "@twice_or_more")
+    assert chat.verdict == "legal_risk"
+    assert _shown_in(chat, co.CHECK_SECOND_DEMAND)
+    interpretation = "《关于办理妨害信用卡管理刑事案件具体应用法律若干问题的解释》第6条"
+    assert translate(lang, interpretation)[:4] in chat.text
+    assert any("hide assets" in block.text for block in FLOW.verdict("legal_risk").blocks)
+
+
+def test_paying_in_full_long_overdue_says_repaying_before_a_case_is_opened_counts_nothing():
+    chat = start("zh")
+    chat.run("@gt3m", "@full")
+    assert chat.verdict == "pay_in_full"
+    assert "立案前全部还清，就达不到入罪标准" in chat.text
+    assert "仅凭还款并不能了结案件" not in chat.text
 
 
 def test_refusing_a_judgment_is_a_crime_only_where_serious_and_the_report_is_on_every_path():

@@ -169,6 +169,14 @@ def test_a_flow_rejects_unknown_names_and_undeclared_conditions():
         _flow((Transition("a", "b"), Transition("b", "other")), blocks=(Block("t", when="nope"),))
     with pytest.raises(ValueError, match="is not a declaration"):
         _flow((Transition("a", "b"), Transition("b", "other")), conditions={"f": lambda a: True})
+    table = (Transition("a", "b"), Transition("b", "other"))
+    # a misspelt option id would make the condition silently false on every path
+    with pytest.raises(ValueError, match="a has no option z"):
+        _flow(table, conditions={"a_z": OneOf("a", ("x", "z"))})
+    with pytest.raises(ValueError, match="b has no option q"):
+        _flow(table, conditions={"both": All(Is("a", "x"), Not(Is("b", "q")))})
+    with pytest.raises(ValueError, match="names no question c"):
+        _flow(table, conditions={"c_x": Is("c", "x")})
 
 
 def test_a_hand_written_predicate_is_a_condition_too():

@@ -400,3 +400,7 @@ def test_sources_of_one_law_are_listed_once_with_their_articles_in_order():
     shown = ["《刑法》第九条", "《条例》第二条", "《刑法》第七条、第八条", "12378"]
     assert merged_sources(shown) == ["《刑法》第七条、第八条、第九条", "《条例》第二条", "12378"]
     assert merged_sources(["「法」第10条", "「法」第6条"], "・") == ["「法」第6条・第10条"]
+    # several articles in one source and one of them again: each article once
+    assert merged_sources(["「法」第6条・第7条", "「法」第7条", "「法」第8条"], "・") == [
+        "「法」第6条・第7条・第8条"
+    ]

@@ -656,6 +656,7 @@ class Engine(TypedAnswers):
 _ARTICLES = re.compile(r"^(?P<law>.+?[》）)」法])\s*(?P<articles>第[^；;]+条)$")
 
 
+_SEVERAL_ARTICLES = re.compile(r"[、・,，]\s*")
 _ARTICLE_NUMBER = re.compile(r"第([0-9〇一二三四五六七八九十百]+)")
 
 
@@ -675,8 +676,9 @@ def merged_sources(sources: Iterable[str], separator: str = "、") -> list[str]:
         match = _ARTICLES.match(source)
         law, article = (match["law"], match["articles"]) if match else (source, "")
         articles = laws.setdefault(law, [])
-        if article and article not in articles:
-            articles.append(article)
+        for one in _SEVERAL_ARTICLES.split(article) if article else ():
+            if one not in articles:  # "第6条・第7条" and "第7条": article 7 once
+                articles.append(one)
     return [
         law + separator.join(sorted(articles, key=_article_order))
         for law, articles in laws.items()

@@ -16,7 +16,7 @@ from typing import Any
 
 from transitions import Machine
 
-from bot.core.conditions import Predicate
+from bot.core.conditions import Compare, Either, Is, OneOf, Predicate
 from bot.core.i18n import N_ as N_  # flows mark their texts with the N_ they import from here
 from bot.core.kinds import AnswerKind, Money, OptionsOnly
 
@@ -245,6 +245,15 @@ class Flow:
                 raise ValueError(
                     f"{self.id}: condition {name} is not a declaration (bot/core/conditions.py)"
                 )
+        for name, condition in self.conditions.items():
+            for question_id, value in _options_named(condition):
+                question = self._questions.get(question_id)
+                if question is None:
+                    raise ValueError(f"{self.id}: condition {name} names no question {question_id}")
+                if isinstance(value, str) and value not in {o.id for o in question.options}:
+                    raise ValueError(
+                        f"{self.id}: condition {name}: {question_id} has no option {value}"
+                    )
         for t in self.transitions:
             if t.source not in self._questions or t.dest not in states:
                 raise ValueError(f"{self.id}: transition {t} names an unknown state")
@@ -289,3 +298,19 @@ class Flow:
                 for t in self.transitions
             ],
         )
+
+
+def _options_named(predicate: Predicate) -> Iterator[tuple[str, object]]:
+    """(question, value) for every answer a condition tests for by name (`Is`, `OneOf`),
+    so that a misspelt option id is an error when the flow is built, not a silent False."""
+    if isinstance(predicate, Is):
+        yield predicate.question, predicate.value
+    elif isinstance(predicate, OneOf):
+        for choice in predicate.choices:
+            yield predicate.question, choice
+    elif isinstance(predicate, Compare):
+        for side in (predicate.left, predicate.right):
+            if isinstance(side, Either):
+                yield from _options_named(side.test)
+    for part in predicate.parts():
+        yield from _options_named(part)
