@@ -336,12 +336,11 @@ SRC_RESIDUAL = N_("契約書（残価設定型ローン）")
 SRC_LOAN_CONTRACT = N_("契約書（自動車ローン）")
 SRC_KEI_PAPERS = N_("軽自動車検査協会 手続案内")
 SRC_SEAL = N_("市区町村 印鑑登録")
-SRC_COOLING_OFF = N_("消費者庁 クーリング・オフ")
+SRC_COOLING_OFF = N_("国民生活センター（車の売却契約のトラブル）")
 
 # An estimate hedges the headline at once: the first line after it.
 ESTIMATE_NOTE = Block(N_(
-    "{appraisal} is your own estimate, not an offer: all of this holds only if a buyer "
-    "really pays that much."
+    "{appraisal} is only your estimate: once you have a real offer, work it out again."
 ), when="no_appraisal_yet", continues=True, source=SRC_ARTICLE)
 
 # The one next step of the first message.
@@ -356,10 +355,30 @@ NEXT_BETTER_OFFER = Block(N_(
 ), unless="residual_at_end", source=SRC_ARTICLE)
 
 # At the end of a residual-value loan returning the car usually settles it: weigh that first.
+# Whether returning settles it depends on a residual guarantee (残価保証), for a company that
+# holds the title; a lender that does not own the car usually takes no car back.
 NEXT_AT_TERM_END = Block(N_(
-    "Next step: ask the loan company whether returning the car would cost you anything (the "
-    "mileage and condition check), and compare that with the best offer."
-), when="residual_at_end", source=SRC_RESIDUAL)
+    "Next step: ask the loan company (or the dealer, if it is the 所有者) whether the "
+    "contract guarantees the 残価 on return (残価保証) and what mileage or damage charges "
+    "returning would bring, and compare that with the best offer."
+), when=["company_is_owner", "residual_at_end"], unless="no_appraisal_yet", source=SRC_RESIDUAL)
+NEXT_AT_TERM_END_ESTIMATE = Block(N_(
+    "Next step: get real offers from several buyers, and ask the loan company (or the "
+    "dealer, if it is the 所有者) whether the 残価 is guaranteed on return and what mileage "
+    "or damage charges to expect; then compare."
+), when=["company_is_owner", "residual_at_end", "no_appraisal_yet"], source=SRC_RESIDUAL)
+NEXT_OWN_AT_TERM_END = Block(N_(
+    "Next step: ask your lender whether the contract allows returning the car and whether "
+    "the 残価 can be paid in new instalments, and compare with the best offer."
+), when=["in_own_name", "residual_at_end"], unless="no_appraisal_yet", source=SRC_RESIDUAL)
+NEXT_OWN_AT_TERM_END_ESTIMATE = Block(N_(
+    "Next step: get real offers from several buyers, and ask your lender whether the "
+    "contract allows returning the car and whether the 残価 can be paid in new instalments."
+), when=["in_own_name", "residual_at_end", "no_appraisal_yet"], source=SRC_RESIDUAL)
+NEXT_AT_TERM_END_STEPS = (
+    NEXT_AT_TERM_END, NEXT_AT_TERM_END_ESTIMATE, NEXT_OWN_AT_TERM_END,
+    NEXT_OWN_AT_TERM_END_ESTIMATE,
+)
 
 EVEN_PAYOFF_DATE = Block(N_(
     "But the payoff changes with the date, and fees may apply: ask the lender for the exact "
@@ -377,23 +396,63 @@ RESIDUAL_AT_END_SURPLUS = Block(N_(
     "At the end of the term (満了) you could also return the car or buy it out, but as the "
     "price is above what you owe, selling or trading it in gets you the difference; "
     "returning it would not."
-), when=["residual_at_end", "surplus"], continues=True, source=SRC_RESIDUAL)
+), when=["company_is_owner", "residual_at_end", "surplus"], unless="no_appraisal_yet",
+    continues=True, source=SRC_RESIDUAL)
+RESIDUAL_AT_END_SURPLUS_ESTIMATE = Block(N_(
+    "At the end of the term (満了) you could also return the car or buy it out, but if it "
+    "really sells for your estimate, the price is above what you owe: selling or trading it "
+    "in gets you the difference; returning it would not."
+), when=["company_is_owner", "residual_at_end", "surplus", "no_appraisal_yet"],
+    continues=True, source=SRC_RESIDUAL)
+RESIDUAL_OWN_AT_END_SURPLUS = Block(N_(
+    "At the end of the term (満了) you could also pay the 残価 and keep the car, but as the "
+    "price is above what you owe, selling it pays off the loan and leaves you the "
+    "difference."
+), when=["in_own_name", "residual_at_end", "surplus"], continues=True, source=SRC_RESIDUAL)
 
 RESIDUAL_AT_END_SHORTFALL = Block(N_(
     "At the end of the term (満了) the usual choices are: return the car; buy it out by "
     "paying the 残価 ({balance}) at once or in new instalments; or trade it in for a new "
-    "residual-value loan. Selling it instead means paying the {difference} gap yourself, so "
-    "returning is usually cheaper, unless charges for mileage or condition beyond the "
-    "contract's terms come to more than that."
-), when=["residual_at_end", "shortfall"], source=SRC_RESIDUAL)
+    "residual-value loan. Returning settles it at the 残価 only if the contract guarantees "
+    "the 残価 (残価保証) and the car meets its conditions (mileage cap, accident history, "
+    "condition); otherwise you pay the gap between the car's value on return and the 残価. "
+    "Selling means paying the {difference} gap yourself, so returning is cheaper whenever "
+    "its extra charges come to less than that."
+), when=["company_is_owner", "residual_at_end", "shortfall"], source=SRC_RESIDUAL)
+RESIDUAL_OWN_AT_END_SHORTFALL = Block(N_(
+    "At the end of the term (満了) you usually pay the 残価 ({balance}) at once, or, if the "
+    "lender agrees, in new instalments or with a new loan. If you sell, you pay off the loan "
+    "with the sale money plus the {difference} shortfall. If neither is possible, talk to "
+    "the lender before a payment is missed."
+), when=["in_own_name", "residual_at_end", "shortfall"], source=SRC_RESIDUAL)
 
 # The headlines that replace the usual one: at 満了 a shortfall is usually not owed (the car
 # goes back), and an estimate is no offer.
-AT_TERM_END_HEADLINE = Block(N_(
-    "At {appraisal} the car would fetch {difference} less than the 残価 you still owe. But at "
-    "the end of the term (満了), returning the car usually ends the contract with no gap to "
-    "pay, if mileage and condition are within its terms."
-), when=["residual_at_end", "shortfall"])
+AT_TERM_END_HEADLINES = (
+    Block(N_(
+        "No offer yet: even at your estimate of {appraisal}, the car would fetch {difference} "
+        "less than the 残価 of {balance}. But if the contract settles at the 残価 when the car "
+        "is returned at 満了 (残価保証), you usually pay no gap, as long as mileage and "
+        "condition are within its terms."
+    ), when=["company_is_owner", "residual_at_end", "shortfall", "no_appraisal_yet"]),
+    Block(N_(
+        "At {appraisal} the car would fetch {difference} less than the 残価 of {balance}. But "
+        "if the contract settles at the 残価 when the car is returned at 満了 (残価保証), you "
+        "usually pay no gap, as long as mileage and condition are within its terms."
+    ), when=["company_is_owner", "residual_at_end", "shortfall"]),
+    Block(N_(
+        "No offer yet: even at your estimate of {appraisal}, the car would fetch {difference} "
+        "less than the 残価 of {balance}. With a residual loan in your own name (a bank, JA), "
+        "there is often no returning the car at 満了: you pay the 残価 at once, or ask the "
+        "lender about new instalments or a new loan."
+    ), when=["in_own_name", "residual_at_end", "shortfall", "no_appraisal_yet"]),
+    Block(N_(
+        "At {appraisal} the car would fetch {difference} less than the 残価 of {balance}. With "
+        "a residual loan in your own name (a bank, JA), there is often no returning the car at "
+        "満了: you pay the 残価 at once, or ask the lender about new instalments or a new "
+        "loan."
+    ), when=["in_own_name", "residual_at_end", "shortfall"]),
+)
 
 
 def estimate_headline(text: str) -> Block:
@@ -403,9 +462,9 @@ def estimate_headline(text: str) -> Block:
 RESIDUAL_MID_TERM_SHORTFALL = Block(N_(
     "Before the end of the term (満了), ending a residual-value loan means paying it off in "
     "full, 残価 included. Returning the car early does not settle it: in practice the "
-    "shortfall is still owed (your contract decides). If you cannot cover the gap, keeping "
-    "the car until 満了 and deciding then is often cheaper. Ask the loan company what ending "
-    "early would cost."
+    "shortfall is still owed (your contract decides). If you cannot cover the gap and the "
+    "contract guarantees the 残価 on return, keeping the car until 満了 and returning it then "
+    "is often cheaper. Ask the loan company what fees paying off early would bring."
 ), when=["residual_mid_term", "shortfall"], source=SRC_RESIDUAL)
 
 # -- how the sale goes -------------------------------------------------------------------
@@ -446,12 +505,14 @@ OWN_NAME_SHORTFALL = Block(N_(
 ), when="in_own_name", unless="nothing_owed", source=SRC_LOAN_CONTRACT)
 
 PRIVATE_BUYER = Block(N_(
-    "Selling to a private person: you pay off the loan, get the release documents from the "
-    "company and transfer the name (名義変更) at the 運輸支局 (kei cars: 軽自動車検査協会) "
-    "with the buyer; the new owner must file within 15 days. Mistakes with the money or the "
-    "papers easily lead to disputes: unless you know the process well, a business buyer is "
-    "safer."
-), when=["private_buyer", "company_is_owner"])
+    "Selling to a private person, you do yourself everything a business buyer would do, in "
+    "this order: (1) ask the loan company for the payoff amount; (2) pay off the loan (if "
+    "the sale money pays it, get it from the buyer first); (3) get the release papers (from "
+    "the dealer, if the dealer is the 所有者); (4) the buyer files the transfer (名義変更) "
+    "within 15 days at the 運輸支局 (kei cars: 軽自動車検査協会). The transfer cannot happen "
+    "before the papers arrive, so agree the handover date in writing too. Unless you know "
+    "the process well, a business buyer is safer."
+), when=["private_buyer", "company_is_owner"], source=SRC_VEHICLES_ACT)
 
 PRIVATE_BUYER_NO_LOAN = Block(N_(
     "Selling to a private person: you transfer the name (名義変更) at the 運輸支局 (kei "
@@ -512,8 +573,9 @@ TAX_KEI = Block(N_(
     "軽自動車税: there is no refund at all, not even for the unused months."
 ), when="kei_car", source=SRC_KEI_TAX)
 TAX_APRIL = Block(N_(
-    "The whole year's tax goes to whoever is registered on 1 April, so around then make "
-    "sure the transfer is done before 1 April."
+    "Both taxes are charged for the whole year to whoever is on the 車検証 on 1 April. If you "
+    "sell in March, have the buyer promise to finish the transfer within March, and agree "
+    "in writing who pays the new year's tax if it slips."
 ), continues=True)
 TAX = (TAX_REGULAR, TAX_IN_QUOTE, TAX_PRIVATE, TAX_KEI, TAX_APRIL)
 
@@ -554,11 +616,25 @@ KEI_FORM_PRIVATE = Block(N_(
     "other's signed 申請依頼書."
 ), when=["kei_car", "private_buyer"], continues=True)
 KEI_FORM_HOLDER = Block(N_(
-    "The company that holds the title supplies its own 申請依頼書."
+    "The loan company (or the dealer) that is the 所有者 also issues its own 申請依頼書: a "
+    "business buyer usually collects it; selling privately, you ask for it once the loan is "
+    "paid."
 ), when=["company_is_owner", "kei_car"], continues=True)
+BUYER_BRINGS_REGULAR = Block(N_(
+    "What the buyer brings (regular car): their 印鑑証明書 (within 3 months) and 実印 (or a "
+    "委任状 stamped with it, if someone files for them), and a 車庫証明 for the new parking "
+    "place (from the police; it takes a few days). Without them the transfer misses the "
+    "15 days: have the buyer check before you sign."
+), when=["private_buyer", "regular_car"], source=SRC_VEHICLES_ACT)
+BUYER_BRINGS_KEI = Block(N_(
+    "What the buyer brings (kei car): a 住民票 (within 3 months) and an 認印; in some areas "
+    "the parking place must be notified too."
+), when=["private_buyer", "kei_car"], source=SRC_KEI_PAPERS)
 FOREIGN_RESIDENTS = Block(N_(
     "Foreign residents: a 実印 needs 印鑑登録 at your city or ward office first (bring your "
-    "在留カード), and the name must match your 住民票 and the 車検証."
+    "在留カード), under the name on your 住民票 (or a registered 通称). If the 車検証 spells "
+    "your name differently, you may be asked for proof that it is you: ask the buyer or the "
+    "運輸支局 beforehand."
 ), when="regular_car", source=SRC_SEAL)
 ADDRESS_CHANGED = Block(N_(
     "If your address or name has changed since registration, add a 住民票 showing the "
@@ -567,7 +643,8 @@ ADDRESS_CHANGED = Block(N_(
 ))
 DOCUMENTS = (
     HOLDER_PAPERS, HOLDER_PAPERS_PRIVATE, REGULAR_PAPERS, KEI_PAPERS,
-    KEI_FORM_BUSINESS, KEI_FORM_PRIVATE, KEI_FORM_HOLDER, FOREIGN_RESIDENTS, ADDRESS_CHANGED,
+    KEI_FORM_BUSINESS, KEI_FORM_PRIVATE, KEI_FORM_HOLDER, BUYER_BRINGS_REGULAR,
+    BUYER_BRINGS_KEI, FOREIGN_RESIDENTS, ADDRESS_CHANGED,
 )
 
 COOLING_OFF = Block(N_(
@@ -612,7 +689,8 @@ VERDICTS = (
         messages=(
             (ESTIMATE_NOTE, *SURPLUS_NUMBERS, NEXT_COMPARE_OFFERS),
             (UNDECIDED_BUYER, BUSINESS_BUYER_PAYS_OFF, SURPLUS_IS_PAID, ADVANCE_IS_NORMAL,
-             OWN_NAME_WITH_LOAN, RESIDUAL_COVERED, RESIDUAL_AT_END_SURPLUS, *PRIVATE_SALE,
+             OWN_NAME_WITH_LOAN, RESIDUAL_COVERED, RESIDUAL_AT_END_SURPLUS,
+             RESIDUAL_AT_END_SURPLUS_ESTIMATE, RESIDUAL_OWN_AT_END_SURPLUS, *PRIVATE_SALE,
              *CALLS_AND_TAX),
             CLOSING,
         ),
@@ -637,14 +715,15 @@ VERDICTS = (
             "If the car sells for {appraisal}, {difference} of the loan is still left to pay "
             "(オーバーローン)."
         ),
-        headlines=(AT_TERM_END_HEADLINE, estimate_headline(N_(
+        headlines=(*AT_TERM_END_HEADLINES, estimate_headline(N_(
             "No offer yet: if the car sells for your estimate of {appraisal}, {difference} of "
             "the loan would still be left to pay (オーバーローン)."
         ))),
         messages=(
-            (ESTIMATE_NOTE, *SHORTFALL_NUMBERS, NEXT_BETTER_OFFER, NEXT_AT_TERM_END),
+            (ESTIMATE_NOTE, *SHORTFALL_NUMBERS, NEXT_BETTER_OFFER, *NEXT_AT_TERM_END_STEPS),
             (
-                RESIDUAL_AT_END_SHORTFALL, RESIDUAL_MID_TERM_SHORTFALL,
+                RESIDUAL_AT_END_SHORTFALL, RESIDUAL_OWN_AT_END_SHORTFALL,
+                RESIDUAL_MID_TERM_SHORTFALL,
                 Block(N_(
                     "If no offer closes the gap, as you are replacing the car:\n"
                     "• Pay the shortfall in cash. Many dealers prefer the old loan to be "
@@ -653,7 +732,8 @@ VERDICTS = (
                     "sign (the salesperson usually asks for you); bank car loans in particular "
                     "may refuse. It costs: the new car starts out owing more than it is worth, "
                     "and you pay more interest in total.\n"
-                    "• Or keep this car and keep up its payments for now."
+                    "• Or don't replace it for now, and keep up this car's payments; if they get "
+                    "hard, talk to the lender before you miss one."
                 ), unless="residual_at_end", source=SRC_ARTICLE),
                 Block(N_(
                     "The buyer or dealer then settles the old loan, gets the release of "
@@ -670,15 +750,16 @@ VERDICTS = (
             "If the car sells for {appraisal}, {difference} of the loan is still left to pay "
             "(オーバーローン): selling without replacing it, you repay that yourself."
         ),
-        headlines=(AT_TERM_END_HEADLINE, estimate_headline(N_(
+        headlines=(*AT_TERM_END_HEADLINES, estimate_headline(N_(
             "No offer yet: if the car sells for your estimate of {appraisal}, {difference} of "
             "the loan would still be left to pay (オーバーローン): selling without replacing "
             "it, you would repay that yourself."
         ))),
         messages=(
-            (ESTIMATE_NOTE, *SHORTFALL_NUMBERS, NEXT_BETTER_OFFER, NEXT_AT_TERM_END),
+            (ESTIMATE_NOTE, *SHORTFALL_NUMBERS, NEXT_BETTER_OFFER, *NEXT_AT_TERM_END_STEPS),
             (
-                RESIDUAL_AT_END_SHORTFALL, RESIDUAL_MID_TERM_SHORTFALL,
+                RESIDUAL_AT_END_SHORTFALL, RESIDUAL_OWN_AT_END_SHORTFALL,
+                RESIDUAL_MID_TERM_SHORTFALL,
                 Block(N_(
                     "The company keeps the title until the loan is repaid, so the shortfall "
                     "is normally paid first, to the loan company (directly or through a "
@@ -700,8 +781,9 @@ VERDICTS = (
     Verdict(
         "release_only",
         headline=N_(
-            "Nothing is owed any more, but the company is still the owner on the 車検証: it "
-            "must release ownership (所有権解除) before you can sell the car."
+            "Nothing is owed any more, but the company is still the owner on the 車検証: to "
+            "transfer the car, it must first release ownership (所有権解除); a business buyer "
+            "can see to that as part of the sale."
         ),
         messages=(
             (
@@ -752,8 +834,9 @@ VERDICTS = (
                     "• what happens to the car if you change to another lease."
                 )),
                 Block(N_(
-                    "Don't let a buyer or dealer talk you into \"selling\" a leased car: it "
-                    "is not yours to sell."
+                    "It cannot be sold without the lease company's consent. If someone says a "
+                    "leased car can be sold anyway, ask who pays the early-termination or "
+                    "buy-out amount, and check with the lease company."
                 )),
                 LEASE_DISCLAIMER,
             ),

@@ -604,14 +604,35 @@ def test_at_the_end_of_a_residual_loan_a_shortfall_points_to_returning_the_car()
             "@lender", "@residual", "150万", "@at_end", "120万", sell, "@business", "@regular"
         )
         headline = first.split("\n")[0]
-        assert headline == translate("ja", car_sale.AT_TERM_END_HEADLINE.text).format(
-            appraisal="120万円", difference="30万円"
+        guaranteed = car_sale.AT_TERM_END_HEADLINES[1]
+        assert headline == translate("ja", guaranteed.text).format(
+            appraisal="120万円", difference="30万円", balance="150万円"
         )
+        assert "残価保証" in headline  # returning settles it only with a guarantee
         assert "ご自身で返す" not in first
         assert car_sale.NEXT_AT_TERM_END.text in blocks
         assert car_sale.NEXT_BETTER_OFFER.text not in blocks
         assert car_sale.RESIDUAL_AT_END_SHORTFALL.text in blocks
         assert not any(text.startswith("If no offer closes the gap") for text in blocks)
+    # in the user's own name (a bank, JA): usually no returning the car at all
+    first, blocks = _first_and_blocks(
+        "@self", "@residual", "150万", "@at_end", "120万", "@no", "@business", "@regular"
+    )
+    own = car_sale.AT_TERM_END_HEADLINES[3]
+    assert first.split("\n")[0] == translate("ja", own.text).format(
+        appraisal="120万円", difference="30万円", balance="150万円"
+    )
+    assert car_sale.NEXT_OWN_AT_TERM_END.text in blocks
+    assert car_sale.RESIDUAL_OWN_AT_END_SHORTFALL.text in blocks
+    assert car_sale.RESIDUAL_AT_END_SHORTFALL.text not in blocks
+    # an estimate at 満了: the headline says so, and the next step asks for real offers
+    first, blocks = _first_and_blocks(
+        "@lender", "@residual", "150万", "@at_end", "@not_yet", "120万", "@no", "@business",
+        "@regular",
+    )
+    assert first.startswith("まだ査定前です。")
+    assert car_sale.NEXT_AT_TERM_END_ESTIMATE.text in blocks
+    assert car_sale.NEXT_AT_TERM_END.text not in blocks
     # mid-term: the shortfall is owed, the usual headline and next step
     first, blocks = _first_and_blocks(
         "@lender", "@residual", "150万", "@mid_term", "120万", "@no", "@business", "@regular"
@@ -644,8 +665,10 @@ def test_a_private_seller_sees_no_shop_only_lines():
     _, shop = _first_and_blocks("@lender", "@standard", "100万", "150万", "@business", "@regular")
     for block in (car_sale.HOLDER_PAPERS, car_sale.TAX_IN_QUOTE, car_sale.COOLING_OFF):
         assert block.text in shop and block.text not in private
-    for block in (car_sale.HOLDER_PAPERS_PRIVATE, car_sale.TAX_PRIVATE):
+    for block in (car_sale.HOLDER_PAPERS_PRIVATE, car_sale.TAX_PRIVATE,
+                  car_sale.BUYER_BRINGS_REGULAR):
         assert block.text in private and block.text not in shop
+    assert "(1) ask the loan company for the payoff" in car_sale.PRIVATE_BUYER.text
     _, private_kei = _first_and_blocks(
         "@lender", "@standard", "100万", "150万", "@individual", "@kei"
     )
