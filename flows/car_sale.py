@@ -16,6 +16,7 @@ Question and option ids are a public contract (tests, analytics, console --json)
 from bot.core.conditions import All, Any, Compare, Either, Is, OneOf
 from bot.core.flow import N_, Block, Flow, Option, Question, Transition, Verdict
 from bot.core.kinds import Money
+from flows import sections as S
 
 # -- questions ---------------------------------------------------------------------------
 
@@ -666,10 +667,14 @@ LEASE_DISCLAIMER = Block(N_(
 ))
 
 # Shared by the sale verdicts: who does what, private sales, whom to call, the tax.
-PRIVATE_SALE = (PRIVATE_BUYER, PRIVATE_BUYER_NO_LOAN, PRIVATE_SALE_SAFETY)
-CALLS_AND_TAX = (WHO_TO_CALL, WHO_TO_CALL_DEALER, WHO_TO_CALL_OWN_NAME, *TAX)
-CLOSING = (*DOCUMENTS, COOLING_OFF, DISCLAIMER)
-CLOSING_WITH_OFFERS = (*DOCUMENTS, NEXT_COMPARE_OFFERS, COOLING_OFF, DISCLAIMER)
+PRIVATE_SALE = (S.PRIVATE_SALE, PRIVATE_BUYER, PRIVATE_BUYER_NO_LOAN, PRIVATE_SALE_SAFETY)
+CALLS_AND_TAX = (
+    S.WHO_TO_CALL, WHO_TO_CALL, WHO_TO_CALL_DEALER, WHO_TO_CALL_OWN_NAME, S.CAR_TAX, *TAX,
+)
+CLOSING = (S.DOCUMENTS, *DOCUMENTS, S.WATCH_OUT, COOLING_OFF, S.ABOUT, DISCLAIMER)
+CLOSING_WITH_OFFERS = (
+    S.DOCUMENTS, *DOCUMENTS, S.WATCH_OUT, NEXT_COMPARE_OFFERS, COOLING_OFF, S.ABOUT, DISCLAIMER,
+)
 
 # -- verdicts: headline, then messages of blocks (each message is sent on its own) -------
 # The first message: the headline (hedged at once when the price is an estimate), the
@@ -688,9 +693,10 @@ VERDICTS = (
         )),),
         messages=(
             (ESTIMATE_NOTE, *SURPLUS_NUMBERS, NEXT_COMPARE_OFFERS),
-            (UNDECIDED_BUYER, BUSINESS_BUYER_PAYS_OFF, SURPLUS_IS_PAID, ADVANCE_IS_NORMAL,
-             OWN_NAME_WITH_LOAN, RESIDUAL_COVERED, RESIDUAL_AT_END_SURPLUS,
-             RESIDUAL_AT_END_SURPLUS_ESTIMATE, RESIDUAL_OWN_AT_END_SURPLUS, *PRIVATE_SALE,
+            (S.HOW_IT_GOES, UNDECIDED_BUYER, BUSINESS_BUYER_PAYS_OFF, SURPLUS_IS_PAID,
+             ADVANCE_IS_NORMAL, OWN_NAME_WITH_LOAN, S.RESIDUAL_LOAN, RESIDUAL_COVERED,
+             RESIDUAL_AT_END_SURPLUS, RESIDUAL_AT_END_SURPLUS_ESTIMATE, RESIDUAL_OWN_AT_END_SURPLUS,
+             *PRIVATE_SALE,
              *CALLS_AND_TAX),
             CLOSING,
         ),
@@ -704,8 +710,9 @@ VERDICTS = (
         )),),
         messages=(
             (ESTIMATE_NOTE, *EVEN_NUMBERS, EVEN_PAYOFF_DATE),
-            (UNDECIDED_BUYER, BUSINESS_BUYER_PAYS_OFF, OWN_NAME_WITH_LOAN, RESIDUAL_COVERED,
-             *PRIVATE_SALE, *CALLS_AND_TAX, NEXT_COMPARE_OFFERS),
+            (S.HOW_IT_GOES, NEXT_COMPARE_OFFERS, UNDECIDED_BUYER, BUSINESS_BUYER_PAYS_OFF,
+             OWN_NAME_WITH_LOAN, S.RESIDUAL_LOAN, RESIDUAL_COVERED, *PRIVATE_SALE,
+             *CALLS_AND_TAX),
             CLOSING,
         ),
     ),
@@ -722,8 +729,9 @@ VERDICTS = (
         messages=(
             (ESTIMATE_NOTE, *SHORTFALL_NUMBERS, NEXT_BETTER_OFFER, *NEXT_AT_TERM_END_STEPS),
             (
-                RESIDUAL_AT_END_SHORTFALL, RESIDUAL_OWN_AT_END_SHORTFALL,
+                S.RESIDUAL_LOAN, RESIDUAL_AT_END_SHORTFALL, RESIDUAL_OWN_AT_END_SHORTFALL,
                 RESIDUAL_MID_TERM_SHORTFALL,
+                S.YOUR_OPTIONS,
                 Block(N_(
                     "If no offer closes the gap, as you are replacing the car:\n"
                     "• Pay the shortfall in cash. Many dealers prefer the old loan to be "
@@ -735,6 +743,7 @@ VERDICTS = (
                     "• Or don't replace it for now, and keep up this car's payments; if they get "
                     "hard, talk to the lender before you miss one."
                 ), unless="residual_at_end", source=SRC_ARTICLE),
+                S.HOW_IT_GOES,
                 Block(N_(
                     "The buyer or dealer then settles the old loan, gets the release of "
                     "ownership (所有権解除) and does the paperwork."
@@ -758,8 +767,9 @@ VERDICTS = (
         messages=(
             (ESTIMATE_NOTE, *SHORTFALL_NUMBERS, NEXT_BETTER_OFFER, *NEXT_AT_TERM_END_STEPS),
             (
-                RESIDUAL_AT_END_SHORTFALL, RESIDUAL_OWN_AT_END_SHORTFALL,
+                S.RESIDUAL_LOAN, RESIDUAL_AT_END_SHORTFALL, RESIDUAL_OWN_AT_END_SHORTFALL,
                 RESIDUAL_MID_TERM_SHORTFALL,
+                S.YOUR_OPTIONS,
                 Block(N_(
                     "The company keeps the title until the loan is repaid, so the shortfall "
                     "is normally paid first, to the loan company (directly or through a "
@@ -773,6 +783,7 @@ VERDICTS = (
                     "• or keep the car and keep up the payments for now.\n"
                     "If the payments are hard, talk to the lender before you miss one."
                 ), unless="residual_at_end", source=SRC_ARTICLE),
+                S.HOW_IT_GOES,
                 OWN_NAME_SHORTFALL, UNDECIDED_BUYER, *PRIVATE_SALE, *CALLS_AND_TAX,
             ),
             CLOSING,
@@ -795,7 +806,8 @@ VERDICTS = (
                     "or let a business buyer do it as part of the sale; most will."
                 )),
             ),
-            (UNDECIDED_BUYER, PRIVATE_BUYER_NO_LOAN, PRIVATE_SALE_SAFETY, *TAX),
+            (S.HOW_IT_GOES, UNDECIDED_BUYER, S.PRIVATE_SALE, PRIVATE_BUYER_NO_LOAN,
+             PRIVATE_SALE_SAFETY, S.CAR_TAX, *TAX),
             CLOSING_WITH_OFFERS,
         ),
     ),
@@ -815,7 +827,8 @@ VERDICTS = (
                     "3. The buyer handles the transfer (名義変更) and pays you."
                 ), when="business_buyer", continues=True),
             ),
-            (UNDECIDED_BUYER, PRIVATE_BUYER_NO_LOAN, PRIVATE_SALE_SAFETY, *TAX),
+            (S.HOW_IT_GOES, UNDECIDED_BUYER, S.PRIVATE_SALE, PRIVATE_BUYER_NO_LOAN,
+             PRIVATE_SALE_SAFETY, S.CAR_TAX, *TAX),
             CLOSING_WITH_OFFERS,
         ),
     ),

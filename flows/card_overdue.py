@@ -22,6 +22,7 @@ from bot.core.conditions import AtLeast, Below, Is, OneOf
 from bot.core.dates import days_since_month, without_month_names
 from bot.core.flow import AMBIGUOUS, N_, Block, Flow, Option, Question, Transition, Verdict, either
 from bot.core.kinds import Money
+from flows import sections as S
 
 # The smallest principal at which 恶意透支 can be a crime ("数额较大"; 2018 SPC/SPP decision).
 THRESHOLD = 50_000
@@ -615,6 +616,7 @@ VERDICTS = (
                 ), when="pays_partly"),
             ),
             (
+                S.WHAT_TO_DO,
                 Block(N_(
                     "Check your statement for the minimum payment (最低还款额). On most "
                     "cards, paying at least that by the due date keeps the account from "
@@ -629,6 +631,7 @@ VERDICTS = (
                     "(个性化分期还款, Art. 70 of the 2011 Measures on credit-card business): "
                     "up to 5 years, but the bank may refuse."
                 ), when="pays_nothing", source=N_("《商业银行信用卡业务监督管理办法》第70条")),
+                S.WATCH_OUT,
                 Block(N_(
                     "If the payment is missed, interest and a penalty (违约金) are charged and "
                     "reminders start. Interest already charged stays owed: the bank does not "
@@ -637,10 +640,13 @@ VERDICTS = (
                 Block(ESCALATION.text, when="not_full"),
             ),
             (
+                S.CREDIT_RECORD,
                 Block(CREDIT_RECORD.text, when="not_full", source=CREDIT_RECORD.source),
                 Block(CREDIT_REPORT_RIGHTS.text, when="not_full",
                       source=CREDIT_REPORT_RIGHTS.source),
+                S.WATCH_OUT,
                 Block(AGENTS.text, when="not_full", source=AGENTS.source),
+                S.ABOUT,
                 Block(DISCLAIMER.text, when="not_full"),
             ),
         ),
@@ -661,6 +667,7 @@ VERDICTS = (
                 )),
             ),
             (
+                S.THE_LAW,
                 Block(N_(
                     "It has been more than 3 months, so repay in full, today if you can. For "
                     "malicious overdraft (恶意透支) only the principal still unpaid when the "
@@ -676,15 +683,18 @@ VERDICTS = (
                 ), when="long_overdue", source=N_(
                     "《关于办理妨害信用卡管理刑事案件具体应用法律若干问题的解释》第9条、第10条"
                 )),
+                S.INTEREST,
                 Block(N_(
                     "Interest already charged is still owed: the bank does not have to waive "
                     "it. You can ask it to waive the penalty or penalty interest as a "
                     "goodwill gesture, but that is not guaranteed."
                 )),
                 NO_INTEREST_ON_FEES,
+                S.COURT,
                 COURT_CASE,
             ),
-            (CREDIT_RECORD, CREDIT_REPORT_RIGHTS, COLLECTORS, POLICE, AGENTS, DISCLAIMER),
+            (S.CREDIT_RECORD, CREDIT_RECORD, CREDIT_REPORT_RIGHTS, S.COLLECTION, COLLECTORS,
+             POLICE, S.WATCH_OUT, AGENTS, S.ABOUT, DISCLAIMER),
         ),
     ),
     Verdict(
@@ -705,6 +715,7 @@ VERDICTS = (
                 )),
             ),
             (
+                S.AGREEMENT,
                 INSTALMENT_ART_70,
                 INSTALMENT_TERMS,
                 Block(N_(
@@ -717,6 +728,7 @@ VERDICTS = (
                     "makes collection escalate and can look like evading repayment."
                 ), when="pays_nothing"),
                 BANK_WONT_TALK,
+                S.THE_LAW,
                 AT_OR_ABOVE_THRESHOLD,
                 NOT_YET_IN_TIME,
                 FEWER_THAN_TWO_DEMANDS,
@@ -725,8 +737,9 @@ VERDICTS = (
                 REPAY_HIGHER,
                 POLICE,
             ),
-            (ESCALATION, COURT_CASE, AFTER_JUDGMENT, CREDIT_RECORD, CREDIT_REPORT_RIGHTS,
-             COLLECTORS, AGENTS, DISCLAIMER),
+            (S.COLLECTION, ESCALATION, COLLECTORS, S.COURT, COURT_CASE, AFTER_JUDGMENT,
+             S.CREDIT_RECORD, CREDIT_RECORD, CREDIT_REPORT_RIGHTS, S.WATCH_OUT, AGENTS, S.ABOUT,
+             DISCLAIMER),
         ),
     ),
     Verdict(
@@ -755,12 +768,14 @@ VERDICTS = (
                 )),
             ),
             (
+                S.THE_LAW,
                 AT_OR_ABOVE_THRESHOLD,
                 CHECK_SECOND_DEMAND,
                 UNSURE_DEMANDS,
                 PRINCIPAL_FIRST,
                 REPAY_LARGE,
                 REPAY_HIGHER,
+                S.WHAT_TO_DO,
                 Block(N_(
                     "What to do now:\n"
                     "1. Stay reachable: answer the bank's calls and letters, and tell it "
@@ -793,8 +808,9 @@ VERDICTS = (
                     "demands count as effective."
                 )),
             ),
-            (COURT_CASE, AFTER_JUDGMENT, COLLECTORS_OR_NO_TALKS, CREDIT_RECORD,
-             CREDIT_REPORT_RIGHTS, AGENTS, DISCLAIMER),
+            (S.COURT, COURT_CASE, AFTER_JUDGMENT, S.COLLECTION, COLLECTORS_OR_NO_TALKS,
+             S.CREDIT_RECORD, CREDIT_RECORD, CREDIT_REPORT_RIGHTS, S.WATCH_OUT, AGENTS, S.ABOUT,
+             DISCLAIMER),
         ),
     ),
 )

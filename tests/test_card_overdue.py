@@ -459,7 +459,9 @@ def test_flow_text_comes_from_the_catalog_and_is_not_empty(temporary_catalogs, l
         messages = [r for r in replies if r.verdict and r.options == ()]
         assert messages
         for reply in messages:
-            assert reply.text.startswith(marker)
+            assert reply.text.removeprefix("【").startswith(marker)  # a section title first
+            titles = [s.title for s in reply.sections if s.title != texts.SOURCES]
+            assert all(title.startswith(marker) for title in titles)  # 根拠 is the engine's
             paragraphs = reply.text.split("\n\n")
             assert all(p.strip() for p in paragraphs)
             assert not re.search(r"\{\w*\}", reply.text)

@@ -28,7 +28,13 @@ from bot.adapters.telegram_bot.callbacks import (
 from bot.adapters.telegram_bot.logs import protected_logs
 from bot.adapters.telegram_bot.menu import COMMANDS
 from bot.adapters.telegram_bot.polling import build_application
-from bot.adapters.telegram_bot.render import MAX_MESSAGE, html_size, render, split_text
+from bot.adapters.telegram_bot.render import (
+    MAX_MESSAGE,
+    formatted,
+    html_size,
+    render,
+    split_text,
+)
 from bot.adapters.telegram_bot.settings import load_settings
 from bot.app import build_engine
 from bot.cli import main
@@ -38,7 +44,7 @@ from bot.core.events import Choice, Event, Reply
 from bot.core.flow import Block, Flow, Option, Question, Transition, Verdict
 from bot.core.i18n import format_number, translate
 from bot.storage import LocalAsyncStore, MemoryStore, SqliteStore, SyncStore
-from bot.tools.fake_bot_api import TOKEN, Call, FakeBotApi, User, group_chat
+from bot.tools.fake_bot_api import TOKEN, Call, FakeBotApi, User, group_chat, plain_text
 from bot.turns import TurnRunner
 from flows import FLOWS
 from tests.support import Chat
@@ -127,8 +133,8 @@ def buttons(message: dict) -> list[dict]:
 
 
 def sent_texts(calls: list[Call]) -> list[str]:
-    """The plain text Telegram shows for each sendMessage (HTML entities decoded)."""
-    return [html.unescape(c.params["text"]) for c in calls if c.method == "sendMessage"]
+    """The plain text Telegram shows for each sendMessage (tags dropped, entities decoded)."""
+    return [plain_text(c.params["text"], "HTML") for c in calls if c.method == "sendMessage"]
 
 
 def transcript(calls: list[Call]) -> list[str]:
@@ -156,7 +162,7 @@ def expected_texts(user: User, events: list[Event]) -> list[str]:
     for event in events:
         pending: list[str] = []
         for reply in chat.turn(event, user.language_code):
-            pending.append(reply.text)
+            pending.append(plain_text(formatted(reply), "HTML"))
             if reply.options:
                 messages.append("\n\n".join(pending))
                 pending = []
@@ -768,3 +774,33 @@ def test_settings_come_from_the_environment_then_dotenv(tmp_path):
     assert load_settings({"TELEGRAM_BOT_TOKEN": other}, dotenv).token == other
     assert load_settings({"TELEGRAM_BOT_TOKEN": ""}, dotenv).token == TOKEN
     assert load_settings({"TELEGRAM_BOT_TOKEN": TOKEN}, tmp_path / "none").base_url is None
+
+
+def test_a_verdict_is_a_bold_headline_then_titled_sections_folded_in_quotes():
+    """Issue 15: the first message leads with the answer in bold; the rest are named sections
+    the user opens (expandable blockquotes); every text is escaped."""
+    chat = Chat("ja")
+    chat.run("@car_sale", "@lender", "@standard", "150万", "120万", "@no", "@business", "@regular")
+    first, second = [r for r in chat.replies if r.verdict and not r.options][:2]
+    [message] = render([first])
+    assert message.text.startswith(f"<b>{first.headline}</b>\n")
+    [message] = render([second])
+    assert second.sections and all(s.title for s in second.sections)
+    for section in second.sections:
+        assert f"<b>{section.title}</b>\n<blockquote expandable>" in message.text
+    assert message.text.count("<blockquote expandable>") == len(second.sections)
+    assert plain_text(message.text, "HTML").startswith(second.sections[0].title + "\n")
+    # the console shows the same sections written out
+    assert second.text.startswith(f"【{second.sections[0].title}】\n")
+
+
+def test_section_text_is_escaped_and_an_overlong_verdict_falls_back_to_plain_parts():
+    from bot.core.events import Section
+
+    reply = Reply("【A<b>】\nx & y", verdict="v", sections=(Section("A<b>", "x & y"),))
+    [message] = render([reply])
+    assert message.text == "<b>A&lt;b&gt;</b>\n<blockquote expandable>x &amp; y</blockquote>"
+    long = Reply("【T】\n" + "あ" * 5000, verdict="v", sections=(Section("T", "あ" * 5000),))
+    parts = render([long])
+    assert len(parts) >= 2 and all("<blockquote" not in p.text for p in parts)
+    assert "".join(p.text for p in parts).startswith("【T】")

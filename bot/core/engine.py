@@ -28,8 +28,8 @@ from bot.core.answers import (
     near_boundary,
     says_correction,
 )
-from bot.core.events import Choice, Event, Kind, Reply
-from bot.core.flow import Block, Flow, Question
+from bot.core.events import Choice, Event, Kind, Reply, Section
+from bot.core.flow import Flow, Question
 from bot.core.i18n import DEFAULT_LANGUAGE, LANGUAGE_NAMES, LANGUAGES, language_from_code, translate
 from bot.core.kinds import Money, Problem
 from bot.core.reader import Kind as ReadingKind
@@ -552,31 +552,54 @@ class Engine(TypedAnswers):
     # -- verdicts ----------------------------------------------------------------------
 
     def _verdict(self, session: Session, flow: Flow) -> list[Reply]:
+        verdict_id = session.state or ""
+        headline, messages = self.verdict_sections(session, flow)
+        replies = []
+        for index, sections in enumerate(messages):
+            if index == 0:  # the answer, the numbers, one next step: no titles
+                text = "\n\n".join(section.text for section in sections)
+                replies.append(Reply(text, verdict=verdict_id, headline=headline))
+            else:
+                text = "\n\n".join(_written_out(section) for section in sections)
+                replies.append(Reply(text, verdict=verdict_id, sections=tuple(sections)))
+        replies.append(self._finished(session, verdict_id))
+        return replies
+
+    def verdict_sections(self, session: Session, flow: Flow) -> tuple[str, list[list[Section]]]:
+        """The verdict for this session: its headline, and per message the sections shown
+        (the first message is one untitled section that starts with the headline; 根拠 /
+        依据, what the paragraphs shown rest on, ends the last)."""
         verdict = flow.verdict(session.state or "")
         assert verdict is not None, f"{flow.id}: no state {session.state}"
-        values = self._values(session, flow)
-        headline = Block(flow.headline(verdict, session.answers))
-        messages = [[headline, *verdict.messages[0]], *verdict.messages[1:]]
-        texts_shown: list[str] = []
+        values, answers = self._values(session, flow), session.answers
+        headline = self._t(session, flow.headline(verdict, answers)).format_map(values)
+        messages: list[list[Section]] = []
         sources: dict[str, None] = {}
-        for blocks in messages:
-            text = ""
+        for index, blocks in enumerate(verdict.messages):
+            sections: list[Section] = []
+            title, body = "", headline if index == 0 else ""
             for block in blocks:
-                if flow.holds(block, session.answers):
-                    separator = "\n" if block.continues else "\n\n"
-                    paragraph = self._t(session, block.text).format_map(values)
-                    text = f"{text}{separator}{paragraph}" if text else paragraph
-                    if block.source:
-                        sources[self._t(session, block.source)] = None
-            if text:
-                texts_shown.append(text)
-        if sources and texts_shown:  # 根拠 / 依据: what the paragraphs shown rest on
+                if block.heading:
+                    if body:
+                        sections.append(Section(title, body))
+                    title, body = self._t(session, block.text), ""
+                    continue
+                if not flow.holds(block, answers):
+                    continue
+                paragraph = self._t(session, block.text).format_map(values)
+                separator = "\n" if block.continues else "\n\n"
+                body = f"{body}{separator}{paragraph}" if body else paragraph
+                if block.source:
+                    sources[self._t(session, block.source)] = None
+            if body:
+                sections.append(Section(title, body))
+            if sections:
+                messages.append(sections)
+        if sources and messages:
             separator = "・" if session.lang == "ja" else "、"
             listed = "\n".join(f"• {s}" for s in merged_sources(sources, separator))
-            texts_shown[-1] += f"\n\n{self._t(session, texts.SOURCES)}\n{listed}"
-        replies = [Reply(text, verdict=verdict.id) for text in texts_shown]
-        replies.append(self._finished(session, verdict.id))
-        return replies
+            messages[-1].append(Section(self._t(session, texts.SOURCES), listed))
+        return headline, messages
 
     def _finished(self, session: Session, verdict_id: str) -> Reply:
         return Reply(
@@ -694,3 +717,6 @@ def _translations(message: str, form: Callable[[str], str] = normalize) -> Itera
     return (form(translate(lang, message)) for lang in LANGUAGES)
 
 
+def _written_out(section: Section) -> str:
+    """A section as plain text: 【title】 over its paragraphs (no title: the paragraphs)."""
+    return f"【{section.title}】\n{section.text}" if section.title else section.text

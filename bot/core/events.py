@@ -46,6 +46,23 @@ class Event:
 
 
 @dataclass(frozen=True, slots=True)
+class Section:
+    """A named part of a verdict message ("Who to call" and its paragraphs)."""
+
+    title: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A file to hand the user (the plan to keep): made in memory, never stored."""
+
+    filename: str
+    content: bytes
+    media_type: str = "text/html"
+
+
+@dataclass(frozen=True, slots=True)
 class Choice:
     """An option as shown to the user: its stable id and its label in their language."""
 
@@ -65,3 +82,8 @@ class Reply:
     # "amount", "number", "duration" or "date" (bot/core/kinds.py).
     expects: str | None = field(default=None)
     notice: str | None = None  # an engine notice's id, e.g. "stale" for a refused button
+    # A verdict's first message starts with its headline (Telegram shows it bold); the later
+    # messages are named sections, and `text` is them written out (【title】 and text).
+    headline: str | None = None
+    sections: tuple[Section, ...] = ()
+    document: Document | None = None

@@ -124,10 +124,18 @@ class Block:
     # What the paragraph rests on (a msgid: an article or an official source, "刑法第196条",
     # "国土交通省：自動車検査証の電子化"); shown under 根拠 / 依据 and in docs/rules.md.
     source: str = ""
+    # A heading, not a paragraph: the blocks after it, up to the next heading, form a named
+    # section (on Telegram a bold title over a folded quote; in the console 【title】).
+    heading: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "when", _names(self.when))
         object.__setattr__(self, "unless", _names(self.unless))
+
+
+def Heading(title: str) -> Block:
+    """A section title (msgid) among a message's blocks: "Who to call", "Documents"."""
+    return Block(title, heading=True)
 
 
 Message = tuple[Block, ...]
@@ -149,10 +157,10 @@ class Verdict:
 
     @property
     def blocks(self) -> Iterator[Block]:
-        """Every conditional paragraph: the other headlines, then each message's blocks."""
+        """Every paragraph: the other headlines, then each message's blocks (not headings)."""
         yield from self.headlines
         for message in self.messages:
-            yield from message
+            yield from (block for block in message if not block.heading)
 
 
 @dataclass(frozen=True, slots=True)

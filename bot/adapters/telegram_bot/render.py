@@ -80,19 +80,41 @@ def render(replies: Sequence[Reply], limit: int = MAX_MESSAGE) -> list[Outgoing]
     message (one notification, not five), separated by a blank line; a reply with options
     ends its message and carries the keyboard; a message too long is split at paragraphs."""
     messages: list[Outgoing] = []
-    texts: list[str] = []
+    group: list[Reply] = []
     for reply in replies:
-        texts.append(reply.text)
+        group.append(reply)
         if reply.options and reply.question:
-            messages += _message("\n\n".join(texts), keyboard(reply.question, reply.options), limit)
-            texts = []
-    if texts:
-        messages += _message("\n\n".join(texts), None, limit)
+            messages += _message(group, keyboard(reply.question, reply.options), limit)
+            group = []
+    if group:
+        messages += _message(group, None, limit)
     return messages
 
 
-def _message(text: str, markup: str | None, limit: int) -> list[Outgoing]:
-    """One message's text, split where it must be; the keyboard goes on the last part."""
+def formatted(reply: Reply) -> str:
+    """A reply's HTML: a verdict's headline bold, its sections as a bold title over an
+    expandable quote (folded until tapped); everything else, our text and what the user
+    typed, escaped."""
+    if reply.sections:
+        return "\n\n".join(
+            f"<b>{escape(s.title)}</b>\n<blockquote expandable>{escape(s.text)}</blockquote>"
+            if s.title
+            else escape(s.text)
+            for s in reply.sections
+        )
+    if reply.headline and reply.text.startswith(reply.headline):
+        rest = reply.text[len(reply.headline) :]
+        return f"<b>{escape(reply.headline)}</b>{escape(rest)}"
+    return escape(reply.text)
+
+
+def _message(group: list[Reply], markup: str | None, limit: int) -> list[Outgoing]:
+    """One message of replies: formatted when its text fits (Telegram counts the text, not
+    the tags), else the plain text split where it must be; the keyboard goes on the last
+    part."""
+    text = "\n\n".join(reply.text for reply in group)
+    if html_size(text) <= limit:
+        return [Outgoing("\n\n".join(formatted(reply) for reply in group), markup)]
     parts = split_text(text, limit)
     last = len(parts) - 1
     return [Outgoing(escape(part), markup if i == last else None) for i, part in enumerate(parts)]

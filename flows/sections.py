@@ -1,0 +1,20 @@
+"""The names of a verdict's sections, shared by the flows (msgids; `Heading` in a message)."""
+
+from bot.core.flow import N_, Heading
+
+HOW_IT_GOES = Heading(N_("How it goes"))
+YOUR_OPTIONS = Heading(N_("Your options"))
+RESIDUAL_LOAN = Heading(N_("Your residual-value loan"))
+PRIVATE_SALE = Heading(N_("Selling to a private person"))
+WHO_TO_CALL = Heading(N_("Who to call"))
+CAR_TAX = Heading(N_("Car tax"))
+DOCUMENTS = Heading(N_("Documents"))
+WATCH_OUT = Heading(N_("Watch out"))
+ABOUT = Heading(N_("About this information"))
+WHAT_TO_DO = Heading(N_("What to do"))
+THE_LAW = Heading(N_("What the law says"))
+COURT = Heading(N_("If it goes to court"))
+CREDIT_RECORD = Heading(N_("Credit record"))
+COLLECTION = Heading(N_("Collection and where to complain"))
+INTEREST = Heading(N_("Interest and penalties"))
+AGREEMENT = Heading(N_("The instalment agreement"))
