@@ -40,7 +40,7 @@ def test_each_verdict_is_reached(verdict, lang):
     chat.run("@car_sale", *PATHS[verdict])
     assert chat.verdict == verdict
     assert chat.state == verdict
-    assert chat.last.options and {o.id for o in chat.last.options} == {"restart", "menu"}
+    assert chat.last.options and {o.id for o in chat.last.options} == {"restart", "menu", "export"}
 
 
 def test_every_verdict_of_the_flow_has_a_path():
@@ -305,7 +305,7 @@ def test_after_a_verdict_any_input_offers_restart_or_menu():
     chat.run("@car_sale", *PATHS["lease"])
     chat.send("what now?")
     assert chat.state == "lease"
-    assert [o.id for o in chat.last.options] == ["restart", "menu"]
+    assert [o.id for o in chat.last.options] == ["restart", "menu", "export"]
     chat.send("@restart")
     assert chat.state == "owner"
 

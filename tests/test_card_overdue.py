@@ -146,7 +146,7 @@ def test_every_path(lang, lines, verdict, answers):
     assert not re.search(r"\{\w*\}", chat.text), chat.text
     messages = [r for r in chat.replies if r.notice != "ack"]  # "✓ principal: 8万元" first
     assert [r.verdict for r in messages] == [verdict] * len(messages)
-    assert [o.id for o in chat.replies[-1].options] == ["restart", "menu"]
+    assert [o.id for o in chat.replies[-1].options] == ["restart", "menu", "export"]
     assert shown(co.DISCLAIMER, lang) in chat.text
 
 

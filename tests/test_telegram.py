@@ -228,8 +228,40 @@ def test_japanese_consultation_by_buttons_reaches_a_verdict(fake_bot_api):
     assert len(api.calls_to("editMessageText")) == 6  # the menu and five questions pressed
     final = api.bot_messages(JA.id)[-1]
     assert [b["callback_data"] for b in buttons(final)] == [
-        "car_sale.shortfall_sell_only|restart", "car_sale.shortfall_sell_only|menu"]
+        "car_sale.shortfall_sell_only|restart", "car_sale.shortfall_sell_only|menu",
+        "car_sale.shortfall_sell_only|export"]
     assert all(c.params["parse_mode"] == "HTML" for c in api.calls_to("sendMessage"))
+    assert_all_answered(api)
+
+
+def test_save_my_plan_sends_the_plan_as_a_document(fake_bot_api):
+    """Issue 15: the plan reaches Telegram as an HTML document made in memory."""
+    api = fake_bot_api
+
+    async def scenario():
+        async with Running(api) as bot:
+            await bot.send(ZH, "/start")
+            await bot.press(ZH, "card_overdue")
+            for option in ("gt3m", "none"):
+                await bot.press(ZH, option)
+            await bot.send(ZH, "8万")
+            await bot.press(ZH, "twice_or_more")
+            await bot.press(ZH, "export")
+            await bot.send(ZH, "/export")
+
+    run(scenario())
+    uploads = api.calls_to("sendDocument")
+    assert len(uploads) == 2
+    for call in uploads:
+        document = call.params["document"]
+        assert document["filename"] == "zansai-card_overdue-zh.html"
+        page = document["content"].decode()
+        assert page.startswith("<!doctype html>") and "8万元" in page
+        assert plain_text(call.params["caption"], "HTML") == translate("zh", texts.EXPORT_SENT)
+    # after each document, the closing prompt again
+    final = api.bot_messages(ZH.id)[-1]
+    assert [b["callback_data"].split("|")[1] for b in buttons(final)] == [
+        "restart", "menu", "export"]
     assert_all_answered(api)
 
 
@@ -315,7 +347,7 @@ def test_command_menu_is_registered_in_japanese_and_chinese(fake_bot_api):
 
     run(scenario())
     names = [name for name, _ in COMMANDS]
-    assert names == ["start", "back", "restart", "lang", "summary", "help", "forget"]
+    assert names == ["start", "back", "restart", "lang", "summary", "export", "help", "forget"]
     for language_code, lang in (("", "ja"), ("ja", "ja"), ("zh", "zh")):
         registered = fake_bot_api.commands[language_code]
         assert [c["command"] for c in registered] == names

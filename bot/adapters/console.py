@@ -9,15 +9,17 @@ JSON object per bot message on stdout.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import getpass
 import json
 import string
 import sys
 from collections.abc import Iterable
+from pathlib import Path
 from typing import TextIO
 
 from bot.core import texts
-from bot.core.events import Event, Reply
+from bot.core.events import Document, Event, Kind, Reply
 from bot.core.i18n import LANGUAGES, translate
 from bot.turns import TurnRunner, Where
 
@@ -94,7 +96,27 @@ class Console:
 
     def turn(self, event: Event) -> list[Reply]:
         turn = self.loop.run(self.runner.turn(self.user, event))
-        return turn.replies if turn is not None else []
+        replies = turn.replies if turn is not None else []
+        if any(reply.document for reply in replies):
+            given = event.arg if event.kind is Kind.COMMAND and event.value == "export" else ""
+            replies = [self._saved(reply, given) if reply.document else reply for reply in replies]
+        return replies
+
+    def _saved(self, reply: Reply, given: str) -> Reply:
+        """Write a document the engine made (the plan) to the path given with /export, or
+        beside the console in the current folder; say where it went."""
+        document: Document = reply.document  # type: ignore[assignment]
+        lang = self.where().speaks
+        path = Path(given).expanduser() if given else Path(document.filename)
+        if path.is_dir():
+            path = path / document.filename
+        try:
+            path.write_bytes(document.content)
+        except OSError as error:
+            failed = translate(lang, texts.CONSOLE_SAVE_FAILED).format(error=error.strerror)
+            return dataclasses.replace(reply, text=failed)
+        saved = translate(lang, texts.CONSOLE_SAVED).format(path=path.resolve())
+        return dataclasses.replace(reply, text=f"{reply.text}\n{saved}")
 
     def where(self) -> Where:
         return self.loop.run(self.runner.where(self.user))

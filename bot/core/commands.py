@@ -34,6 +34,7 @@ COMMANDS = (
     Command("restart", texts.COMMAND_RESTART, "on_restart"),
     Command("lang", texts.COMMAND_LANG, "on_lang", need_language=False),
     Command("summary", texts.COMMAND_SUMMARY, "on_summary"),
+    Command("export", texts.COMMAND_EXPORT, "on_export"),
     Command("help", texts.COMMAND_HELP, "on_help", help_line=texts.COMMAND_HELP_LINE),
     Command("forget", texts.COMMAND_FORGET, "on_forget", need_language=False),
 )

@@ -15,6 +15,8 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
+from babel.dates import format_date
+
 from bot.core import commands, texts
 from bot.core.amount_words import says_about
 from bot.core.amounts import AmountError, parse_amount
@@ -28,10 +30,19 @@ from bot.core.answers import (
     near_boundary,
     says_correction,
 )
-from bot.core.events import Choice, Event, Kind, Reply, Section
+from bot.core.dates import today
+from bot.core.events import Choice, Document, Event, Kind, Reply, Section
 from bot.core.flow import Flow, Question
-from bot.core.i18n import DEFAULT_LANGUAGE, LANGUAGE_NAMES, LANGUAGES, language_from_code, translate
+from bot.core.i18n import (
+    BABEL_LOCALES,
+    DEFAULT_LANGUAGE,
+    LANGUAGE_NAMES,
+    LANGUAGES,
+    language_from_code,
+    translate,
+)
 from bot.core.kinds import Money, Problem
+from bot.core.plan import Plan, plan_html
 from bot.core.reader import Kind as ReadingKind
 from bot.core.reader import Phrasings, Reader, Reading
 from bot.core.session import Session
@@ -46,6 +57,7 @@ from bot.core.words import LANGUAGE_WORDS, NO_WORDS, YES_WORDS
 
 LANG_PICKER = "lang"
 MENU = "menu"
+EXPORT = "export"  # the closing prompt's "save my plan"
 CONFIRM = "confirm"
 ALTERNATIVE = "alt"  # the 10,000-times amount offered when a typed one looks too small
 STALE = "stale"  # Reply.notice of the message refusing a button of another question
@@ -100,6 +112,8 @@ class Engine(TypedAnswers):
         self._closing = {
             **dict.fromkeys(_translations(texts.FINISHED_RESTART), "restart"),
             **dict.fromkeys(_translations(texts.FINISHED_MENU), MENU),
+            **dict.fromkeys(_translations(texts.FINISHED_SAVE), EXPORT),
+            **dict.fromkeys(("保存", "保存方案", "保存计划", "导出", "エクスポート"), EXPORT),
         }
 
     # -- entry point -------------------------------------------------------------------
@@ -232,6 +246,14 @@ class Engine(TypedAnswers):
     def on_summary(self, session: Session, event: Event) -> Outcome:
         return Outcome([self._summary(session), *self.reprompt(session)])
 
+    def on_export(self, session: Session, event: Event) -> Outcome:
+        """/export: the plan of the finished consultation as a file (the console writes it to
+        the path given, Telegram sends it as a document)."""
+        flow = self.flows.get(session.flow or "")
+        if flow is None or flow.verdict(session.state or "") is None:
+            return Outcome([self._say(session, texts.EXPORT_NOTHING), *self.reprompt(session)])
+        return Outcome(self._export(session, flow))
+
     def on_help(self, session: Session, event: Event) -> Outcome:
         help_text = commands.help_text(session.lang or DEFAULT_LANGUAGE)
         return Outcome([Reply(help_text), *self.reprompt(session)])
@@ -277,19 +299,10 @@ class Engine(TypedAnswers):
         if session.flow is None:
             return self._say(session, texts.SUMMARY_NO_FLOW)
         flow = self.flows[session.flow]
-        lines = []
-        for question_id in session.history:
-            question = flow.question(question_id)
-            if question is None or question_id not in session.answers:
-                continue
-            lines.append(
-                self._t(session, texts.SUMMARY_LINE).format(
-                    question=self._t(session, question.title),
-                    answer=self._answer_label(
-                        session, flow, question, session.answers[question_id]
-                    ),
-                )
-            )
+        lines = [
+            self._t(session, texts.SUMMARY_LINE).format(question=question, answer=answer)
+            for question, answer in self._answer_lines(session, flow)
+        ]
         verdict = flow.verdict(session.state or "")
         if verdict is not None:
             headline = self._t(session, flow.headline(verdict, session.answers)).format_map(
@@ -601,12 +614,47 @@ class Engine(TypedAnswers):
             messages[-1].append(Section(self._t(session, texts.SOURCES), listed))
         return headline, messages
 
+    def _export(self, session: Session, flow: Flow) -> list[Reply]:
+        """The plan to keep, made now from the session and handed over; never stored."""
+        headline, messages = self.verdict_sections(session, flow)
+        lang = session.lang or DEFAULT_LANGUAGE
+        title = self._t(session, flow.title)
+        plan = Plan(
+            lang=lang,
+            title=self._t(session, texts.EXPORT_TITLE).format(title=title),
+            date=self._t(session, texts.EXPORT_DATE).format(
+                date=format_date(today(), "long", BABEL_LOCALES[lang])
+            ),
+            answers_title=self._t(session, texts.EXPORT_ANSWERS),
+            answers=tuple(self._answer_lines(session, flow)),
+            headline=headline,
+            messages=tuple(tuple(sections) for sections in messages),
+            footer=self._t(session, texts.EXPORT_FOOTER),
+        )
+        document = Document(f"zansai-{flow.id}-{lang}.html", plan_html(plan).encode("utf-8"))
+        return [
+            Reply(self._t(session, texts.EXPORT_SENT), document=document),
+            self._finished(session, session.state or ""),
+        ]
+
+    def _answer_lines(self, session: Session, flow: Flow) -> Iterator[tuple[str, str]]:
+        """(question title, the answer as the user reads it), in the order answered."""
+        for question_id in session.history:
+            question = flow.question(question_id)
+            if question is not None and question_id in session.answers:
+                answer = session.answers[question_id]
+                yield (
+                    self._t(session, question.title),
+                    self._answer_label(session, flow, question, answer),
+                )
+
     def _finished(self, session: Session, verdict_id: str) -> Reply:
         return Reply(
             self._t(session, texts.FINISHED),
             (
                 Choice("restart", self._t(session, texts.FINISHED_RESTART)),
                 Choice(MENU, self._t(session, texts.FINISHED_MENU)),
+                Choice(EXPORT, self._t(session, texts.FINISHED_SAVE)),
             ),
             question=self._key(session),
             verdict=verdict_id,
@@ -635,6 +683,8 @@ class Engine(TypedAnswers):
         if choice == MENU:
             session.reset()
             return [self._menu(session)]
+        if choice == EXPORT:
+            return self._export(session, flow)
         if (switched := self._language_typed(session, event)) is not None:
             return switched
         typed = event.value if event.kind is Kind.TEXT else ""

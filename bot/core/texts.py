@@ -92,11 +92,25 @@ FORGOTTEN = N_(
     "Everything stored about you has been deleted. Send /start if you'd like to begin again."
 )
 FINISHED = N_(
-    "This consultation is complete. You can go back one step with /back, "
-    "start again, or choose another consultation."
+    "This consultation is complete. You can save your plan as a file, go back one step "
+    "with /back, start again, or choose another consultation."
 )
 FINISHED_RESTART = N_("Start again")
 FINISHED_MENU = N_("Other consultations")
+FINISHED_SAVE = N_("Save my plan")
+EXPORT_SENT = N_(
+    "Here is your plan as a file: your numbers, the steps to tick off, the documents and the "
+    "sources. Open it in a browser to read or print it. It holds only what you entered, and "
+    "no copy is kept here."
+)
+EXPORT_NOTHING = N_("There is no plan to save yet: finish a consultation first.")
+EXPORT_TITLE = N_("My plan: {title}")
+EXPORT_DATE = N_("Made on {date} with Zansai")
+EXPORT_ANSWERS = N_("Your answers")
+EXPORT_FOOTER = N_(
+    "General information, not legal or financial advice. This file was made for you and "
+    "holds only what you entered; no copy was kept."
+)
 YEN = N_("{amount} yen")
 YUAN = N_("{amount} yuan")
 DURATION_DAYS = N_("{count} days")
@@ -106,6 +120,8 @@ DURATION_YEARS = N_("{count} years")
 SUMMARY_LINE = N_("{question}: {answer}")
 SUMMARY_RESULT = N_("Result: {headline}")
 CONSOLE_QUIT = N_("Type /quit to leave; your answers are kept for next time.")
+CONSOLE_SAVED = N_("Saved: {path}")
+CONSOLE_SAVE_FAILED = N_("Could not save the file there ({error}). Try /export with another path.")
 RESUMED = N_("Welcome back. Let's continue where you left off (/restart starts over).")
 
 # Telegram adapter
@@ -122,6 +138,7 @@ COMMAND_SUMMARY = N_("Show your answers so far")
 COMMAND_HELP = N_("How to use this bot")
 COMMAND_HELP_LINE = N_("Show this message")  # /help's own line in /help
 COMMAND_FORGET = N_("Delete everything stored about you")
+COMMAND_EXPORT = N_("Save the plan of a finished consultation as a file")
 SLOW_DOWN = N_(
     "You're sending messages faster than I can answer. Please wait a few seconds, then go on."
 )

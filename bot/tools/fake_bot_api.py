@@ -40,6 +40,8 @@ from collections import Counter
 from collections.abc import Awaitable
 from contextlib import suppress
 from dataclasses import dataclass
+from email.parser import BytesParser
+from email.policy import HTTP
 from html.parser import HTMLParser
 from typing import Any, Protocol
 from urllib.parse import parse_qsl
@@ -88,6 +90,7 @@ HTML_TAGS = {
     "tg-emoji",
 }
 MAX_TEXT = 4096
+MAX_CAPTION = 1024
 MAX_CALLBACK_BYTES = 64
 LONG_POLL_CAP = 5.0  # seconds; the tests ask for 1
 
@@ -600,6 +603,8 @@ class FakeBotApi:
             pairs = [(k, v if isinstance(v, str) else json.dumps(v)) for k, v in fields.items()]
         elif kind in ("", "application/x-www-form-urlencoded"):
             pairs = parse_qsl(raw.decode(), keep_blank_values=True)
+        elif kind == "multipart/form-data":  # an upload: files kept as {filename, content}
+            return self._multipart(raw, content_type)
         else:
             raise ApiError(400, f"Bad Request: unsupported content type {kind}")
         params: dict[str, Any] = {}
@@ -610,6 +615,24 @@ class FakeBotApi:
                 params[key] = int(value)
             else:
                 params[key] = value
+        return params
+
+    def _multipart(self, raw: bytes, content_type: str) -> dict[str, Any]:
+        head = f"Content-Type: {content_type}\r\n\r\n".encode()
+        message = BytesParser(policy=HTTP).parsebytes(head + raw)
+        params: dict[str, Any] = {}
+        for part in message.iter_parts():
+            name = part.get_param("name", header="content-disposition")
+            content = part.get_payload(decode=True) or b""
+            filename = part.get_filename()
+            if filename is not None:
+                params[name] = {"filename": filename, "content": content}
+            elif name in JSON_FIELDS:
+                params[name] = json.loads(content)
+            elif name in INT_FIELDS and content.lstrip(b"-").isdigit():
+                params[name] = int(content)
+            else:
+                params[name] = content.decode()
         return params
 
     async def _long_poll(self, params: dict[str, Any]) -> Answer:
@@ -682,6 +705,36 @@ class FakeBotApi:
             markup = self._markup(params)
             if markup:
                 message["reply_markup"] = markup
+            self.messages.setdefault(chat["id"], []).append(message)
+            return message
+
+    def _api_senddocument(self, params: dict[str, Any]) -> dict[str, Any]:
+        """An uploaded file (only uploads: no file_id or URL here), with an optional caption."""
+        document = params.get("document")
+        if not isinstance(document, dict) or not document["content"]:
+            raise ApiError(400, "Bad Request: there is no document in the request")
+        caption = plain_text(str(params.get("caption") or ""), params.get("parse_mode"))
+        if utf16_len(caption) > MAX_CAPTION:
+            raise ApiError(400, "Bad Request: message caption is too long")
+        with self._lock:
+            chat = self._chats.get(params.get("chat_id"))  # type: ignore[arg-type]
+            if chat is None:
+                raise ApiError(400, "Bad Request: chat not found")
+            number = next(self._message_ids)
+            message = {
+                "message_id": number,
+                "from": dict(BOT_USER),
+                "chat": chat,
+                "date": int(time.time()),
+                "document": {
+                    "file_id": f"document-{number}",
+                    "file_unique_id": f"unique-{number}",
+                    "file_name": document["filename"],
+                    "file_size": len(document["content"]),
+                },
+            }
+            if caption:
+                message["caption"] = caption
             self.messages.setdefault(chat["id"], []).append(message)
             return message
 

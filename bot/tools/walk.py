@@ -28,6 +28,7 @@ from bot.core.engine import (
     ACK,
     CLARIFY,
     CONFIRM,
+    EXPORT,
     LANG_PICKER,
     MENU,
     NEAR,
@@ -104,7 +105,7 @@ def expected_options(engine: Engine, session: Session) -> list[str]:
     if kind == "menu":
         return list(engine.flows)
     if kind == "verdict":
-        return ["restart", MENU]
+        return ["restart", MENU, EXPORT]
     if kind == "confirm":
         return ["yes", "no"] if ALTERNATIVE not in (session.pending or {}) else [ALTERNATIVE]
     flow = engine.flows[session.flow or ""]

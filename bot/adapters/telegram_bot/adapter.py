@@ -28,7 +28,12 @@ from telegram.ext import (
     filters,
 )
 
-from bot.adapters.telegram_bot.bot_api import answer_callback_query, bot_api, send_message
+from bot.adapters.telegram_bot.bot_api import (
+    answer_callback_query,
+    bot_api,
+    send_document,
+    send_message,
+)
 from bot.adapters.telegram_bot.callbacks import decode_callback
 from bot.adapters.telegram_bot.logs import error_frames, error_names
 from bot.adapters.telegram_bot.menu import KNOWN_COMMANDS, set_command_menu
@@ -256,7 +261,10 @@ class TelegramAdapter:
 
     async def _send(self, bot: Bot, chat_id: int, replies: list[Reply]) -> None:
         for message in render(replies):
-            await send_message(bot, chat_id, message)
+            if message.document is not None:
+                await send_document(bot, chat_id, message)
+            else:
+                await send_message(bot, chat_id, message)
 
     async def _mark_chosen(self, update: Incoming, bot: Bot) -> None:
         """Turn the pressed question into a record: its text, "→ label", no keyboard."""

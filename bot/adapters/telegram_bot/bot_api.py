@@ -31,3 +31,16 @@ async def send_message(bot: Bot, chat_id: int, message: Outgoing) -> None:
         parse_mode="HTML",
         reply_markup=message.markup,
     )
+
+
+async def send_document(bot: Bot, chat_id: int, message: Outgoing) -> None:
+    """An upload, made from memory (the plan): PTB's typed method builds the multipart body."""
+    document = message.document
+    assert document is not None
+    await bot.send_document(
+        chat_id,
+        document=document.content,
+        filename=document.filename,
+        caption=message.text,
+        parse_mode="HTML",
+    )

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from bot.adapters.telegram_bot.callbacks import encode_callback
-from bot.core.events import Choice, Reply
+from bot.core.events import Choice, Document, Reply
 
 MAX_MESSAGE = 4096  # Telegram's limit per message, counted here in UTF-16 units of the HTML
 ROW_WIDTH = 12  # options all this narrow (CJK characters count 2) share one keyboard row
@@ -23,6 +23,7 @@ class Outgoing:
 
     text: str
     markup: str | None = None
+    document: Document | None = None  # then `text` is its caption
 
 
 def escape(text: str) -> str:
@@ -82,6 +83,12 @@ def render(replies: Sequence[Reply], limit: int = MAX_MESSAGE) -> list[Outgoing]
     messages: list[Outgoing] = []
     group: list[Reply] = []
     for reply in replies:
+        if reply.document is not None:  # a file goes on its own, its text as the caption
+            if group:
+                messages += _message(group, None, limit)
+                group = []
+            messages.append(Outgoing(escape(reply.text), document=reply.document))
+            continue
         group.append(reply)
         if reply.options and reply.question:
             messages += _message(group, keyboard(reply.question, reply.options), limit)
