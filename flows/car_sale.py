@@ -41,6 +41,10 @@ NOT_AN_OFFER = N_(
     "your car. Has a buyer appraised it? Type their best offer, for example 120万, or choose "
     "\"No appraisal yet\"."
 )
+ESTIMATE_NOT_NEW_PRICE = N_(
+    "That sounds like the price the car cost new. I need what it would sell for now, "
+    "roughly: type your estimate, for example 100万."
+)
 APPRAISAL_DONT_KNOW = N_(
     "The figure is on the appraisal sheet or in the buyer's message, or ask the buyer again. "
     "If no buyer has made an offer yet, choose \"No appraisal yet\"."
@@ -136,6 +140,12 @@ BALANCE = Question(
     ),
 )
 
+# Words that mark an amount as no offer for the car: a market price, the price new, hearsay.
+NOT_AN_OFFER_CUES = (
+    "相場", "ネットで", "ネットの", "网上", "網上", "行情", "新車", "新车", "朋友说",
+    "友達が", "友達に", "听说", "聽說", "据说", "聞いた話",
+)
+
 APPRAISAL = Question(
     "appraisal",
     title=N_("Appraisal"),
@@ -150,10 +160,7 @@ APPRAISAL = Question(
         "收购", "回收", "出价", "开价", "卖了",
     ),
     # not an offer: a market price, the price new, a friend's guess
-    other_cues=(
-        "相場", "ネットで", "ネットの", "网上", "網上", "行情", "新車", "新车", "朋友说",
-        "友達が", "友達に", "听说", "聽說", "据说", "聞いた話",
-    ),
+    other_cues=NOT_AN_OFFER_CUES,
     highest_of_several=True,
     plausible_max=100_000_000,
     plausible_min=10_000,
@@ -175,9 +182,11 @@ ESTIMATE = Question(
     ),
     kind=Money("JPY"),
     example=N_("100万"),
+    # the price paid new is not what the car would fetch now: "新車で300万で買って3年"
+    other_cues=("新車", "新车", "買った時", "买的时候", "購入時"),
     plausible_max=100_000_000,
     plausible_min=10_000,
-    hints={"_dont_know": ESTIMATE_DONT_KNOW},
+    hints={"_dont_know": ESTIMATE_DONT_KNOW, "_other_amount": ESTIMATE_NOT_NEW_PRICE},
 )
 
 REPLACING = Question(

@@ -50,6 +50,18 @@ _LESS = {"不到", "不足", "快要", "快", "将近", "將近", "接近", "以
 _JOINED = re.compile(r"\s*(?:零|又|と|和|,|，|、)?\s*")  # between 3个月 and 10天
 
 
+# The day of the month a payment falls due ("引き落とし日が15日", "还款日是15号"; typed
+# alone, "10日" answers how long):
+# a date, not 15 days, and without a month it may be this month's or last month's.
+_DUE_DAY = re.compile(
+    r"引き?落とし日|引落日|支払い?日|締め日|期日|还款日|還款日|账单日|帳單日|扣款日"
+)
+_DAY_OF_DUE_DATE = re.compile(
+    r"(?<![0-9０-９月.])[0-9０-９]{1,2}\s*(?:日|号|號)(?!間|间|前|目|以上|超|遅|过|過|后|後)"
+)
+_NOT_YET_DUE = re.compile(r"还没|還沒|没到|沒到|才到|まだ|来月|下个月|下個月|これから|今度")
+
+
 def _days(match: re.Match[str]) -> float | None:
     """The days one match says, or None when it names no number ("上个月", "每月")."""
     number, unit = match.group("number"), match.group("unit")
@@ -104,6 +116,12 @@ def read_overdue_for(text: str) -> str | None:
     ("3か月以上", "超过三个月", "三个多月", "3个月零10天") does not. "半年" is 6 months. A month
     named as a date is read as one (`read_overdue_since`), never as a number of months.
     """
+    if (
+        _DAY_OF_DUE_DATE.search(text)
+        and _DUE_DAY.search(text)
+        and not _NOT_YET_DUE.search(text)
+    ):
+        return either("not_yet", "lt1m")  # this month's 15th, or last month's?
     length = _read_length(without_month_names(text))
     if length is not None:
         return length  # a length said outright wins over a date in the same sentence

@@ -24,7 +24,7 @@ _NUM = f"[{_NUMERIC}wkm]"  # a character an amount ends with
 # cannot be anything else (人民币, 日元). So 元本 and 元々 name no currency; nor does ¥,
 # which is yen in Japan and yuan in China.
 _YEN_AFTER, _YUAN_AFTER = ("円", "えん"), ("元", "块", "塊")
-_YEN_ANYWHERE = ("日元", "日円", "日圓", "日圆", "日币", "yen", "jpy")
+_YEN_ANYWHERE = ("日本円", "日元", "日円", "日圓", "日圆", "日币", "yen", "jpy")
 _YUAN_ANYWHERE = ("人民币", "人民幣", "人民元", "rmb", "cny", "yuan")
 _CURRENCY_RE = re.compile(
     "|".join(re.escape(w) for w in sorted((*_YEN_ANYWHERE, *_YUAN_ANYWHERE), key=len)[::-1])
@@ -53,9 +53,9 @@ _RANGE_RE = re.compile(
 # Words that make the number approximate: 约5万, 大概5万, 五万左右, 5万くらい, 5万多, 五万出头.
 _ABOUT_RE = re.compile(
     rf"(?:约|約|大约|大約|大概|差不多|大体|大體|だいたい|およそ|ほぼ|ほとんど|たぶん|多分|估计|估計"
-    rf"|应该|應該|几乎|幾乎)"
+    rf"|应该|應該|几乎|幾乎|たしか|確か|记得是|記得是)"
     rf"[^0-9。．.!！?？]{{0,3}}(?={_NUM})"
-    rf"|(?<={_NUM})\s*(?:円|元|块|塊|人民币)?\s*(?:くらい|ぐらい|位|程度|ほど|前後|左右|上下|多|余|出头"
+    rf"|(?<={_NUM})\s*(?:円|元|块|塊|人民币)?\s*(?:くらい|ぐらい|位|程度|ほど|前後|左右|上下|多|余|出头|弱|強"
     r"|几|幾|来|來"
     r"|出頭|ちょっと|ちょい|ちょっと超え)"
 )
@@ -63,7 +63,7 @@ _ABOUT_RE = re.compile(
 # 每月最低还款2000), interest added in (本金加利息一共7万), the price paid new
 # (2年前に買った時は300万). Better to ask again than to take its number.
 _OTHER_AMOUNT_RE = re.compile(
-    r"毎月|月々|月に|月額|月払い|每月|每个月|月供|月还|最低还款|利息|利子|罚息|違約金|违约金"
+    r"毎月|月々|月に|月額|月払い|每月|每个月|月供|月还|最低还款|最低返済|最低支払|利息|利子|罚息|違約金|违约金"
     r"|手数料|买的时候|買った|購入|新車価格|新车价|连本带|連本帶|本息|(?<!残価)(?<!残价)込み"
     r"|限度額|限度额|额度"
     # 月2万 (a month: not a month's name, 3月, nor a length, 3か月), あと24回, 还剩12期

@@ -55,6 +55,16 @@ def says_correction(text: str) -> bool:
     return _CORRECTION.search(text) is not None
 
 
+def corrects_rather_than_answers(text: str, question: Question) -> bool:
+    """A correction marker, and not merely a past tense that ends the answer to the open
+    question: "ガリバーで95万、ネクステージで102万でした" answers the appraisal (its shop names
+    must not change the 所有者); "やっぱり所有者は自分でした" corrects."""
+    found = {m.group() for m in _CORRECTION.finditer(text)}
+    if not found:
+        return False
+    return not (found == {"でした"} and question.is_money and amounts_in(text))
+
+
 class TypedAnswers:
     """What the engine does with a typed answer; see the module docstring."""
 
@@ -287,12 +297,14 @@ class TypedAnswers:
     def _better_about_another(
         self, session: Session, flow: Flow, question: Question, clause: str, score: float
     ) -> bool:
-        """Whether another choice question reads the clause for sure and more surely."""
+        """Whether another choice question reads the clause for sure, as surely or more: a
+        shop's name ("ガリバーで95万") is as much the buyer as the dealer that sold the car, so
+        it is a fact about neither."""
         for other in flow.questions:
             if other.id == question.id or other.kind.expects != "choice":
                 continue
             reading = self._part(session, flow, other, clause)
-            if reading.kind is ReadingKind.SURE and reading.score > score:
+            if reading.kind is ReadingKind.SURE and reading.score >= score:
                 return True
         return False
 

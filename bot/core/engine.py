@@ -26,6 +26,7 @@ from bot.core.answers import (
     DONT_KNOW_HINT,
     SUGGESTED,
     TypedAnswers,
+    corrects_rather_than_answers,
     label_index,
     near_boundary,
     says_correction,
@@ -421,7 +422,9 @@ class Engine(TypedAnswers):
             return self._choose(session, flow, question, label, typed=True)
         if (switched := self._language_typed(session, event)) is not None:
             return switched
-        if says_correction(typed) and (corrected := self._correct(session, flow, typed)):
+        if corrects_rather_than_answers(typed, question) and (
+            corrected := self._correct(session, flow, typed)
+        ):
             return corrected
         reading = self._read(session, flow, question, typed)
         side = reading.kind is not ReadingKind.DONT_KNOW and reading.score < 1.0
