@@ -418,7 +418,14 @@ RESIDUAL_OWN_AT_END_SURPLUS = Block(N_(
     "At the end of the term (満了) you could also pay the 残価 and keep the car, but as the "
     "price is above what you owe, selling it pays off the loan and leaves you the "
     "difference."
-), when=["in_own_name", "residual_at_end", "surplus"], continues=True, source=SRC_RESIDUAL)
+), when=["in_own_name", "residual_at_end", "surplus"], unless="no_appraisal_yet",
+    continues=True, source=SRC_RESIDUAL)
+RESIDUAL_OWN_AT_END_SURPLUS_ESTIMATE = Block(N_(
+    "At the end of the term (満了) you could also pay the 残価 and keep the car, but if it "
+    "really sells for your estimate, the price is above what you owe: selling it pays off "
+    "the loan and leaves you the difference."
+), when=["in_own_name", "residual_at_end", "surplus", "no_appraisal_yet"], continues=True,
+    source=SRC_RESIDUAL)
 
 RESIDUAL_AT_END_SHORTFALL = Block(N_(
     "At the end of the term (満了) the usual choices are: return the car; buy it out by "
@@ -475,7 +482,14 @@ RESIDUAL_MID_TERM_SHORTFALL = Block(N_(
     "shortfall is still owed (your contract decides). If you cannot cover the gap and the "
     "contract guarantees the 残価 on return, keeping the car until 満了 and returning it then "
     "is often cheaper. Ask the loan company what fees paying off early would bring."
-), when=["residual_mid_term", "shortfall"], source=SRC_RESIDUAL)
+), when=["company_is_owner", "residual_mid_term", "shortfall"], source=SRC_RESIDUAL)
+RESIDUAL_OWN_MID_TERM_SHORTFALL = Block(N_(
+    "Before the end of the term (満了), ending a residual-value loan means paying it off in "
+    "full, 残価 included. With the car in your own name there is usually no returning it to "
+    "end the loan, so if you cannot cover the gap, keeping the car and its payments for now, "
+    "and asking the lender early how the 残価 can be paid at 満了 (at once, in new "
+    "instalments or with a new loan), is the realistic way. Ask about early-payoff fees too."
+), when=["in_own_name", "residual_mid_term", "shortfall"], source=SRC_RESIDUAL)
 
 # -- how the sale goes -------------------------------------------------------------------
 
@@ -515,9 +529,9 @@ OWN_NAME_SHORTFALL = Block(N_(
 ), when="in_own_name", unless="nothing_owed", source=SRC_LOAN_CONTRACT)
 
 PRIVATE_BUYER = Block(N_(
-    "Selling to a private person, you do yourself everything a business buyer would do, in "
-    "this order: (1) ask the loan company for the payoff amount; (2) pay off the loan (if "
-    "the sale money pays it, get it from the buyer first); (3) get the release papers (from "
+    "You do yourself everything a business buyer would do for you, in this order: (1) ask "
+    "the loan company for the payoff amount; (2) pay off the loan (if the sale money pays it, "
+    "get it from the buyer first); (3) get the release papers (from "
     "the dealer, if the dealer is the 所有者); (4) the buyer files the transfer (名義変更) "
     "within 15 days at the 運輸支局 (kei cars: 軽自動車検査協会). The transfer cannot happen "
     "before the papers arrive, so agree the handover date in writing too. Unless you know "
@@ -525,14 +539,14 @@ PRIVATE_BUYER = Block(N_(
 ), when=["private_buyer", "company_is_owner"], source=SRC_VEHICLES_ACT)
 
 PRIVATE_BUYER_NO_LOAN = Block(N_(
-    "Selling to a private person: you transfer the name (名義変更) at the 運輸支局 (kei "
-    "cars: 軽自動車検査協会) with the buyer; the new owner must file within 15 days. Agree in "
+    "You transfer the name (名義変更) at the 運輸支局 (kei cars: 軽自動車検査協会) with the "
+    "buyer; the new owner must file within 15 days. Agree in "
     "writing when the money is paid and when the papers change hands, or it easily turns "
     "into a dispute."
 ), when=["private_buyer", "no_payoff_to_company"])
 
 PRIVATE_SALE_SAFETY = Block(N_(
-    "To protect yourself in a private sale:\n"
+    "To protect yourself:\n"
     "• get paid in full before you hand over the car and the papers;\n"
     "• ask for a copy of the new 車検証 to confirm the 名義変更 is done;\n"
     "• until it is, the car tax (charged to whoever is registered on 1 April), parking fines "
@@ -543,17 +557,25 @@ PRIVATE_SALE_SAFETY = Block(N_(
 UNDECIDED_BUYER = Block(N_(
     "Not sure who to sell to? A buyer or dealer is by far the easiest: it does the "
     "paperwork for you."
-), when="buyer_undecided")
+), when="buyer_undecided", unless="nothing_owed")
+UNDECIDED_BUYER_RELEASE = Block(N_(
+    "Not sure who to sell to? A buyer or dealer is the least work: it can get the release "
+    "papers and do the transfer for you."
+), when=["buyer_undecided", "nothing_owed", "company_is_owner"])
+UNDECIDED_BUYER_FREE = Block(N_(
+    "Not sure who to sell to? A buyer or dealer is the least work: it can do the transfer "
+    "for you."
+), when=["buyer_undecided", "nothing_owed", "in_own_name"])
 
 WHO_TO_CALL = Block(N_(
-    "Who to call: the loan company (the number is on your contract or statement). Ask:\n"
+    "Ask the loan company (its number is on your contract or statement):\n"
     "• the payoff amount (一括返済額) as of your sale date (it changes with the date);\n"
     "• how the release of ownership (所有権解除) works, and whether the buyer can settle "
     "the loan with them directly."
 ), when="lender_is_owner")
 
 WHO_TO_CALL_DEALER = Block(N_(
-    "Who to call, each for its part:\n"
+    "Two calls, each for its part:\n"
     "• the loan company you pay each month (its number is on your contract or statement): "
     "the payoff amount (一括返済額) as of your sale date (it changes with the date);\n"
     "• the dealer named as 所有者: the release of ownership (所有権解除) papers, which it "
@@ -561,8 +583,8 @@ WHO_TO_CALL_DEALER = Block(N_(
 ), when="dealer_is_owner", source=SRC_ARTICLE)
 
 WHO_TO_CALL_OWN_NAME = Block(N_(
-    "Who to call: your lender (a bank, JA, a loan company (信販会社) or another lender; the "
-    "number is on your contract). Ask:\n"
+    "Ask your lender (a bank, JA, a loan company (信販会社) or another lender; the number is "
+    "on your contract):\n"
     "• the payoff amount (一括返済額) as of your sale date (it changes with the date);\n"
     "• whether you may sell the car before the loan is repaid."
 ), when="in_own_name", unless="nothing_owed")
@@ -681,9 +703,6 @@ CALLS_AND_TAX = (
     S.WHO_TO_CALL, WHO_TO_CALL, WHO_TO_CALL_DEALER, WHO_TO_CALL_OWN_NAME, S.CAR_TAX, *TAX,
 )
 CLOSING = (S.DOCUMENTS, *DOCUMENTS, S.WATCH_OUT, COOLING_OFF, S.ABOUT, DISCLAIMER)
-CLOSING_WITH_OFFERS = (
-    S.DOCUMENTS, *DOCUMENTS, S.WATCH_OUT, NEXT_COMPARE_OFFERS, COOLING_OFF, S.ABOUT, DISCLAIMER,
-)
 
 # -- verdicts: headline, then messages of blocks (each message is sent on its own) -------
 # The first message: the headline (hedged at once when the price is an estimate), the
@@ -705,7 +724,7 @@ VERDICTS = (
             (S.HOW_IT_GOES, UNDECIDED_BUYER, BUSINESS_BUYER_PAYS_OFF, SURPLUS_IS_PAID,
              ADVANCE_IS_NORMAL, OWN_NAME_WITH_LOAN, S.RESIDUAL_LOAN, RESIDUAL_COVERED,
              RESIDUAL_AT_END_SURPLUS, RESIDUAL_AT_END_SURPLUS_ESTIMATE, RESIDUAL_OWN_AT_END_SURPLUS,
-             *PRIVATE_SALE,
+             RESIDUAL_OWN_AT_END_SURPLUS_ESTIMATE, *PRIVATE_SALE,
              *CALLS_AND_TAX),
             CLOSING,
         ),
@@ -739,7 +758,7 @@ VERDICTS = (
             (ESTIMATE_NOTE, *SHORTFALL_NUMBERS, NEXT_BETTER_OFFER, *NEXT_AT_TERM_END_STEPS),
             (
                 S.RESIDUAL_LOAN, RESIDUAL_AT_END_SHORTFALL, RESIDUAL_OWN_AT_END_SHORTFALL,
-                RESIDUAL_MID_TERM_SHORTFALL,
+                RESIDUAL_MID_TERM_SHORTFALL, RESIDUAL_OWN_MID_TERM_SHORTFALL,
                 S.YOUR_OPTIONS,
                 Block(N_(
                     "If no offer closes the gap, as you are replacing the car:\n"
@@ -752,6 +771,14 @@ VERDICTS = (
                     "• Or don't replace it for now, and keep up this car's payments; if they get "
                     "hard, talk to the lender before you miss one."
                 ), unless="residual_at_end", source=SRC_ARTICLE),
+                Block(N_(
+                    "If you cannot cover the gap when replacing the car:\n"
+                    "• add it to the new loan (上乗せ): ask the new car's lender before you sign; "
+                    "bank car loans in particular may refuse. The new car then starts out "
+                    "owing more than it is worth, and you pay more interest in total;\n"
+                    "• or don't replace it for now: with the lender's agreement, pay the 残価 in "
+                    "new instalments and keep this car."
+                ), when=["in_own_name", "residual_at_end", "shortfall"], source=SRC_ARTICLE),
                 S.HOW_IT_GOES,
                 Block(N_(
                     "The buyer or dealer then settles the old loan, gets the release of "
@@ -777,7 +804,7 @@ VERDICTS = (
             (ESTIMATE_NOTE, *SHORTFALL_NUMBERS, NEXT_BETTER_OFFER, *NEXT_AT_TERM_END_STEPS),
             (
                 S.RESIDUAL_LOAN, RESIDUAL_AT_END_SHORTFALL, RESIDUAL_OWN_AT_END_SHORTFALL,
-                RESIDUAL_MID_TERM_SHORTFALL,
+                RESIDUAL_MID_TERM_SHORTFALL, RESIDUAL_OWN_MID_TERM_SHORTFALL,
                 S.YOUR_OPTIONS,
                 Block(N_(
                     "The company keeps the title until the loan is repaid, so the shortfall "
@@ -815,9 +842,9 @@ VERDICTS = (
                     "or let a business buyer do it as part of the sale; most will."
                 )),
             ),
-            (S.HOW_IT_GOES, UNDECIDED_BUYER, S.PRIVATE_SALE, PRIVATE_BUYER_NO_LOAN,
-             PRIVATE_SALE_SAFETY, S.CAR_TAX, *TAX),
-            CLOSING_WITH_OFFERS,
+            (S.HOW_IT_GOES, NEXT_COMPARE_OFFERS, UNDECIDED_BUYER_RELEASE,
+             S.PRIVATE_SALE, PRIVATE_BUYER_NO_LOAN, PRIVATE_SALE_SAFETY, S.CAR_TAX, *TAX),
+            CLOSING,
         ),
     ),
     Verdict(
@@ -836,9 +863,9 @@ VERDICTS = (
                     "3. The buyer handles the transfer (名義変更) and pays you."
                 ), when="business_buyer", continues=True),
             ),
-            (S.HOW_IT_GOES, UNDECIDED_BUYER, S.PRIVATE_SALE, PRIVATE_BUYER_NO_LOAN,
-             PRIVATE_SALE_SAFETY, S.CAR_TAX, *TAX),
-            CLOSING_WITH_OFFERS,
+            (S.HOW_IT_GOES, NEXT_COMPARE_OFFERS, UNDECIDED_BUYER_FREE,
+             S.PRIVATE_SALE, PRIVATE_BUYER_NO_LOAN, PRIVATE_SALE_SAFETY, S.CAR_TAX, *TAX),
+            CLOSING,
         ),
     ),
     Verdict(

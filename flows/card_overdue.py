@@ -470,9 +470,9 @@ NOT_YET_IN_TIME = Block(N_(
 UNSURE_DEMANDS = Block(N_(
     "You do not remember the demands, so check them: look through the bank's text messages, "
     "letters and app notices, and ask the bank which demands it has on record, and when. If "
-    "two reached you at least 30 days apart and 3 months have passed since the second, that "
-    "condition is met; if not, it is not met yet, but it can be soon. Demands you avoided on "
-    "purpose can count too."
+    "two effective ones reached you at least 30 days apart and more than 3 months have passed "
+    "since the second, the time condition is met (that alone is not a crime); if not, it is "
+    "not met yet, but it can be soon. Demands you avoided on purpose can count too."
 ), when="demands_unsure", source=N_(
     "《关于办理妨害信用卡管理刑事案件具体应用法律若干问题的解释》第7条"
 ))
@@ -507,10 +507,11 @@ REPAY_HIGHER = Block(N_(
 ))
 
 FEWER_THAN_TWO_DEMANDS = Block(N_(
-    "You said fewer than two demands have reached you at least 30 days apart, so that "
-    "condition is not met yet. But if you avoid the bank's calls on purpose, demands you did "
-    "not receive can count too. Answer the next ones, with a repayment plan in writing if you "
-    "can."
+    "You said fewer than two demands have reached you at least 30 days apart, so the time "
+    "condition (3 months after the second effective demand) is not met yet. But if you avoid "
+    "the bank's calls on purpose, demands you did not receive can count too, and the bank's "
+    "text messages, letters and app notices can be demands: look through them. Answer the "
+    "next ones, with a repayment plan in writing if you can."
 ), when="fewer_than_two_demands", source=N_(
     "《关于办理妨害信用卡管理刑事案件具体应用法律若干问题的解释》第7条"
 ))
@@ -562,8 +563,8 @@ POLICE = Block(N_(
 ))
 
 CREDIT_RECORD = Block(N_(
-    "Credit record (征信): overdue payments are reported to the People's Bank of China's "
-    "credit reporting system, and the bank must tell you before it reports negative "
+    "Overdue payments are reported to the People's Bank of China's credit reporting system "
+    "(征信), and the bank must tell you before it reports negative "
     "information (Regulation on Credit Reporting, Art. 15). The record is kept for 5 years "
     "from the day the default ends, in practice the day you pay it off, then deleted (Art. "
     "16). While the debt stays unpaid, those 5 years do not start."
@@ -649,7 +650,7 @@ VERDICTS = (
                     "(个性化分期还款, Art. 70 of the 2011 Measures on credit-card business): "
                     "up to 5 years, but the bank may refuse."
                 ), when="pays_nothing", source=N_("《商业银行信用卡业务监督管理办法》第70条")),
-                S.WATCH_OUT,
+                S.IF_MISSED,
                 Block(N_(
                     "If the payment is missed, interest and a penalty (违约金) are charged and "
                     "reminders start. Interest already charged stays owed: the bank does not "
@@ -696,8 +697,7 @@ VERDICTS = (
                     "under 500,000 yuan, full repayment before prosecution may mean none, and "
                     "before the first-instance judgment no punishment (not for someone "
                     "punished twice before for card fraud); from 500,000 yuan up, repaying "
-                    "counts in your favour. If the police contact you, see a lawyer (律师) at "
-                    "once."
+                    "counts in your favour."
                 ), when="long_overdue", source=N_(
                     "《关于办理妨害信用卡管理刑事案件具体应用法律若干问题的解释》第9条、第10条"
                 )),
@@ -753,9 +753,10 @@ VERDICTS = (
                 PRINCIPAL_FIRST,
                 REPAY_LARGE,
                 REPAY_HIGHER,
-                POLICE,
+                Block(POLICE.text, when="at_or_above_threshold"),
             ),
-            (S.COLLECTION, ESCALATION, COLLECTORS, S.COURT, COURT_CASE, AFTER_JUDGMENT,
+            (S.COLLECTION, ESCALATION, COLLECTORS, Block(POLICE.text, when="below_threshold"),
+             S.COURT, COURT_CASE, AFTER_JUDGMENT,
              S.CREDIT_RECORD, CREDIT_RECORD, CREDIT_REPORT_RIGHTS, S.WATCH_OUT, AGENTS, S.ABOUT,
              DISCLAIMER),
         ),
@@ -795,7 +796,6 @@ VERDICTS = (
                 REPAY_HIGHER,
                 S.WHAT_TO_DO,
                 Block(N_(
-                    "What to do now:\n"
                     "1. Stay reachable: answer the bank's calls and letters, and tell it "
                     "before you change your phone number or address. Cutting off contact is "
                     "what most easily looks like intent.\n"

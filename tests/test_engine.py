@@ -404,3 +404,6 @@ def test_sources_of_one_law_are_listed_once_with_their_articles_in_order():
     assert merged_sources(["「法」第6条・第7条", "「法」第7条", "「法」第8条"], "・") == [
         "「法」第6条・第7条・第8条"
     ]
+    # a source that names several laws stays whole
+    several = "刑法第313条、最高人民法院「規定」第1条"
+    assert merged_sources([several], "・") == [several]

@@ -286,7 +286,7 @@ def test_blocks_say_when_and_unless_in_the_rules():
     text = rules.rules_markdown([CAR_SALE])
     assert "- unless `no_appraisal_yet`: Offer {appraisal}" in text
     assert "- `company_is_owner` and `business_buyer`: How it usually goes" in text
-    assert "- `private_buyer` and `company_is_owner`: Selling to a private person" in text
+    assert "- `private_buyer` and `company_is_owner`: You do yourself everything" in text
     assert "| `vehicle` | `free_to_sell` | `in_own_name` and `nothing_owed` |  |" in text
     assert (
         "Never shown here (the conditions cannot hold on these paths): `company_is_owner` and "

@@ -752,7 +752,10 @@ def merged_sources(sources: Iterable[str], separator: str = "、") -> list[str]:
         match = _ARTICLES.match(source)
         law, article = (match["law"], match["articles"]) if match else (source, "")
         articles = laws.setdefault(law, [])
-        for one in _SEVERAL_ARTICLES.split(article) if article else ():
+        pieces = _SEVERAL_ARTICLES.split(article) if article else []
+        if not all(_ARTICLE_NUMBER.match(piece) for piece in pieces):
+            pieces = [article]  # "第313条、最高人民法院…第1条": one source naming several laws
+        for one in pieces:
             if one not in articles:  # "第6条・第7条" and "第7条": article 7 once
                 articles.append(one)
     return [
