@@ -121,8 +121,8 @@ BALANCE = Question(
     example=N_("150万"),
     # in a sentence that says several things, these announce the balance
     cues=(
-        "残り", "残債", "残高", "ローン残", "あと", "还欠", "还剩", "欠了", "还有", "剩下",
-        "贷款还",
+        "残り", "のこり", "残債", "残高", "ローン残", "あと", "还欠", "还剩", "欠了", "还有",
+        "剩下", "贷款还",
     ),
     # the amount first borrowed is not what is left: 借了300万, 300万借りた
     other_cues=("借了", "借りた", "借入", "借款", "贷了", "组了", "組んだ"),

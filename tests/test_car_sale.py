@@ -712,3 +712,35 @@ def test_a_regular_loan_typed_is_not_taken_for_the_kind_of_car():
     chat = Chat("zh")
     chat.run("@car_sale", "@lender", "普通车贷", "150万", "120万", "@no", "@business")
     assert chat.state == "vehicle" and "vehicle" not in chat.session.answers
+
+
+def test_trial_typing_kana_units_corrections_and_changes_after_the_verdict():
+    """New-user trial (ja): 180まん is 180万; ちがう marks a correction, so the balance changes
+    and nothing else is recorded from it; after the verdict an answer given anew changes it,
+    with or without a marker."""
+    chat = Chat("ja")
+    chat.run("@car_sale", "@lender", "@standard", "150万", "180まん")
+    assert chat.session.answers["appraisal"] == 1_800_000
+    chat = Chat("ja")
+    chat.run("@car_sale", "@lender", "@standard", "150万", "あ、ちがう残りは95万だった")
+    assert chat.session.answers == {"owner": "lender", "loan_kind": "standard", "balance": 950_000}
+    assert chat.state == "appraisal"
+    chat = Chat("ja")
+    chat.run("@car_sale", "@lender", "@standard", "150万", "120万", "@no", "@business",
+             "@regular", "査定は130万だった")
+    assert chat.session.answers["appraisal"] == 1_300_000 and chat.verdict
+
+
+def test_an_earlier_amount_named_by_its_cue_is_changed_not_taken_for_this_one():
+    """"残り180万" typed at the appraisal is the balance given anew (it was silently taken
+    as the offer); the same balance again is said to be known; "还有一家…" is no cue."""
+    chat = Chat("ja")
+    chat.run("@car_sale", "@lender", "@standard", "150万", "のこり180万")
+    assert chat.session.answers["balance"] == 1_800_000 and chat.state == "appraisal"
+    assert "appraisal" not in chat.session.answers
+    chat.run("残り180万")
+    assert chat.state == "appraisal" and "appraisal" not in chat.session.answers
+    chat = Chat("zh")
+    chat.run("@car_sale", "@lender", "@standard", "150万", "还有一家出价100万")
+    assert chat.session.answers["appraisal"] == 1_000_000
+    assert chat.session.answers["balance"] == 1_500_000

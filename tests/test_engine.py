@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.core import texts
-from bot.core.events import Event
+from bot.core.events import Event, Reply
 from bot.core.i18n import language_from_code, translate
 from bot.core.session import Session
 from bot.storage import MemoryStore, SqliteStore
@@ -276,7 +276,12 @@ def test_after_a_verdict_naming_a_consultation_starts_it_and_other_text_shows_th
     chat.run(*SELL_ONLY)
     closing = chat.last
     chat.send("谢谢")
-    assert chat.replies == [closing] and chat.state == "shortfall_sell_only"
+    assert chat.replies == [Reply(translate("zh", texts.WELCOME_THANKS)), closing]
+    assert chat.state == "shortfall_sell_only"
+    chat.send("好的吧")  # not a change of an answer: said so, then the closing prompt
+    assert chat.replies == [Reply(translate("zh", texts.AFTER_VERDICT_TYPED)), closing]
+    chat.send("其实估价是130万")  # a change needs no marker after the verdict, but has one here
+    assert chat.session.answers["appraisal"] == 1_300_000
     chat.send("我的信用卡逾期了")
     assert (chat.session.flow, chat.state) == ("card_overdue", "status")
 

@@ -148,6 +148,11 @@ _NOT_DIGIT_RE = re.compile(r"[^0-9０-９]+")
 _ZERO_WORDS = frozenset({"ゼロ", "ぜろ", "zero", "0円", "零元"})
 
 
+# Units typed in kana on a phone (180まん, 2おく, 5せん): after a number only.
+_KANA_UNIT_VALUES = {"まん": "万", "おく": "億", "せん": "千", "ひゃく": "百"}
+_KANA_UNITS = re.compile(r"(?<=[0-9])(?:まん|おく|せん|ひゃく)")
+
+
 def parse_amount(text: str) -> int:
     """Return the amount as an integer (yen or yuan), or raise AmountError."""
     if not isinstance(text, str):
@@ -162,6 +167,7 @@ def parse_amount(text: str) -> int:
     s = s.translate(_INVISIBLE).strip().lower()
     if not s:
         raise AmountError("unreadable")  # nothing but zero-width characters
+    s = _KANA_UNITS.sub(lambda m: _KANA_UNIT_VALUES[m.group()], s)  # 180まん, 1おく
     if s in _ZERO_WORDS:
         return 0
     if len(s) > _MAX_CHARS:

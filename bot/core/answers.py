@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 
 from bot.core import texts
@@ -44,9 +45,17 @@ OTHER_AMOUNT = "_other_amount"  # Question.hints: an amount that is another one 
 NOTHING_READ = Reading(ReadingKind.NOTHING)
 # Words that say an earlier answer was wrong (其实, やっぱり, 実は, 訂正, 不对, 改成 ...).
 _CORRECTION = re.compile(
-    r"其实|其實|やっぱり|やはり|実は|訂正|不对|改成|改为|说错|間違え|じゃなくて|でした|才对"
+    r"其实|其實|やっぱり|やはり|実は|訂正|不对|改成|改为|说错|間違え|間違い|じゃなくて|でした|才对"
+    r"|ちがう|違う|違った|ちがった"
 )
 _CLAUSES = re.compile(r"[。．.、，,；;！!？?\n]+")
+# Said before a cue word at the start: "あ、", "えっと", "其实" ...
+_LEADING_FILLER = re.compile(
+    r"^[\s、,，。.!！]*(?:あ|あっ|えっと|えーと|あの|ちなみに|其实|那个|嗯)?[\s、,，。.!！]*"
+)
+# Cue words that also just join sentences ("还有一家出价100万", "あと一社は…"): not enough
+# to say which amount a sentence is about.
+_CONJUNCTION_CUES = frozenset({"あと", "还有", "還有"})
 FACT_SCORE = 0.9  # a reading this sure fills a question from a sentence that says several things
 
 
@@ -400,6 +409,42 @@ class TypedAnswers:
         if len(changed) != 1:
             return None
         return self._change(session, flow, *changed.popitem())
+
+    def _earlier_amount(
+        self, session: Session, flow: Flow, question: Question, text: str
+    ) -> list[Reply] | None:
+        """"残り180万" typed at the appraisal: the amount of an earlier money question, named
+        by its cue word at the start, given anew. Changed (the flow walked again), or, when it
+        is what was answered, said so; never taken as this question's amount."""
+        if amount_after(text, question.cues) is not None:
+            return None
+        start = _LEADING_FILLER.sub("", unicodedata.normalize("NFKC", text))
+        for other in flow.questions:
+            if not other.is_money or other.id == question.id or other.id not in session.answers:
+                continue
+            cues = tuple(
+                c for c in other.cues if c not in _CONJUNCTION_CUES and start.startswith(c)
+            )
+            amount = amount_after(start, cues) if cues else None
+            if amount is None:
+                continue
+            if amount != session.answers[other.id]:
+                return self._change(session, flow, other.id, amount)
+            have = self._t(session, texts.ALREADY_HAVE).format(
+                question=self._t(session, other.title),
+                answer=self._answer_label(session, flow, other, amount),
+            )
+            return [Reply(have), self._ask(session, question)]
+        return None
+
+    def _restates(self, session: Session, flow: Flow, text: str) -> bool:
+        """Whether the text gives an answer already recorded, as it is ("所有者は自分でした"
+        when it is): nothing to change, and nothing to complain about."""
+        return any(
+            question.id in session.answers
+            and self._fact(session, flow, question, text) == session.answers[question.id]
+            for question in flow.questions
+        )
 
     def _also_changed(
         self, session: Session, flow: Flow, answered: Question, text: str, replies: list[Reply]

@@ -29,7 +29,6 @@ from bot.core.answers import (
     corrects_rather_than_answers,
     label_index,
     near_boundary,
-    says_correction,
 )
 from bot.core.dates import today
 from bot.core.events import Choice, Document, Event, Kind, Reply, Section
@@ -59,6 +58,7 @@ from bot.core.words import LANGUAGE_WORDS, NO_WORDS, YES_WORDS
 LANG_PICKER = "lang"
 MENU = "menu"
 EXPORT = "export"  # the closing prompt's "save my plan"
+_THANKS = re.compile(r"ありがと|有難う|助かり|感謝|谢谢|謝謝|多谢|感谢|thank|thx", re.IGNORECASE)
 CONFIRM = "confirm"
 ALTERNATIVE = "alt"  # the 10,000-times amount offered when a typed one looks too small
 STALE = "stale"  # Reply.notice of the message refusing a button of another question
@@ -455,6 +455,8 @@ class Engine(TypedAnswers):
             return [*later, self._ask(session, question)]  # "估价一百万" asked about the loan
         if question.kind.expects == "choice":
             return self._hint(session, flow, question, None)
+        if question.is_money and (earlier := self._earlier_amount(session, flow, question, typed)):
+            return earlier  # "残り180万" at the appraisal: the balance, given anew
         if question.is_money and (other := self._money_sentence(session, flow, question, typed)):
             return other
         read = question.kind.read(event.value, plain(event.value))
@@ -691,9 +693,16 @@ class Engine(TypedAnswers):
         if (switched := self._language_typed(session, event)) is not None:
             return switched
         typed = event.value if event.kind is Kind.TEXT else ""
-        if says_correction(typed) and (corrected := self._correct(session, flow, typed)):
-            return corrected  # "其实本金是6万", "所有者は自分でした": the verdict again, redone
-        return [self._finished(session, session.state or "")]
+        # "其实本金是6万", "査定は130万だった", "所有者は自分でした": one answer given anew
+        # changes it, marker or not (the consultation is over: nothing else is asked)
+        if typed and (corrected := self._correct(session, flow, typed)):
+            return corrected  # the verdict again, redone
+        told = []
+        if _THANKS.search(typed):
+            told = [self._say(session, texts.WELCOME_THANKS)]
+        elif typed.strip() and not self._restates(session, flow, typed):
+            told = [self._say(session, texts.AFTER_VERDICT_TYPED)]
+        return [*told, self._finished(session, session.state or "")]
 
 
     # -- helpers -----------------------------------------------------------------------

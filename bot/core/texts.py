@@ -98,6 +98,12 @@ FINISHED = N_(
 FINISHED_RESTART = N_("Start again")
 FINISHED_MENU = N_("Other consultations")
 FINISHED_SAVE = N_("Save my plan")
+ALREADY_HAVE = N_("I have that already ({question}: {answer}).")
+WELCOME_THANKS = N_("You're welcome. I hope it goes well.")
+AFTER_VERDICT_TYPED = N_(
+    "I couldn't read that as a change to one of your answers. To change one, say it with its "
+    "new value (for example 査定は130万でした / 其实本金是6万), or use /back."
+)
 EXPORT_SENT = N_(
     "Here is your plan as a file: your numbers, the steps to tick off, the documents and the "
     "sources. Open it in a browser to read or print it. It holds only what you entered, and "
