@@ -147,8 +147,10 @@ def _read_length(text: str) -> str | None:
     else:
         return None
     band = _overdue_band(days)
-    # "3ヶ月くらい", "一个月左右": about a boundary is either side of it, so ask
-    if _ABOUT.search(text):
+    # "3ヶ月くらい", "一个月左右": about a boundary is either side of it, so ask; only a
+    # hedge next to the length counts ("逾期三个多月了，本金大概6万": the 大概 is the amount's)
+    near_length = text[max(match.start() - 4, 0) : end + 4]
+    if _ABOUT.search(near_length):
         near = dict.fromkeys(_overdue_band(days * factor) for factor in (0.9, 1.0, 1.1))
         if len(near) > 1:
             return either(*near)  # about a boundary: either side of it, asked

@@ -744,3 +744,16 @@ def test_an_earlier_amount_named_by_its_cue_is_changed_not_taken_for_this_one():
     chat.run("@car_sale", "@lender", "@standard", "150万", "还有一家出价100万")
     assert chat.session.answers["appraisal"] == 1_000_000
     assert chat.session.answers["balance"] == 1_500_000
+
+
+def test_asking_for_a_friend_is_not_a_private_buyer_and_selling_to_a_dealer_is_no_owner():
+    """New-user trial (zh): "帮朋友问一下" made the friend the buyer; "不对 不是卖给个人 是卖给车行"
+    changed the 所有者 instead of the buyer."""
+    chat = Chat("zh")
+    chat.run("帮朋友问一下，他在日本想把车卖了")
+    assert "buyer" not in chat.session.answers and "buyer" not in chat.session.early
+    chat = Chat("zh")
+    chat.run("@car_sale", "@lender", "@standard", "150万", "120万", "@no", "@individual",
+             "@regular", "不对 不是卖给个人 是卖给车行")
+    assert chat.session.answers["buyer"] == "business"
+    assert chat.session.answers["owner"] == "lender"

@@ -885,3 +885,17 @@ def test_refusing_a_judgment_is_a_crime_only_where_serious_and_the_report_is_on_
         assert sum("12378" in b.text for b in blocks if b.when == ()) <= 2
     legal = [b for m in FLOW.verdict("legal_risk").messages for b in m]
     assert co.BANK_WONT_TALK not in legal and co.COLLECTORS_OR_NO_TALKS in legal
+
+
+@pytest.mark.parametrize("typed", ["么有钱", "木有钱", "有钱早还了"])
+def test_no_money_said_colloquially_is_not_paying_in_full(typed):
+    """New-user trial (zh): these were read as "can pay all" and led to "repay today"."""
+    chat = start("zh")
+    chat.run("@gt3m", typed)
+    assert chat.session.answers["ability"] == "none"
+
+
+def test_a_hedge_on_the_amount_does_not_make_the_length_approximate():
+    chat = start("zh")
+    chat.run("逾期三个多月了，本金大概6万，现在一分钱都拿不出来")
+    assert chat.session.answers == {"status": "gt3m", "ability": "none", "principal": 60_000}

@@ -137,3 +137,14 @@ def test_the_console_writes_the_plan_where_export_says(tmp_path, monkeypatch):
         assert re.search("保存できませんでした", failed.text)
     finally:
         console.close()
+
+
+def test_only_steps_and_papers_get_check_boxes_not_sources_or_timelines():
+    chat = Chat("zh")
+    chat.run(*CARD, "@export")
+    html = chat.replies[0].document.content.decode()
+    sources = html[html.index(f"<h2>{translate('zh', texts.SOURCES)}</h2>"):]
+    assert "checkbox" not in sources and "<li>" in sources
+    law = html.index("<h2>" + translate("zh", "What the law says") + "</h2>")
+    todo = html.index("<h2>" + translate("zh", "What to do") + "</h2>")
+    assert "checkbox" in html[todo:] and "checkbox" not in html[law:todo]

@@ -48,7 +48,8 @@ _CORRECTION = re.compile(
     r"其实|其實|やっぱり|やはり|実は|訂正|不对|改成|改为|说错|間違え|間違い|じゃなくて|でした|才对"
     r"|ちがう|違う|違った|ちがった"
 )
-_CLAUSES = re.compile(r"[。．.、，,；;！!？?\n]+")
+# Clause ends; a space between two CJK characters ends one too ("不对 不是卖给个人 是卖给车行").
+_CLAUSES = re.compile(r"[。．.、，,；;！!？?\n]+|(?<=[\u3040-\u9fff])[ 　]+(?=[\u3040-\u9fff])")
 # Said before a cue word at the start: "あ、", "えっと", "其实" ...
 _LEADING_FILLER = re.compile(
     r"^[\s、,，。.!！]*(?:あ|あっ|えっと|えーと|あの|ちなみに|其实|那个|嗯)?[\s、,，。.!！]*"

@@ -595,12 +595,12 @@ class Engine(TypedAnswers):
         sources: dict[str, None] = {}
         for index, blocks in enumerate(verdict.messages):
             sections: list[Section] = []
-            title, body = "", headline if index == 0 else ""
+            title, body, tick = "", headline if index == 0 else "", index == 0
             for block in blocks:
                 if block.heading:
                     if body:
-                        sections.append(Section(title, body))
-                    title, body = self._t(session, block.text), ""
+                        sections.append(Section(title, body, tick))
+                    title, body, tick = self._t(session, block.text), "", block.tick
                     continue
                 if not flow.holds(block, answers):
                     continue
@@ -610,7 +610,7 @@ class Engine(TypedAnswers):
                 if block.source:
                     sources[self._t(session, block.source)] = None
             if body:
-                sections.append(Section(title, body))
+                sections.append(Section(title, body, tick))
             if sections:
                 messages.append(sections)
         if sources and messages:

@@ -51,6 +51,7 @@ class Section:
 
     title: str
     text: str
+    tick: bool = False  # its list items are things to do or bring (check boxes in the plan)
 
 
 @dataclass(frozen=True, slots=True)

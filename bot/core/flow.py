@@ -127,15 +127,18 @@ class Block:
     # A heading, not a paragraph: the blocks after it, up to the next heading, form a named
     # section (on Telegram a bold title over a folded quote; in the console 【title】).
     heading: bool = False
+    # For a heading: its section is things to do or to bring, ticked off in the saved plan.
+    tick: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "when", _names(self.when))
         object.__setattr__(self, "unless", _names(self.unless))
 
 
-def Heading(title: str) -> Block:
-    """A section title (msgid) among a message's blocks: "Who to call", "Documents"."""
-    return Block(title, heading=True)
+def Heading(title: str, tick: bool = False) -> Block:
+    """A section title (msgid) among a message's blocks: "Who to call", "Documents". `tick`:
+    its list items are steps or papers, shown with check boxes in the saved plan."""
+    return Block(title, heading=True, tick=tick)
 
 
 Message = tuple[Block, ...]

@@ -3,7 +3,8 @@
 Built in memory from what the engine shows (the user's answers, the headline, the sections)
 and handed to the adapter as a `Document`; nothing is written or kept here. The page has no
 external assets (inline CSS, no scripts, no fonts, no images), prints on A4 and reads on a
-phone. Lines that are steps or list items ("• …", "1. …", "①…") become check boxes.
+phone. In sections of things to do or bring, steps and list items ("• …", "1. …") become
+check boxes; elsewhere (a timeline, the sources) they stay a plain list.
 """
 
 from __future__ import annotations
@@ -78,13 +79,14 @@ def plan_html(plan: Plan) -> str:
                 text = text[len(plan.headline) :].strip()
             if section.title:
                 out.append(f"<h2>{_e(section.title)}</h2>")
-            out.extend(_paragraphs(text))
+            out.extend(_paragraphs(text, section.tick))
     out += [f'<p class="note">{_e(plan.footer)}</p>', "</body>", "</html>"]
     return "\n".join(out) + "\n"
 
 
-def _paragraphs(text: str) -> list[str]:
-    """Paragraphs as <p>; the list items and steps in them as check boxes."""
+def _paragraphs(text: str, tick: bool) -> list[str]:
+    """Paragraphs as <p>; the list items and steps in them as check boxes where the section
+    is things to do or bring (`tick`), else as a plain list."""
     out: list[str] = []
     for paragraph in text.split("\n\n"):
         items: list[str] = []
@@ -95,12 +97,16 @@ def _paragraphs(text: str) -> list[str]:
                 items.append(_ITEM.sub("", line, count=1))
                 continue
             if items:
-                out.append(_todo(items))
+                out.append(_todo(items) if tick else _list(items))
                 items = []
             out.append(f"<p>{_e(line)}</p>")
         if items:
-            out.append(_todo(items))
+            out.append(_todo(items) if tick else _list(items))
     return out
+
+
+def _list(items: list[str]) -> str:
+    return "<ul>" + "".join(f"<li>{_e(item)}</li>" for item in items) + "</ul>"
 
 
 def _todo(items: list[str]) -> str:
