@@ -757,3 +757,22 @@ def test_asking_for_a_friend_is_not_a_private_buyer_and_selling_to_a_dealer_is_n
              "@regular", "不对 不是卖给个人 是卖给车行")
     assert chat.session.answers["buyer"] == "business"
     assert chat.session.answers["owner"] == "lender"
+
+
+def test_in_chinese_a_japanese_term_is_bracketed_once_per_message():
+    """Issue 15 (language): "the Japanese term in brackets once per message"; the sources
+    under 依据 keep their full names."""
+    import collections
+    import re
+
+    from bot.core import texts as core_texts
+
+    chat = Chat("zh")
+    chat.run("@car_sale", "@lender", "@standard", "150万", "120万", "@no", "@individual", "@kei")
+    for reply in (r for r in chat.replies if r.verdict and not r.options):
+        parts = reply.sections or ()
+        body = "\n".join(
+            s.text for s in parts if s.title != translate("zh", core_texts.SOURCES)
+        ) or reply.text
+        glosses = collections.Counter(re.findall(r"（([^（）]*[車検証軽査協権]+[^（）]*)）", body))
+        assert all(n == 1 for n in glosses.values()), glosses

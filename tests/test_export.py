@@ -133,6 +133,8 @@ def test_the_console_writes_the_plan_where_export_says(tmp_path, monkeypatch):
         assert str(written) in saved.text
         [saved, _] = console.turn(Event.parse("@export"))  # the button: the current folder
         assert (tmp_path / "zansai-car_sale-ja.html").exists()
+        console.turn(Event.parse("@export"))  # again: a second file, the first kept
+        assert (tmp_path / "zansai-car_sale-ja-2.html").exists()
         [failed, _] = console.turn(Event.parse(f"/export {tmp_path}/missing/dir/plan.html"))
         assert re.search("保存できませんでした", failed.text)
     finally:

@@ -110,6 +110,8 @@ class Console:
         path = Path(given).expanduser() if given else Path(document.filename)
         if path.is_dir():
             path = path / document.filename
+        if not given or Path(given).expanduser().is_dir():
+            path = _unused(path)  # a second plan does not overwrite the first
         try:
             path.write_bytes(document.content)
         except OSError as error:
@@ -169,3 +171,13 @@ class Console:
                 replies = self.turn(event_for(line, last))
             else:
                 replies = []
+
+
+def _unused(path: Path) -> Path:
+    """`path`, or the first of path-2, path-3 … that does not exist yet."""
+    number = 2
+    candidate = path
+    while candidate.exists():
+        candidate = path.with_name(f"{path.stem}-{number}{path.suffix}")
+        number += 1
+    return candidate

@@ -611,6 +611,8 @@ class Engine(TypedAnswers):
                     sources[self._t(session, block.source)] = None
             if body:
                 sections.append(Section(title, body, tick))
+            if sections and session.lang == "zh":
+                sections = _glossed_once(sections)
             if sections:
                 messages.append(sections)
         if sources and messages:
@@ -785,3 +787,25 @@ def _translations(message: str, form: Callable[[str], str] = normalize) -> Itera
 def _written_out(section: Section) -> str:
     """A section as plain text: 【title】 over its paragraphs (no title: the paragraphs)."""
     return f"【{section.title}】\n{section.text}" if section.title else section.text
+
+
+# In Chinese, a Japanese term is given in brackets after its Chinese name: "车检证（車検証）".
+# Once per message is enough; the later ones are dropped. Japanese: kana, or a character
+# Simplified Chinese writes otherwise (車 for 车, 検, 証 for 证 ...).
+_GLOSS = re.compile(r"[（〔]([^（）〔〕]{2,24})[）〕]")
+_JAPANESE_ONLY = re.compile(r"[\u3040-\u30ff車検証軽査協権済書鑑録払変輸転売買額価険納記請関]")
+
+
+def _glossed_once(sections: list[Section]) -> list[Section]:
+    seen: set[str] = set()
+
+    def once(match: re.Match[str]) -> str:
+        term = match.group(1)
+        if not _JAPANESE_ONLY.search(term):
+            return match.group()
+        if term in seen:
+            return ""
+        seen.add(term)
+        return match.group()
+
+    return [Section(s.title, _GLOSS.sub(once, s.text), s.tick) for s in sections]
