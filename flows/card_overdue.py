@@ -310,6 +310,7 @@ PRINCIPAL = Question(
 COLLECTIONS = Question(
     "collections",
     read=read_demands,
+    counts=("none", "once", "twice_or_more"),
     title=N_("Formal demands"),
     prompt=N_(
         "Since the due date, how many of the bank's demands for repayment (催收) have actually "

@@ -899,3 +899,20 @@ def test_a_hedge_on_the_amount_does_not_make_the_length_approximate():
     chat = start("zh")
     chat.run("逾期三个多月了，本金大概6万，现在一分钱都拿不出来")
     assert chat.session.answers == {"status": "gt3m", "ability": "none", "principal": 60_000}
+
+
+@pytest.mark.parametrize(("typed", "expected"), [
+    ("电话打过一次，后来又寄了信到老家", "twice_or_more"),  # a call once, then another demand
+    ("电話が2回、手紙が1回", "twice_or_more"),
+    ("收到过一封律师函，就那一次", "once"),  # the same count said twice is one
+])
+def test_clauses_that_count_differently_give_the_most(typed, expected):
+    chat = start("zh")
+    chat.run("@gt3m", "@partial", "8万", typed)
+    assert chat.session.answers["collections"] == expected
+
+
+def test_paying_in_full_only_next_month_is_not_taken_as_paying_in_full():
+    chat = start("zh")
+    chat.run("@m1to3", "下个月发工资就能全还")
+    assert "ability" not in chat.session.answers

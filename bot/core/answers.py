@@ -438,6 +438,34 @@ class TypedAnswers:
             return [Reply(have), self._ask(session, question)]
         return None
 
+    def _added_up(
+        self, session: Session, flow: Flow, question: Question, text: str, option_id: str
+    ) -> str | None:
+        """For a question of counts: the most that clauses counting differently say, when the
+        whole read less ("电话打过一次，后来又寄了信": a call once, then another demand, two or
+        more; "電話が2回、手紙が1回"). The same count said twice is one. Clauses plainly about
+        another question do not count."""
+        if not question.counts or option_id not in question.counts:
+            return None
+        if not _CLAUSES.search(text.strip(" 。.！!？?")):
+            return None
+        counted = []
+        for clause in _CLAUSES.split(text):
+            if len(clause.strip()) < 2:
+                continue
+            reading = self._part(session, flow, question, clause)
+            if (
+                reading.kind is ReadingKind.SURE
+                and reading.options[0] in question.counts[1:]  # not "none"
+                and reading.score >= FACT_SCORE
+                and not self._better_about_another(session, flow, question, clause, reading.score)
+            ):
+                counted.append(question.counts.index(reading.options[0]))
+        if len(set(counted)) < 2:
+            return None  # "收到过一封律师函，就那一次": the same count said twice is one
+        added = question.counts[max(counted)]
+        return added if added != option_id else None
+
     def _restates(self, session: Session, flow: Flow, text: str) -> bool:
         """Whether the text gives an answer already recorded, as it is ("所有者は自分でした"
         when it is): nothing to change, and nothing to complain about."""

@@ -78,6 +78,9 @@ class Question:
     other_cues: tuple[str, ...] = ()
     # Money only: several figures are several offers, the highest counts ("A社130万、B社145万").
     highest_of_several: bool = False
+    # Options that count something, fewest first ("none", "once", "twice_or_more"): clauses
+    # that count differently give the most ("电话打过一次，后来又寄了信": two or more).
+    counts: tuple[str, ...] = ()
     # Reads a value the phrasings cannot (e.g. "3个月" -> "m1to3"); None: no idea;
     # AMBIGUOUS: it says something, but not which option ("一两次"), so nothing is guessed.
     read: Callable[[str], str | None] | None = None
