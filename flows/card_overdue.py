@@ -524,7 +524,7 @@ COURT_CASE = Block(N_(
     "is normally a civil case: you repay as the judgment says. Answer a court summons (传票) "
     "and take part; a lawyer's letter (律师函) or a collection letter (催收函) is not a court "
     "document. If the total of interest, compound interest and penalties seems excessive, "
-    "ask the court yourself to reduce it: it will not do so unless you ask."
+    "ask the court yourself to reduce it: usually it will not unless you ask."
 ), source=N_("《最高人民法院关于审理银行卡民事纠纷案件若干问题的规定》（2021年）第2条"))
 
 AFTER_JUDGMENT = Block(N_(
@@ -559,7 +559,7 @@ COLLECTORS_OR_NO_TALKS = Block(N_(
 BANK_WONT_TALK = Block(N_(
     "If the bank will not discuss your repayment with you at all, you can complain to the "
     "国家金融监督管理总局 on 12378."
-), source=N_("国家金融监督管理总局 12378"))
+), source=COLLECTORS.source)  # one line for 12378 under 依据, with the collection rules
 
 POLICE = Block(N_(
     "If the police contact you about the card, talk to a lawyer (律师) as soon as possible."
