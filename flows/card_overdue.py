@@ -59,6 +59,7 @@ _DUE_DAY = re.compile(
 _DAY_OF_DUE_DATE = re.compile(
     r"(?<![0-9０-９月.])[0-9０-９]{1,2}\s*(?:日|号|號)(?!間|间|前|目|以上|超|遅|过|過|后|後)"
 )
+_SHORT_OF = re.compile(r"(?:还差|還差|差)[^满滿到]{1,8}?(?:就|才)?(?:满|滿|到)(?P<rest>.+)")
 _NOT_YET_DUE = re.compile(r"还没|還沒|没到|沒到|才到|まだ|来月|下个月|下個月|これから|今度")
 
 
@@ -122,6 +123,9 @@ def read_overdue_for(text: str) -> str | None:
         and not _NOT_YET_DUE.search(text)
     ):
         return either("not_yet", "lt1m")  # this month's 15th, or last month's?
+    short_of = _SHORT_OF.search(text)  # "还差一周就满三个月了": the length it falls short of
+    if short_of is not None and (length := _read_length("快" + short_of["rest"])) is not None:
+        return length
     length = _read_length(without_month_names(text))
     if length is not None:
         return length  # a length said outright wins over a date in the same sentence
@@ -289,7 +293,10 @@ PRINCIPAL = Question(
     example=N_("3万"),
     cues=("本金", "元本", "元金", "欠了", "欠", "借了"),
     # a total (interest and fees in it) is not the principal: 一共欠12万, 全部で12万
-    other_cues=("一共", "总共", "總共", "合计", "合計", "总额", "総額", "全部で", "トータル"),
+    other_cues=(
+        "一共", "总共", "總共", "合计", "合計", "总额", "総額", "全部で", "トータル",
+        "包括利息", "含利息", "连利息", "加上利息", "利息込み", "利息も含めて", "利息込",
+    ),
     plausible_max=10_000_000,
     plausible_min=100,
     # 数额较大 / 巨大 / 特别巨大 (2018 interpretation, Art. 8)

@@ -916,3 +916,31 @@ def test_paying_in_full_only_next_month_is_not_taken_as_paying_in_full():
     chat = start("zh")
     chat.run("@m1to3", "下个月发工资就能全还")
     assert "ability" not in chat.session.answers
+
+
+@pytest.mark.parametrize(("lang", "typed", "expected"), [
+    ("zh", "还差一周就满三个月了", "m1to3"),  # short of 3 months, not one week
+])
+def test_dev2_lengths_and_counts(lang, typed, expected):
+    chat = start(lang)
+    chat.run(typed)
+    assert chat.session.answers["status"] == expected
+
+
+@pytest.mark.parametrize(("lang", "typed"), [
+    ("zh", "好像有过两三次吧，什么时候的不记得了"),
+    ("ja", "WeChatで連絡きた、2回くらい？間は覚えてない"),
+])
+def test_a_count_with_its_dates_forgotten_asks_which(lang, typed):
+    chat = start(lang)
+    chat.run("@gt3m", "@partial", "8万", typed)
+    assert "collections" not in chat.session.answers
+    assert {o.id for o in chat.last.options} == {"twice_or_more", "unsure"}
+
+
+def test_a_figure_said_to_include_interest_is_not_the_principal():
+    chat = start("zh")
+    chat.run("@gt3m", "@partial", "欠了差不多7万，包括利息的")
+    assert "principal" not in chat.session.answers
+    chat.run("本金53000，加上利息快6万了")  # the principal named beside the total: taken
+    assert chat.session.answers["principal"] == 53_000

@@ -4,14 +4,13 @@ Every sentence here is written for these tests, not taken from the corpus."""
 
 from __future__ import annotations
 
-import time
 from datetime import date
 from pathlib import Path
 
 import pytest
 
 from bot.core import dates
-from bot.core.reader import Kind, Reader, check_phrasings, load
+from bot.core.reader import MAX_CHARS, Kind, Reader, check_phrasings, load
 from flows import FLOWS
 
 PHRASINGS = Path(__file__).resolve().parents[1] / "flows" / "phrasings"
@@ -162,26 +161,15 @@ def test_known_non_answers_are_named(reader: Reader) -> None:
 
 
 def test_hostile_inputs_are_bounded(reader: Reader) -> None:
+    """The reader cuts what it analyses (MAX_CHARS), so a huge input costs what its start
+    costs: asserted as behaviour (the same reading as the cut text); the time it takes is a
+    benchmark row (`python -m bench --only understanding`), not a timed test."""
     for text in ("自分" * 5000, "还没" * 5000, "\x00\x07\x1b[2J\u202e" * 2000, "9" * 400, ""):
         for lang in ("ja", "zh"):
-            started = time.perf_counter()
             reading = reader.read("car_sale", "owner", lang, text)
-            assert time.perf_counter() - started < 0.05
             assert reading.kind in Kind
+            assert reading == reader.read("car_sale", "owner", lang, text[: MAX_CHARS * 2])
     assert reader.read("car_sale", "owner", "ja", "\x00\x01\x02").kind is Kind.NOTHING
-
-
-def test_a_reading_costs_well_under_a_millisecond(reader: Reader) -> None:
-    texts = [t for *_, t, _ in SURE]
-    for text in texts:  # warm
-        reader.read("car_sale", "owner", "ja", text)
-    costs = []
-    for flow, question, lang, text, _ in SURE * 5:
-        started = time.perf_counter()
-        reader.read(flow, question, lang, text)
-        costs.append(time.perf_counter() - started)
-    costs.sort()
-    assert costs[len(costs) // 2] < 0.001
 
 
 def test_amount_questions_read_their_option_and_leave_amounts_alone(reader: Reader) -> None:

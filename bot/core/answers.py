@@ -58,6 +58,10 @@ _LEADING_FILLER = re.compile(
 # to say which amount a sentence is about.
 _CONJUNCTION_CUES = frozenset({"あと", "还有", "還有"})
 FACT_SCORE = 0.9  # a reading this sure fills a question from a sentence that says several things
+# "Including" said of a figure in another clause: 包括利息的, 利息込みで
+_INCLUDED = re.compile(r"包括|包含|含|连|連|込み|込|含めて|も入れて")
+_FIGURE = re.compile(r"[0-9０-９一二两三四五六七八九十百千万萬億亿]")
+FAINT = 0.5  # below this, a clause's doubt is too faint to veto another clause's fact
 
 
 def says_correction(text: str) -> bool:
@@ -197,6 +201,12 @@ class TypedAnswers:
         found = amounts_in(text) or []
         cued = amount_after(text, question.cues)
         other = OTHER_AMOUNT in question.hints and says_other_amount(text, question.other_cues)
+        if other and len(set(found)) <= 1 and any(
+            _INCLUDED.search(clause) and says_other_amount(clause, question.other_cues)
+            and not _FIGURE.search(clause)
+            for clause in _CLAUSES.split(text)
+        ):  # "欠了差不多7万，包括利息的": the one figure includes what the clause names
+            return self._hint(session, flow, question, OTHER_AMOUNT)
         if other or (cued is not None and len(set(found)) != 1):
             # its own cue word names the amount beside others: 一共欠12万，其中本金10万
             if (named := self._named_amount(flow, question, text)) is not None:
@@ -263,7 +273,10 @@ class TypedAnswers:
             if question.is_money and not any(cue in clause for cue in question.cues):
                 continue
             reading = self._part(session, flow, question, clause)
-            doubting = reading.kind in (ReadingKind.CLARIFY, ReadingKind.DONT_KNOW) or (
+            doubting = (
+                reading.kind in (ReadingKind.CLARIFY, ReadingKind.DONT_KNOW)
+                and reading.score >= FAINT  # "准备就卖给他们" hardly hints at anyone
+            ) or (
                 reading.kind is not ReadingKind.SURE and reading.hint is not None
                 and reading.score >= self.reader.thresholds.sure  # a faint hint is no doubt
             )
@@ -440,11 +453,12 @@ class TypedAnswers:
 
     def _added_up(
         self, session: Session, flow: Flow, question: Question, text: str, option_id: str
-    ) -> str | None:
+    ) -> str | tuple[str, str] | None:
         """For a question of counts: the most that clauses counting differently say, when the
         whole read less ("电话打过一次，后来又寄了信": a call once, then another demand, two or
-        more; "電話が2回、手紙が1回"). The same count said twice is one. Clauses plainly about
-        another question do not count."""
+        more; "電話が2回、手紙が1回"). The same count said twice is one; a clause that does not
+        remember ("什么时候的不记得了") asks between the count and "don't remember" (a pair).
+        Clauses plainly about another question do not count."""
         if not question.counts or option_id not in question.counts:
             return None
         if not _CLAUSES.search(text.strip(" 。.！!？?")):
@@ -454,6 +468,12 @@ class TypedAnswers:
             if len(clause.strip()) < 2:
                 continue
             reading = self._part(session, flow, question, clause)
+            if reading.kind is ReadingKind.DONT_KNOW and reading.options and (
+                reading.score >= FACT_SCORE
+            ):
+                # "2回くらい？間は覚えてない": a count with its dates forgotten: which is it?
+                forgot = reading.options[0]
+                return (option_id, forgot) if forgot != option_id else None
             if (
                 reading.kind is ReadingKind.SURE
                 and reading.options[0] in question.counts[1:]  # not "none"

@@ -434,7 +434,10 @@ class Engine(TypedAnswers):
             reading = self._by_clauses(session, flow, question, typed) or reading
         if reading.kind is ReadingKind.SURE:
             option_id = reading.options[0]
-            option_id = self._added_up(session, flow, question, typed, option_id) or option_id
+            added = self._added_up(session, flow, question, typed, option_id)
+            if isinstance(added, tuple):
+                return [self._clarify(session, question, added)]
+            option_id = added or option_id
             return self._with_later_facts(
                 session, flow, question, typed,
                 lambda: self._choose(session, flow, question, option_id, typed=True),
