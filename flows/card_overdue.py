@@ -126,6 +126,7 @@ def read_overdue_for(text: str) -> str | None:
     short_of = _SHORT_OF.search(text)  # "还差一周就满三个月了": the length it falls short of
     if short_of is not None and (length := _read_length("快" + short_of["rest"])) is not None:
         return length
+    text = text.replace("仨", "三个").replace("俩", "两个")  # 快仨月了: 仨 is 三个
     length = _read_length(without_month_names(text))
     if length is not None:
         return length  # a length said outright wins over a date in the same sentence

@@ -776,3 +776,9 @@ def test_in_chinese_a_japanese_term_is_bracketed_once_per_message():
         ) or reply.text
         glosses = collections.Counter(re.findall(r"（([^（）]*[車検証軽査協権]+[^（）]*)）", body))
         assert all(n == 1 for n in glosses.values()), glosses
+
+
+def test_several_offers_with_a_cue_word_in_one_give_the_highest():
+    chat = Chat("zh")
+    chat.run("@car_sale", "@lender", "@standard", "150万", "ディーラー下取り80万，ガリバー95万")
+    assert chat.session.answers["appraisal"] == 950_000

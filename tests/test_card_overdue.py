@@ -944,3 +944,12 @@ def test_a_figure_said_to_include_interest_is_not_the_principal():
     assert "principal" not in chat.session.answers
     chat.run("本金53000，加上利息快6万了")  # the principal named beside the total: taken
     assert chat.session.answers["principal"] == 53_000
+
+
+@pytest.mark.parametrize(("typed", "answer"), [
+    ("快仨月了", {"status": "m1to3"}), ("俩月了", {"status": "m1to3"}),
+])
+def test_colloquial_numbers_in_lengths(typed, answer):
+    chat = start("zh")
+    chat.run(typed)
+    assert chat.session.answers == answer

@@ -213,7 +213,9 @@ class TypedAnswers:
                 return self._take_amount(session, flow, question, named, text)
             if other:  # 月々2万8千円, 连本带息8万, ネットの相場190万
                 return self._hint(session, flow, question, OTHER_AMOUNT)
-            return None
+            if not question.highest_of_several:
+                return None
+            cued = None  # "ガリバーで95万、別の買取店で102万": a cue word in one of several offers
         if cued is not None:
             return None  # the one amount, after its cue word: read as usual
         if question.highest_of_several:
