@@ -953,3 +953,13 @@ def test_colloquial_numbers_in_lengths(typed, answer):
     chat = start("zh")
     chat.run(typed)
     assert chat.session.answers == answer
+
+
+def test_a_chinese_bank_named_in_japanese_is_not_a_japanese_card():
+    """"工商銀行のカード" matched the Japanese-card non-answer and vetoed the other facts."""
+    chat = Chat("ja")
+    chat.run("工商銀行のカード、3ヶ月以上延滞、本金8万元くらい")
+    assert chat.session.answers.get("status") == "gt3m"
+    chat = Chat("ja")
+    chat.run("楽天カードの支払いが遅れてます")
+    assert "status" not in chat.session.answers  # a Japanese card stays out of scope
