@@ -782,3 +782,14 @@ def test_several_offers_with_a_cue_word_in_one_give_the_highest():
     chat = Chat("zh")
     chat.run("@car_sale", "@lender", "@standard", "150万", "ディーラー下取り80万，ガリバー95万")
     assert chat.session.answers["appraisal"] == 950_000
+
+
+def test_a_first_message_saying_clearly_more_about_the_car_opens_it():
+    """"査定まだ" alone reads like a card's "not yet"; with two car facts beside it the car
+    consultation opens, and the 200万 after "査定まだだけど…残り" is the balance, not an offer."""
+    chat = Chat("ja")
+    chat.run("査定まだだけどローン残り200万くらい、ディーラー名義")
+    assert chat.session.flow == "car_sale"
+    assert chat.session.answers["owner"] == "dealer"
+    assert chat.session.early.get("balance") == 2_000_000
+    assert "appraisal" not in chat.session.early

@@ -227,6 +227,8 @@ def amount_after(text: str, cues: tuple[str, ...]) -> int | None:
         while start != -1:
             rest = folded[start + len(cue) : start + len(cue) + 24]
             clause = _CLAUSE_END.split(rest, maxsplit=1)[0]
+            if _NOT_YET_AFTER_CUE.match(clause):  # 査定まだだけどローン残り200万: not the 査定's
+                clause = ""
             if clause and not (says_bound(clause) or says_range(clause)):
                 amount = find_amount(cue + clause) if _NUMBER_IN.search(clause) else None
                 if amount is not None:
@@ -235,6 +237,7 @@ def amount_after(text: str, cues: tuple[str, ...]) -> int | None:
     return found.pop() if len(found) == 1 else None
 
 
+_NOT_YET_AFTER_CUE = re.compile(r"\s*(?:は|が|も)?\s*(?:まだ|还没|還沒|没有|沒有|未)")
 _NUMBER_IN = re.compile(rf"[{_NUMERIC}]")
 # The figure a correction sets aside: 不是8万, 而不是8万; 8万じゃなくて, 8万ではなく.
 _NOT_THIS_RE = re.compile(

@@ -83,16 +83,23 @@ class TypedAnswers:
     """What the engine does with a typed answer; see the module docstring."""
 
     def _flow_by_facts(self, session: Session, text: str) -> str | None:
-        """The one consultation a sentence answers questions of, though it names none
-        ("残クレで乗ってるアルファード手放したい。残り320万")."""
+        """The consultation a sentence answers questions of, though it names none
+        ("残クレで乗ってるアルファード手放したい。残り320万"): the only one, or the one it
+        says clearly more about."""
         if self._language_in(text) is not None:
             return None
-        answered = [
-            flow.id
+        facts = {
+            flow.id: sum(self._fact(session, flow, q, text) is not None for q in flow.questions)
             for flow in self.flows.values()
-            if any(self._fact(session, flow, q, text) is not None for q in flow.questions)
-        ]
-        return answered[0] if len(answered) == 1 else None
+        }
+        ranked = sorted((n, flow_id) for flow_id, n in facts.items() if n)
+        if not ranked:
+            return None
+        # one consultation, or one that the sentence says clearly more about ("査定まだだけど
+        # ローン残り200万くらい、ディーラー名義": three car facts against a loose "まだ")
+        if len(ranked) == 1 or ranked[-1][0] >= max(2, ranked[-2][0] + 1):
+            return ranked[-1][1]
+        return None
 
     def _facts(self, session: Session, flow: Flow, text: str) -> list[Reply]:
         """Every question a sentence answers ("想卖车，车贷是银行的，还欠80万": the loan kind and
