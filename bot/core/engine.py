@@ -578,8 +578,8 @@ class Engine(TypedAnswers):
         headline, messages = self.verdict_sections(session, flow)
         replies = []
         for index, sections in enumerate(messages):
-            if index == 0:  # the answer, the numbers, one next step: no titles
-                text = "\n\n".join(section.text for section in sections)
+            if index == 0:  # the answer, the numbers, one next step (untitled)
+                text = "\n\n".join(_written_out(section) for section in sections)
                 replies.append(Reply(text, verdict=verdict_id, headline=headline))
             else:
                 text = "\n\n".join(_written_out(section) for section in sections)
