@@ -793,3 +793,19 @@ def test_a_first_message_saying_clearly_more_about_the_car_opens_it():
     assert chat.session.answers["owner"] == "dealer"
     assert chat.session.early.get("balance") == 2_000_000
     assert "appraisal" not in chat.session.early
+
+
+@pytest.mark.parametrize(("typed", "option"), [
+    ("とりあえず売って、しばらくは車なしで", "no"),
+    ("売ったお金を次の車の頭金にしたい", "yes"),
+])
+def test_replacing_said_in_passing(typed, option):
+    chat = Chat("ja")
+    chat.run("@car_sale", "@lender", "@standard", "150万", "100万", typed)
+    assert chat.session.answers["replacing"] == option
+
+
+def test_living_without_a_car_impossible_is_not_only_selling():
+    chat = Chat("ja")
+    chat.run("@car_sale", "@lender", "@standard", "150万", "100万", "車なしでは生活できない")
+    assert chat.session.answers.get("replacing") != "no"
