@@ -809,3 +809,9 @@ def test_living_without_a_car_impossible_is_not_only_selling():
     chat = Chat("ja")
     chat.run("@car_sale", "@lender", "@standard", "150万", "100万", "車なしでは生活できない")
     assert chat.session.answers.get("replacing") != "no"
+
+
+def test_an_approximate_amount_in_a_longer_message_is_said_back_as_approximate():
+    chat = Chat("ja")
+    chat.run("査定まだだけどローン残り200万くらい、ディーラー名義")
+    assert "✓ ローン残債：約200万円" in chat.text

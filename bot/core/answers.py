@@ -69,6 +69,17 @@ def says_correction(text: str) -> bool:
     return _CORRECTION.search(text) is not None
 
 
+def _said_as(question: Question, text: str) -> str | None:
+    """texts.ABOUT when the clause that gives a money question's amount hedges it
+    ("ローン残り200万くらい"), so an amount taken from a longer message is said back as 約."""
+    if not question.is_money:
+        return None
+    for clause in _CLAUSES.split(text):
+        if any(cue in clause for cue in question.cues) and says_about(clause):
+            return texts.ABOUT
+    return None
+
+
 def corrects_rather_than_answers(text: str, question: Question) -> bool:
     """A correction marker, and not merely a past tense that ends the answer to the open
     question: "ガリバーで95万、ネクステージで102万でした" answers the appraisal (its shop names
@@ -113,7 +124,9 @@ class TypedAnswers:
             value = self._fact(session, flow, question, text)
             if value is not None:
                 session.early[question.id] = value
-                heard.append(self._said_back(session, flow, question, value))
+                heard.append(
+                    self._said_back(session, flow, question, value, _said_as(question, text))
+                )
         self._answered_early(session, flow)  # those on the way now; each was said back above
         return heard
 
@@ -130,7 +143,10 @@ class TypedAnswers:
         claimed = {session.early[q.id] for q in kept if q.is_money}
         if question.is_money and any(a not in claimed for a in amounts_in(text) or ()):
             return None  # an amount left for this question: read, the rest kept with it
-        return [self._said_back(session, flow, q, session.early[q.id]) for q in kept] or None
+        return [
+            self._said_back(session, flow, q, session.early[q.id], _said_as(q, text))
+            for q in kept
+        ] or None
 
     def _keep_later_facts(
         self, session: Session, flow: Flow, question: Question, text: str
@@ -160,7 +176,10 @@ class TypedAnswers:
         waiting = [q for q in kept if q.id in session.early]
         if not waiting:
             return replies
-        said = [self._said_back(session, flow, q, session.early[q.id]) for q in waiting]
+        said = [
+            self._said_back(session, flow, q, session.early[q.id], _said_as(q, text))
+            for q in waiting
+        ]
         return [*replies[:-1], *said, replies[-1]] if replies else said
 
     def _answered_early(self, session: Session, flow: Flow) -> list[Reply]:
