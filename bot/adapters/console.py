@@ -107,11 +107,9 @@ class Console:
         beside the console in the current folder; say where it went."""
         document: Document = reply.document  # type: ignore[assignment]
         lang = self.where().speaks
-        path = Path(given).expanduser() if given else Path(document.filename)
-        if path.is_dir():
-            path = path / document.filename
-        if not given or Path(given).expanduser().is_dir():
-            path = _unused(path)  # a second plan does not overwrite the first
+        path = Path(given).expanduser() if given else Path()
+        if path.is_dir():  # a folder (or none given): its own name, never over an earlier plan
+            path = _unused(path / document.filename)
         try:
             path.write_bytes(document.content)
         except OSError as error:

@@ -64,11 +64,6 @@ _FIGURE = re.compile(r"[0-9０-９一二两三四五六七八九十百千万萬�
 FAINT = 0.5  # below this, a clause's doubt is too faint to veto another clause's fact
 
 
-def says_correction(text: str) -> bool:
-    """Whether the text says an earlier answer was wrong (其实, やっぱり, でした ...)."""
-    return _CORRECTION.search(text) is not None
-
-
 def _said_as(question: Question, text: str) -> str | None:
     """texts.ABOUT when the clause that gives a money question's amount hedges it
     ("ローン残り200万くらい"), so an amount taken from a longer message is said back as 約."""
