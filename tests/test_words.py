@@ -36,3 +36,10 @@ def test_a_mistake_in_a_words_file_is_an_error(tmp_path: Path, text: str):
     (tmp_path / "x.toml").write_text(text)
     with pytest.raises(ValueError, match=r"x\.toml"):
         words.load(tmp_path)
+
+
+def test_save_and_thanks_words_are_data_too(tmp_path: Path):
+    (tmp_path / "a.toml").write_text('save = ["保存"]\nthanks = ["谢谢"]\n')
+    loaded = words.load(tmp_path)
+    assert loaded.save == ("保存",) and loaded.thanks == ("谢谢",)
+    assert "保存方案" in words.SAVE_WORDS and "ありがと" in words.THANKS_WORDS

@@ -53,12 +53,11 @@ from bot.core.typed import (
     normalize,
     plain,
 )
-from bot.core.words import LANGUAGE_WORDS, NO_WORDS, YES_WORDS
+from bot.core.words import LANGUAGE_WORDS, NO_WORDS, SAVE_WORDS, THANKS_WORDS, YES_WORDS
 
 LANG_PICKER = "lang"
 MENU = "menu"
 EXPORT = "export"  # the closing prompt's "save my plan"
-_THANKS = re.compile(r"ありがと|有難う|助かり|感謝|谢谢|謝謝|多谢|感谢|thank|thx", re.IGNORECASE)
 CONFIRM = "confirm"
 ALTERNATIVE = "alt"  # the 10,000-times amount offered when a typed one looks too small
 STALE = "stale"  # Reply.notice of the message refusing a button of another question
@@ -67,6 +66,7 @@ NEAR = "near"  # in a pending confirmation: the boundary an approximate amount i
 
 # The shared words (locales/words/*.toml) in the form typed text is compared in.
 _YES = frozenset(normalize(w) for w in YES_WORDS)
+_THANKS = tuple(normalize(w) for w in THANKS_WORDS)
 _NO = frozenset(normalize(w) for w in NO_WORDS)
 _LANGUAGE = {lang: frozenset(map(normalize, words)) for lang, words in LANGUAGE_WORDS.items()}
 
@@ -114,7 +114,7 @@ class Engine(TypedAnswers):
             **dict.fromkeys(_translations(texts.FINISHED_RESTART), "restart"),
             **dict.fromkeys(_translations(texts.FINISHED_MENU), MENU),
             **dict.fromkeys(_translations(texts.FINISHED_SAVE), EXPORT),
-            **dict.fromkeys(("保存", "保存方案", "保存计划", "导出", "エクスポート"), EXPORT),
+            **dict.fromkeys((normalize(w) for w in SAVE_WORDS), EXPORT),
         }
 
     # -- entry point -------------------------------------------------------------------
@@ -704,7 +704,7 @@ class Engine(TypedAnswers):
         if typed and (corrected := self._correct(session, flow, typed)):
             return corrected  # the verdict again, redone
         told = []
-        if _THANKS.search(typed):
+        if any(word in normalize(typed) for word in _THANKS):
             told = [self._say(session, texts.WELCOME_THANKS)]
         elif typed.strip() and not self._restates(session, flow, typed):
             told = [self._say(session, texts.AFTER_VERDICT_TYPED)]

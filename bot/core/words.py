@@ -2,7 +2,8 @@
 anywhere), as data.
 
 They live in `locales/words/*.toml`, one file per language people type them in, so that a
-word is added without touching Python. Each file may have `yes`, `no` (lists of words) and
+word is added without touching Python. Each file may have `yes`, `no`, `save`, `thanks`
+(lists of words) and
 a `[language]` table (language -> words that ask for it); the files are merged, in
 file-name order. How the answers to a consultation's questions are typed ("I don't know"
 included) is the reader's data: `flows/phrasings/`.
@@ -17,13 +18,17 @@ from pathlib import Path
 
 from bot.core.i18n import LANGUAGES, locales_dir
 
-_LISTS = ("yes", "no")
+# yes / no: to "is that right?"; save: the closing prompt's "save my plan", typed; thanks:
+# found anywhere in what is typed after a verdict (ありがとうございました), not only whole.
+_LISTS = ("yes", "no", "save", "thanks")
 
 
 @dataclass(frozen=True, slots=True)
 class SharedWords:
     yes: tuple[str, ...]
     no: tuple[str, ...]
+    save: tuple[str, ...]
+    thanks: tuple[str, ...]
     language: dict[str, tuple[str, ...]]
 
 
@@ -64,4 +69,6 @@ def _unique(words: Iterable[str]) -> tuple[str, ...]:
 WORDS = load()
 YES_WORDS = WORDS.yes
 NO_WORDS = WORDS.no
+SAVE_WORDS = WORDS.save
+THANKS_WORDS = WORDS.thanks
 LANGUAGE_WORDS = WORDS.language

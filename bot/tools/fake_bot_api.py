@@ -596,6 +596,7 @@ class FakeBotApi:
 
     def _params(self, raw: bytes, content_type: str) -> dict[str, Any]:
         kind = content_type.split(";")[0].strip()
+        files: dict[str, Any] = {}
         if kind == "application/json":
             # As the Bot API server reads a JSON body: a string value is the parameter's text
             # (as in a form), anything else its JSON.
@@ -604,7 +605,7 @@ class FakeBotApi:
         elif kind in ("", "application/x-www-form-urlencoded"):
             pairs = parse_qsl(raw.decode(), keep_blank_values=True)
         elif kind == "multipart/form-data":  # an upload: files kept as {filename, content}
-            return self._multipart(raw, content_type)
+            pairs, files = self._multipart(raw, content_type)
         else:
             raise ApiError(400, f"Bad Request: unsupported content type {kind}")
         params: dict[str, Any] = {}
@@ -615,25 +616,26 @@ class FakeBotApi:
                 params[key] = int(value)
             else:
                 params[key] = value
-        return params
+        return {**params, **files}
 
-    def _multipart(self, raw: bytes, content_type: str) -> dict[str, Any]:
+    def _multipart(
+        self, raw: bytes, content_type: str
+    ) -> tuple[list[tuple[str, str]], dict[str, Any]]:
+        """A multipart body: its fields as (name, text) pairs, read like a form's, and its
+        files as {name: {filename, content}}."""
         head = f"Content-Type: {content_type}\r\n\r\n".encode()
         message = BytesParser(policy=HTTP).parsebytes(head + raw)
-        params: dict[str, Any] = {}
+        pairs: list[tuple[str, str]] = []
+        files: dict[str, Any] = {}
         for part in message.iter_parts():
             name = part.get_param("name", header="content-disposition")
             content = part.get_payload(decode=True) or b""
             filename = part.get_filename()
             if filename is not None:
-                params[name] = {"filename": filename, "content": content}
-            elif name in JSON_FIELDS:
-                params[name] = json.loads(content)
-            elif name in INT_FIELDS and content.lstrip(b"-").isdigit():
-                params[name] = int(content)
+                files[name] = {"filename": filename, "content": content}
             else:
-                params[name] = content.decode()
-        return params
+                pairs.append((name, content.decode()))
+        return pairs, files
 
     async def _long_poll(self, params: dict[str, Any]) -> Answer:
         """getUpdates: what is pending from `offset` on, waiting up to `timeout` for some."""
