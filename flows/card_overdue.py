@@ -20,7 +20,18 @@ import re
 from bot.core.amounts import AmountError, parse_amount
 from bot.core.conditions import AtLeast, Below, Is, OneOf
 from bot.core.dates import days_since_month, without_month_names
-from bot.core.flow import AMBIGUOUS, N_, Block, Flow, Option, Question, Transition, Verdict, either
+from bot.core.flow import (
+    AMBIGUOUS,
+    N_,
+    NOT_AN_ANSWER,
+    Block,
+    Flow,
+    Option,
+    Question,
+    Transition,
+    Verdict,
+    either,
+)
 from bot.core.kinds import Money
 from flows import sections as S
 
@@ -130,14 +141,17 @@ def read_overdue_for(text: str) -> str | None:
     length = _read_length(without_month_names(text))
     if length is not None:
         return length  # a length said outright wins over a date in the same sentence
-    return read_overdue_since(text)
+    since = read_overdue_since(text)
+    if since is None and any(_is_gap(text, m) for m in _DURATION.finditer(text)):
+        return NOT_AN_ANSWER  # only the time between two demands is said
+    return since
 
 
 def _read_length(text: str) -> str | None:
     matches = list(_DURATION.finditer(text))
     for i, match in enumerate(matches):  # the first that names a number
         days = _days(match)
-        if days is None:
+        if days is None or _is_gap(text, match):
             continue
         end = match.end()
         for following in matches[i + 1 :]:  # 3个月零10天: a smaller unit right after
@@ -162,6 +176,22 @@ def _read_length(text: str) -> str | None:
     return band
 
 
+# "2回、1ヶ月以上あいて", "两次电话隔了一个多月": the time between two demands, not how long
+# the payment is overdue.
+_GAP_AFTER = re.compile(
+    r"\s*(?:以上|ほど|くらい|ぐらい|多)?\s*(?:あい|空い|開い|あけ|空け|間隔|おき|置き|隔)"
+)
+_GAP_BEFORE = re.compile(
+    r"(?:间隔|相隔|隔了|隔|間隔|間が|間は|あいだ)\s*(?:了|有|是|大概|差不多)?\s*$"
+)
+
+
+def _is_gap(text: str, match: re.Match[str]) -> bool:
+    return bool(
+        _GAP_AFTER.match(text, match.end()) or _GAP_BEFORE.search(text[: match.start()])
+    )
+
+
 _ABOUT = re.compile(
     r"くらい|ぐらい|位|ほど|前後|左右|上下|大概|差不多|大约|大約|约|約|だいたい|ほぼ"
 )
@@ -183,6 +213,8 @@ _ONCE_OR_TWICE = re.compile(
 )  # ("12回" is twelve)
 
 
+_EACH = re.compile(r"\s*ずつ")
+_EACH_BEFORE = re.compile(r"(?:各|分别|分別|每个月|每月|毎月)\s*$")
 _TWO_OR_MORE = re.compile(r"[两兩二][三]|[三][四]|[四][五]|[五][六]|[几幾]")
 
 
@@ -199,13 +231,39 @@ def read_demands(text: str) -> str | None:
             total, counted = total + 2, True
             continue
         try:
-            total += parse_amount(number)
+            count = parse_amount(number)
         except AmountError:
             return None
+        if _EACH.match(text, match.end()) or _EACH_BEFORE.search(text[: match.start()]):
+            count *= 2  # "電話とハガキが1回ずつ", "10月11月各一次": at least two things, once each
+        total += count
         counted = True
     if not counted:
         return None
+    if total >= 2 and (spaced := _spacing(text)) is not None:
+        return spaced
     return "none" if total == 0 else "once" if total == 1 else "twice_or_more"
+
+
+_WITHIN = re.compile(r"\s*(?:以内|之内|内|の間に|のうちに|の間で)")
+
+
+def _spacing(text: str) -> str | None:
+    """Several demands, and the time between them said: only two at least 30 days apart
+    count as two ("两次，间隔不到一个月" is once; "2回、1ヶ月以上あいて" twice), so about 30
+    days is asked. All within a month ("一个月内打了三次") is once."""
+    for match in _DURATION.finditer(text):
+        days = _days(match)
+        if days is None:
+            continue
+        hedged = _ABOUT.search(text[max(match.start() - 4, 0) : match.end() + 4])
+        if _is_gap(text, match):
+            if hedged and 27 <= days <= 33:
+                return either("once", "twice_or_more")
+            return "twice_or_more" if days >= 30 else "once"
+        if match.group("after") in ("以内", "内") or _WITHIN.match(text, match.end()):
+            return "once" if days <= 30 else either("once", "twice_or_more")
+    return None
 
 
 # -- questions ---------------------------------------------------------------------------

@@ -318,7 +318,34 @@ TYPED = [
     ("collections", ("@gt3m", "@none", "6万"), "一次", "once"),
     ("collections", ("@gt3m", "@none", "6万"), "何度も", "twice_or_more"),
     ("collections", ("@gt3m", "@none", "6万"), "好几次", "twice_or_more"),
+    # once each, of two things: two demands
+    ("collections", ("@gt3m", "@none", "6万"), "電話とハガキが1回ずつ", "twice_or_more"),
+    ("collections", ("@gt3m", "@none", "6万"), "10月和11月各一次", "twice_or_more"),
+    # two demands count as two only 30 days apart or more
+    ("collections", ("@gt3m", "@none", "6万"), "两次，间隔不到一个月", "once"),
+    ("collections", ("@gt3m", "@none", "6万"), "一个月内打了三次", "once"),
+    ("collections", ("@gt3m", "@none", "6万"), "1週間おきに3回", "once"),
 ]
+
+
+@pytest.mark.parametrize("typed", ["两次催收隔了大概一个月", "三个月内打了五次"])
+def test_demands_about_thirty_days_apart_are_asked(typed):
+    chat = start("zh")
+    chat.run("@gt3m", "@none", "6万")
+    replies = chat.send(typed)
+    assert "collections" not in chat.session.answers
+    assert {c.id for c in replies[-1].options} >= {"once", "twice_or_more"}
+
+
+@pytest.mark.parametrize(
+    "typed", ["催促の電話が2回、1ヶ月以上あいてます", "打过两次电话，中间隔了一个多月"]
+)
+def test_the_time_between_two_demands_is_not_how_long_it_is_overdue(typed):
+    chat = start("ja")
+    chat.run("@gt3m", "@none", "6万")
+    chat.send(typed)
+    assert chat.session.answers["status"] == "gt3m"
+    assert chat.session.answers["collections"] == "twice_or_more"
 
 
 @pytest.mark.parametrize(("question", "before", "typed", "option"), TYPED)

@@ -28,6 +28,9 @@ Names = str | Sequence[str] | None  # one condition name, several (all must hold
 
 
 AMBIGUOUS = ""  # what a Question.read returns for an answer that fits two options
+# What a Question.read returns for text it knows is about something else ("1ヶ月以上あいて" at
+# the overdue length is the time between two demands): not an answer, whatever it resembles.
+NOT_AN_ANSWER = "-"
 
 
 def either(*options: str) -> str:

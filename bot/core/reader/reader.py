@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
-from bot.core.flow import Flow
+from bot.core.flow import NOT_AN_ANSWER, Flow
 from bot.core.reader import analysers
 from bot.core.reader.phrasings import DONT_KNOW, Entry, Phrasings, load
 
@@ -202,6 +202,8 @@ class Reader:
             return Reading(Kind.CLARIFY, options, hint=VALUE_UNSURE)
         if value is None:
             return reading
+        if value == NOT_AN_ANSWER:
+            return NOTHING
         if "|" in value:  # it fits these options (flow.either): ask which
             return Reading(Kind.CLARIFY, tuple(value.split("|")), hint=VALUE_UNSURE)
         return Reading(Kind.SURE, (value,), score=1.0)  # a duration or a count said outright
