@@ -385,3 +385,26 @@ def test_an_approximate_figure_near_the_threshold_is_not_taken_from_a_sentence()
     chat.run("@card_overdue", "@gt3m", "@partial", "6万", "@twice_or_more")
     chat.send("其实本金大概5万左右")
     assert chat.session.answers["principal"] == 60_000
+
+
+@pytest.mark.parametrize(
+    ("lang", "steps", "gibberish", "first", "again"),
+    [
+        ("ja", ("@car_sale", "@lender"), "ほげほげ", texts.NOT_UNDERSTOOD,
+         texts.NOT_UNDERSTOOD_AGAIN),
+        ("zh", ("@card_overdue", "@gt3m", "@partial"), "哈哈", texts.AMOUNT_UNREADABLE,
+         texts.AMOUNT_UNREADABLE_AGAIN),
+    ],
+)
+def test_nothing_understood_twice_in_a_row_is_not_answered_with_the_same_line(
+    lang, steps, gibberish, first, again
+):
+    chat = Chat(lang)
+    chat.run(*steps)
+    state = chat.session.state
+    said = [chat.send(gibberish)[0].text for _ in range(2)]
+    assert said[0].startswith(translate(lang, first).split("{")[0])
+    assert said[1].startswith(translate(lang, again).split("{")[0])
+    assert chat.session.state == state
+    chat.send("/back")  # the miss is no side question: /back still goes back
+    assert chat.session.state != state

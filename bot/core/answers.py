@@ -39,6 +39,7 @@ from bot.core.typed import has_cjk, has_kana, looks_chinese, normalize, plain
 
 ACK = "ack"  # Reply.notice of the line saying back how a typed answer was read
 CLARIFY = "clarify"  # Reply.notice of a question asked again with just the options that compete
+MISSED = "missed"  # a Reply's notice: nothing in the typed answer was understood
 SUGGESTED = "suggested"  # in `pending`: the one option a "did you mean …?" offered
 DONT_KNOW_HINT = "_dont_know"  # Question.hints: "I don't know" where no option means it
 OTHER_AMOUNT = "_other_amount"  # Question.hints: an amount that is another one than asked
@@ -427,9 +428,12 @@ class TypedAnswers:
             problem = question.kind.read("", "")
             if isinstance(problem, Problem):
                 return [self._problem(session, question, problem), self._ask(session, question)]
+        if session.missed == self._key(session):  # the second miss in a row: not the same line
+            return [Reply(self._t(session, texts.NOT_UNDERSTOOD_AGAIN), notice=MISSED),
+                    self._ask(session, question)]
         labels = " / ".join(self._t(session, o.label) for o in question.options if not o.info)
         text = self._t(session, texts.NOT_UNDERSTOOD).format(options=labels)
-        return [Reply(text), self._ask(session, question)]
+        return [Reply(text, notice=MISSED), self._ask(session, question)]
 
     def _correct(self, session: Session, flow: Flow, text: str) -> list[Reply] | None:
         """A different answer to one question already answered ("其实本金是6万",

@@ -24,6 +24,7 @@ from bot.core.answers import ACK as ACK  # re-exported: Reply.notice ids live wi
 from bot.core.answers import CLARIFY as CLARIFY
 from bot.core.answers import (
     DONT_KNOW_HINT,
+    MISSED,
     SUGGESTED,
     TypedAnswers,
     corrects_rather_than_answers,
@@ -134,6 +135,8 @@ class Engine(TypedAnswers):
             replies and replies[-1].notice == CLARIFY
         ):
             session.pending = None  # a "did you mean …?" lasts only while it is on screen
+        missed = any(r.notice == MISSED for r in replies)
+        session.missed = self.open_question(session) if missed else None
         outcome.stale = bool(replies) and replies[0].notice == STALE
         # A verdict's own messages carry its id and no buttons; its closing prompt has both.
         outcome.verdict = next((r.verdict for r in replies if r.verdict and not r.options), None)
@@ -726,7 +729,12 @@ class Engine(TypedAnswers):
         """Why a typed answer was not taken, with the question's example."""
         fields = {name: self._t(session, value) for name, value in problem.fields.items()}
         example = self._t(session, question.example)
-        return Reply(self._t(session, problem.message).format(example=example, **fields))
+        if problem.message != texts.AMOUNT_UNREADABLE:
+            return Reply(self._t(session, problem.message).format(example=example, **fields))
+        # nothing readable as an amount; a second time in a row, not the same line
+        again = session.missed == self._key(session)
+        message = texts.AMOUNT_UNREADABLE_AGAIN if again else texts.AMOUNT_UNREADABLE
+        return Reply(self._t(session, message).format(example=example), notice=MISSED)
 
     def _values(self, session: Session, flow: Flow) -> dict[str, str]:
         """The flow's numbers for this session, as amounts in the flow's currency."""

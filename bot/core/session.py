@@ -32,6 +32,9 @@ class Session:
     # Answers given before their question was asked ("想卖车，车贷是银行的，还欠80万" at the
     # menu): each is recorded, and said back, when the consultation reaches its question.
     early: dict[str, Any] = field(default_factory=dict)
+    # The question at which the last typed answer was not understood at all: a second miss
+    # in a row is answered differently, never with the same line twice.
+    missed: str | None = None
 
     def reset(self, flow: str | None = None, state: str | None = None) -> None:
         self.flow, self.state = flow, state
@@ -39,6 +42,7 @@ class Session:
         self.history = []
         self.pending = None
         self.early = {}
+        self.missed = None
 
     def dumps(self) -> str:
         """Compact JSON (a stored session stays well under 512 bytes)."""
@@ -53,6 +57,8 @@ class Session:
             data["p"] = self.pending
         if self.early:
             data["e"] = self.early
+        if self.missed:
+            data["m"] = self.missed
         return _ENCODE(data)
 
     @classmethod
@@ -68,4 +74,5 @@ class Session:
             pending=data.get("p"),
             version=data.get("v", 0),
             early=data.get("e", {}),
+            missed=data.get("m"),
         )

@@ -27,6 +27,10 @@ NOT_UNDERSTOOD = N_(
     "I couldn't match that to one of the answers ({options}). Tap the one that fits, or say "
     "it in other words."
 )
+NOT_UNDERSTOOD_AGAIN = N_(
+    "Sorry, I still couldn't tell which answer you mean. Tapping one of the buttons below is "
+    "the surest way. If none of them fits your case, /help explains what I can do."
+)
 SIDE_QUESTION = N_(
     "I can't answer other questions in the middle of a consultation; the result at the end "
     "covers the steps, the documents and the pitfalls. For now, please answer this question:"
@@ -44,6 +48,10 @@ CLARIFY_ONE = N_(
 )
 AMOUNT_UNREADABLE = N_(
     "I couldn't read that as an amount. Please type it with numbers, for example {example}."
+)
+AMOUNT_UNREADABLE_AGAIN = N_(
+    "Sorry, I still couldn't find an amount in that. Please type just the figure in digits, "
+    "for example {example}."
 )
 AMOUNT_NEGATIVE = N_("An amount can't be negative. Please type it again, for example {example}.")
 AMOUNT_TOO_LARGE = N_(

@@ -68,7 +68,13 @@ PREFIXES: dict[str, dict[str, tuple[str, ...]]] = {
     },
 }
 # Sentences that re-ask without saying what is missing: the generic "didn't understand".
-GENERIC = (texts.NOT_UNDERSTOOD, texts.AMOUNT_UNREADABLE, texts.MENU_NOT_UNDERSTOOD)
+GENERIC = (
+    texts.NOT_UNDERSTOOD,
+    texts.NOT_UNDERSTOOD_AGAIN,
+    texts.AMOUNT_UNREADABLE,
+    texts.AMOUNT_UNREADABLE_AGAIN,
+    texts.MENU_NOT_UNDERSTOOD,
+)
 
 
 @dataclass(frozen=True, slots=True)
