@@ -203,7 +203,8 @@ _TIMES = re.compile(
     # not 那一次 / 这一次 / その1回: that one again, not one more
     r"(?<![那这這そ])(?<!その)(?P<number>[0-9０-９]+|[一二两兩三四五六七八九十]+)\s*(?:几|幾|多)?\s*"
     # 次/回/度/遍 count times; 封 (letters), 通 (calls), 条 (messages) count demands too
-    r"(?:次|回|度|遍|封|通|条|條)(?!性|知)"
+    # (一次还清, 1回で払う: in one go, not a count)
+    r"(?:次|回|度|遍|封|通|条|條)(?!性|知|还|還|付|结|結|清|偿|償|で払|で返|払い|で完済)"
     # "一次都没有", "一次催收都没有", "1回もない": none
     r"(?P<none>\s*(?:催收|催收电话|督促|電話)?\s*(?:都没|也没|都沒|也沒|もない|もありません|もな|も来))?"
 )
@@ -266,6 +267,22 @@ def _spacing(text: str) -> str | None:
     return None
 
 
+# "ボーナスが出たら全額払える", "如果能免息的话可以全部还清": all of it, but only once something
+# happens: not what can be repaid now. A condition, then an "all" word in the same clause, and
+# no "not" after it ("全部は無理だけど少しなら" is not conditional on all).
+_ALL_IF = re.compile(
+    r"(?:(?:如果|要是|只要|假如)[^。；;！!？?]*?|(?:なら|たら|だら|れば|えば|的话|等到?|一旦)"
+    r"[^、。，,；;！!？?]*?)"
+    r"(?:全部|全額|全て|すべて|一括|完済|全还|还清|还完|全款|一次性)"
+    r"(?![^、。，,；;]*?(?:無理|ない|ません|不|没|沒))"
+)
+
+
+def read_ability(text: str) -> str | None:
+    """All of it only if something happens -> ask which holds now; else the phrasings read it."""
+    return either("full", "partial", "none") if _ALL_IF.search(text) else None
+
+
 # -- questions ---------------------------------------------------------------------------
 
 # What to say to answers the phrasings know are not one of the options (see `hints`).
@@ -326,6 +343,7 @@ STATUS = Question(
 
 ABILITY = Question(
     "ability",
+    read=read_ability,
     title=N_("Can repay now"),
     prompt=N_("How much of what you owe on the card could you repay now?"),
     options=(

@@ -990,3 +990,31 @@ def test_a_chinese_bank_named_in_japanese_is_not_a_japanese_card():
     chat = Chat("ja")
     chat.run("楽天カードの支払いが遅れてます")
     assert "status" not in chat.session.answers  # a Japanese card stays out of scope
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "ボーナスが出たら全額払えます",
+        "利息を免除してもらえるなら本金は全部払える",
+        "如果能免息的话可以全部还清",
+        "要是银行同意减免利息，本金我能一次还清",
+        "等发了年终奖就能全还",
+    ],
+)
+def test_all_of_it_only_if_something_happens_is_asked_as_of_now(typed):
+    chat = start("ja")
+    chat.run("@m1to3")
+    replies = chat.send(typed)
+    assert "ability" not in chat.session.answers
+    assert {c.id for c in replies[-1].options} == {"full", "partial", "none"}
+    assert chat.session.early == {}  # 一次还清 is in one go, not one demand
+
+
+@pytest.mark.parametrize("typed", ["全部払えます", "能一次还清", "全部は無理だけど少しなら"])
+def test_all_or_part_without_a_condition_is_read(typed):
+    chat = start("zh")
+    chat.run("@m1to3")
+    chat.send(typed)
+    assert chat.session.answers["ability"] in ("full", "partial")
+    assert chat.session.early == {}
