@@ -786,13 +786,15 @@ def test_several_offers_with_a_cue_word_in_one_give_the_highest():
 
 def test_a_first_message_saying_clearly_more_about_the_car_opens_it():
     """"査定まだ" alone reads like a card's "not yet"; with two car facts beside it the car
-    consultation opens, and the 200万 after "査定まだだけど…残り" is the balance, not an offer."""
+    consultation opens, and the 200万 after "査定まだだけど…残り" is the balance, not an offer:
+    the appraisal is "not yet", said back without 約."""
     chat = Chat("ja")
     chat.run("査定まだだけどローン残り200万くらい、ディーラー名義")
     assert chat.session.flow == "car_sale"
     assert chat.session.answers["owner"] == "dealer"
     assert chat.session.early.get("balance") == 2_000_000
-    assert "appraisal" not in chat.session.early
+    assert chat.session.early.get("appraisal") == "not_yet"
+    assert "約まだ" not in chat.text
 
 
 @pytest.mark.parametrize(("typed", "option"), [
@@ -815,3 +817,25 @@ def test_an_approximate_amount_in_a_longer_message_is_said_back_as_approximate()
     chat = Chat("ja")
     chat.run("査定まだだけどローン残り200万くらい、ディーラー名義")
     assert "✓ ローン残債：約200万円" in chat.text
+
+
+@pytest.mark.parametrize(
+    ("typed", "facts"),
+    [
+        # a conjunctive particle ends a part that says one thing (売って|軽に乗り換えたい)
+        ("銀行ローンで買った車を売って軽に乗り換えたい", {"loan_kind": "bank", "replacing": "yes"}),
+        # "まだ" answers "who buys it?" alone, not inside "まだローンが残ってる"
+        ("友達に車を売りたいけど、まだローンが残ってる", {"buyer": "individual"}),
+    ],
+)
+def test_a_first_message_gives_each_fact_its_parts_say(typed, facts):
+    chat = Chat("ja")
+    chat.send(typed)
+    assert chat.session.flow == "car_sale"
+    assert {**chat.session.early, **chat.session.answers} == facts
+
+
+def test_a_phrasing_listed_as_whole_is_read_only_as_the_whole_answer():
+    chat = Chat("ja")
+    chat.run("@car_sale", "@lender", "@standard", "150万", "200万", "まだ")
+    assert chat.session.answers["buyer"] == "undecided"

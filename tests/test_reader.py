@@ -45,6 +45,7 @@ def test_the_data_files_load_and_are_clean() -> None:
 def test_the_check_finds_planted_problems(tmp_path: Path) -> None:
     (tmp_path / "car_sale.ja.toml").write_text(
         '[owner.self]\nexamples = ["自分", "私です"]\ncounter = ["自分"]\n'
+        '[owner.lease]\nwhole = ["自分"]\n'
         '[owner.lender]\nexamples = ["わたしです", "私です", "オリコ"]\n'
         '[owner.nobody]\nexamples = ["誰も"]\n'
         '[owner._ask]\nclarify = ["self", "mars"]\nexamples = ["どっち"]\n'
@@ -56,6 +57,7 @@ def test_the_check_finds_planted_problems(tmp_path: Path) -> None:
     problems = "\n".join(check_phrasings(load(tmp_path), FLOWS))
     assert "car_sale.ja.toml [owner.lender]: '私です' is also listed under 'self'" in problems
     assert "[owner.self]: '自分' is both an example and a counter" in problems
+    assert "[owner.lease]: '自分' is also listed under 'self'" in problems
     assert "[owner.nobody]: unknown option 'nobody'" in problems
     assert "[owner._ask]: clarify names unknown option 'mars'" in problems
     assert "[owner.dealer]: unknown shared group 'maybe'" in problems

@@ -33,7 +33,7 @@ from bot.core.flow import Flow, Question
 from bot.core.i18n import DEFAULT_LANGUAGE, LANGUAGES, translate
 from bot.core.kinds import Problem
 from bot.core.reader import Kind as ReadingKind
-from bot.core.reader import Reading
+from bot.core.reader import Reading, analysers
 from bot.core.session import Session
 from bot.core.typed import has_cjk, has_kana, looks_chinese, normalize, plain
 
@@ -65,11 +65,25 @@ _FIGURE = re.compile(r"[0-9０-９一二两三四五六七八九十百千万萬�
 FAINT = 0.5  # below this, a clause's doubt is too faint to veto another clause's fact
 
 
-def _said_as(question: Question, text: str) -> str | None:
+def clauses(text: str) -> list[str]:
+    """The parts of a message that each say one thing: cut at punctuation, and Japanese
+    also after its conjunctive particles (売って|軽に乗り換えたい, 残クレなので|途中で…)."""
+    parts = []
+    for clause in _CLAUSES.split(text):
+        parts.extend(analysers.japanese_clauses(clause) if has_kana(clause) else [clause])
+    return parts
+
+
+def says_several(text: str) -> bool:
+    """Whether a message has more than one part (`clauses`)."""
+    return len([c for c in clauses(text.strip(" 。.！!？?")) if c.strip()]) > 1
+
+
+def _said_as(question: Question, text: str, value: object) -> str | None:
     """texts.ABOUT when the clause that gives a money question's amount hedges it
     ("ローン残り200万くらい"), so an amount taken from a longer message is said back as 約."""
-    if not question.is_money:
-        return None
+    if not question.is_money or not isinstance(value, int):
+        return None  # an option ("査定はまだ") is never approximate
     for clause in _CLAUSES.split(text):
         if any(cue in clause for cue in question.cues) and says_about(clause):
             return texts.ABOUT
@@ -121,7 +135,9 @@ class TypedAnswers:
             if value is not None:
                 session.early[question.id] = value
                 heard.append(
-                    self._said_back(session, flow, question, value, _said_as(question, text))
+                    self._said_back(
+                        session, flow, question, value, _said_as(question, text, value)
+                    )
                 )
         self._answered_early(session, flow)  # those on the way now; each was said back above
         return heard
@@ -140,8 +156,9 @@ class TypedAnswers:
         if question.is_money and any(a not in claimed for a in amounts_in(text) or ()):
             return None  # an amount left for this question: read, the rest kept with it
         return [
-            self._said_back(session, flow, q, session.early[q.id], _said_as(q, text))
+            self._said_back(session, flow, q, value, _said_as(q, text, value))
             for q in kept
+            for value in (session.early[q.id],)
         ] or None
 
     def _keep_later_facts(
@@ -165,16 +182,15 @@ class TypedAnswers:
         """Answer `question` (`answered()` records it) and keep what a longer message also
         says about later questions ("两个月，本金3万"): those reached at once are said back
         as they are recorded, the others here."""
-        kept = self._keep_later_facts(session, flow, question, text) if _CLAUSES.search(
-            text.strip(" 。.！!？?")
-        ) else []
+        kept = self._keep_later_facts(session, flow, question, text) if says_several(text) else []
         replies = answered()
         waiting = [q for q in kept if q.id in session.early]
         if not waiting:
             return replies
         said = [
-            self._said_back(session, flow, q, session.early[q.id], _said_as(q, text))
+            self._said_back(session, flow, q, value, _said_as(q, text, value))
             for q in waiting
+            for value in (session.early[q.id],)
         ]
         return [*replies[:-1], *said, replies[-1]] if replies else said
 
@@ -291,7 +307,7 @@ class TypedAnswers:
             return None
         found: set[str] = set()
         doubts: list[Reading] = []
-        for clause in _CLAUSES.split(text):
+        for clause in clauses(text):
             if len(clause.strip()) < 2:
                 continue
             if question.is_money and not any(cue in clause for cue in question.cues):
@@ -328,7 +344,7 @@ class TypedAnswers:
         """A longer answer the reader is unsure of as a whole, read clause by clause like a
         sentence that says several things: "不是残クレ，就是普通的分期" is the regular loan,
         "残価設定ローンです、3年後に残価が120万" the residual one."""
-        if question.kind.expects != "choice" or not _CLAUSES.search(text.strip(" 。.！!？?")):
+        if question.kind.expects != "choice" or not says_several(text):
             return None
         option_id = self._fact(session, flow, question, text)
         return Reading(ReadingKind.SURE, (option_id,), score=FACT_SCORE) if option_id else None
@@ -488,10 +504,10 @@ class TypedAnswers:
         Clauses plainly about another question do not count."""
         if not question.counts or option_id not in question.counts:
             return None
-        if not _CLAUSES.search(text.strip(" 。.！!？?")):
+        if not says_several(text):
             return None
         counted = []
-        for clause in _CLAUSES.split(text):
+        for clause in clauses(text):
             if len(clause.strip()) < 2:
                 continue
             reading = self._part(session, flow, question, clause)
@@ -528,11 +544,11 @@ class TypedAnswers:
         """A longer answer that also gives an earlier answer anew ("6万，现在一分都还不了"
         where "part of it" was answered before; "一次都没有，我才逾期一周"): that one changed
         too, said so, and the flow walked again. Only a value read for sure counts."""
-        if answered.id not in session.answers or not _CLAUSES.search(text.strip(" 。.！!？?")):
+        if answered.id not in session.answers or not says_several(text):
             return replies
         # the clauses that answered this question say nothing about the others
         text = "。".join(
-            clause for clause in _CLAUSES.split(text)
+            clause for clause in clauses(text)
             if not self._about(session, flow, answered, clause)
         )
         changed = {

@@ -19,7 +19,7 @@ MAX_CHARS = 200  # a typed answer longer than this is cut: the reader bounds its
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
 _SPACES = re.compile(r"\s+")
 _lock = threading.Lock()
-_japanese: Callable[[str], list[tuple[str, str, str]]] | None = None
+_japanese: Callable[[str], list[tuple[str, str, str, str]]] | None = None
 _chinese: Callable[[str], list[str]] | None = None
 
 
@@ -45,7 +45,7 @@ _JA_STOP = {
 }
 
 
-def _load_japanese() -> Callable[[str], list[tuple[str, str, str]]]:
+def _load_japanese() -> Callable[[str], list[tuple[str, str, str, str]]]:
     from sudachipy import Dictionary, SplitMode
 
     dictionary = Dictionary(dict=SUDACHI_DICTIONARY)
@@ -54,28 +54,62 @@ def _load_japanese() -> Callable[[str], list[tuple[str, str, str]]]:
 
     in_use = threading.Lock()  # a Sudachi tokenizer is not to be shared between threads
 
-    def analyse(text: str) -> list[tuple[str, str, str]]:
+    def analyse(text: str) -> list[tuple[str, str, str, str]]:
         with in_use:
             return [
-                (m.normalized_form(), m.part_of_speech()[0], m.surface())
+                (m.normalized_form(), pos[0], m.surface(), pos[1])
                 for m in tokenizer.tokenize(text)
+                for pos in (m.part_of_speech(),)
             ]
 
     return analyse
 
 
-def japanese_words(text: str) -> list[str]:
-    """Content lemmas (Sudachi's normalized form: わかる, 分る -> 分かる); the content word
-    before ない/ぬ/ず/ません is marked ¬."""
+def _analysed(text: str) -> list[tuple[str, str, str, str]]:
+    """Sudachi's tokens of `text`: (normalized form, part of speech, surface, its subclass)."""
     global _japanese
     if _japanese is None:
         with _lock:
             if _japanese is None:
                 _japanese = _load_japanese()
+    return _japanese(text)
+
+
+# Conjunctive particles that end a clause: 売って|軽に乗り換えたい, 売りたいけど|ローンが残ってる,
+# 残クレなので|途中で手放したい. Not before a helper (売って欲しい, 残っている).
+_JA_CLAUSE_ENDS = {"て", "で", "けど", "けれど", "けれども", "が", "ので", "から", "し", "のに"}
+_JA_HELPERS = {"非自立可能"}
+
+
+def japanese_clauses(text: str) -> list[str]:
+    """Japanese text cut after its conjunctive particles (Sudachi's 接続助詞, and ので), so each
+    part says one thing; parts of a character or two stay with the one before."""
+    tokens = _analysed(text)
+    parts, start, at = [], 0, 0
+    for i, (_, pos, surface, sub) in enumerate(tokens):
+        at += len(surface)
+        ends = (pos == "助詞" and sub == "接続助詞" and surface in _JA_CLAUSE_ENDS) or (
+            surface == "で" and pos == "助動詞" and i > 0 and tokens[i - 1][2] == "の"
+        )
+        following = tokens[i + 1] if i + 1 < len(tokens) else None
+        if not ends or following is None or following[3] in _JA_HELPERS:
+            continue
+        if following[1] in ("補助記号", "空白"):
+            continue  # a comma already ends it
+        if at - start >= 3 and len(text) - at >= 3:
+            parts.append(text[start:at])
+            start = at
+    parts.append(text[start:])
+    return parts
+
+
+def japanese_words(text: str) -> list[str]:
+    """Content lemmas (Sudachi's normalized form: わかる, 分る -> 分かる); the content word
+    before ない/ぬ/ず/ません is marked ¬."""
     words: list[str] = []
     last = -1  # index in `words` of the last content word of this clause
-    tokens = _japanese(text)
-    for i, (lemma, pos, surface) in enumerate(tokens):
+    tokens = _analysed(text)
+    for i, (lemma, pos, surface, _) in enumerate(tokens):
         if pos in ("補助記号", "空白"):
             last = -1
             continue

@@ -41,7 +41,7 @@ def check_phrasings(phrasings: Phrasings, flows: Iterable[Flow]) -> list[str]:
                 if group not in groups:
                     problems.append(f"{where}: unknown shared group {group!r}")
             own = set()
-            for phrase in entry.examples:
+            for phrase in (*entry.examples, *entry.whole):
                 key = compact(phrase)
                 own.add(key)
                 other = seen.setdefault(key, entry.id)

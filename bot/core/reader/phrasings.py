@@ -6,6 +6,9 @@
     examples = ["自分", "本人名義です"]
     counter = ["自分じゃない"]           # optional: must NOT read as this option
 
+    [buyer.undecided]
+    whole = ["まだ"]                     # read only as the whole answer, never in a longer one
+
     [owner.unknown]
     dont_know = true                    # the shared "don't know" wordings mean this option
 
@@ -35,7 +38,7 @@ from pathlib import Path
 
 SHARED = "shared"
 DONT_KNOW = "dont_know"
-ENTRY_KEYS = {"examples", "counter", "dont_know", "shared", "clarify", "overrides"}
+ENTRY_KEYS = {"examples", "whole", "counter", "dont_know", "shared", "clarify", "overrides"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +49,9 @@ class Entry:
     question: str
     id: str
     examples: tuple[str, ...] = ()
+    # Read only when they are the whole answer: "まだ" answers "who buys it?" alone, but in
+    # "まだローンが残ってる" it says nothing about the buyer.
+    whole: tuple[str, ...] = ()
     counter: tuple[str, ...] = ()
     dont_know: bool = False
     shared: tuple[str, ...] = ()
@@ -114,6 +120,7 @@ def load(directory: Path) -> Phrasings:
                     question,
                     option,
                     examples=_strings(table.get("examples", []), where, phrasings.problems),
+                    whole=_strings(table.get("whole", []), where, phrasings.problems),
                     counter=_strings(table.get("counter", []), where, phrasings.problems),
                     dont_know=bool(table.get("dont_know", False)),
                     shared=_strings(table.get("shared", []), where, phrasings.problems),

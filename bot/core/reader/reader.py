@@ -358,6 +358,8 @@ class Reader:
                 examples.extend(shared.get(group, ()))
             phrases += [(target, p, False) for p in examples]
             phrases += [(target, p, True) for p in entry.counter]
+            for phrase in entry.whole:
+                index.exact.setdefault(compact(phrase), target)
         target = len(index.targets)
         index.targets.append(DONT_KNOW_TARGET)
         phrases += [(target, p, False) for p in shared.get(DONT_KNOW, ())]
