@@ -408,3 +408,20 @@ def test_nothing_understood_twice_in_a_row_is_not_answered_with_the_same_line(
     assert chat.session.state == state
     chat.send("/back")  # the miss is no side question: /back still goes back
     assert chat.session.state != state
+
+
+@pytest.mark.parametrize(
+    ("lang", "steps", "typed"),
+    [
+        ("zh", ("@card_overdue", "@gt3m", "@partial"), "刷了2万多，取现5000"),
+        ("ja", ("@car_sale", "@lender", "@standard"), "残価が80万で、それとは別に40万"),
+    ],
+)
+def test_several_amounts_the_bot_cannot_tell_apart_are_asked_for_one(lang, steps, typed):
+    chat = Chat(lang)
+    chat.run(*steps)
+    state = chat.session.state
+    replies = chat.send(typed)
+    assert state not in chat.session.answers
+    several = translate(lang, texts.AMOUNT_SEVERAL).split("{")[0]
+    assert replies[0].text.startswith(several)

@@ -23,7 +23,13 @@ from typing import ClassVar
 from babel.dates import format_date
 
 from bot.core import texts
-from bot.core.amount_words import currency_named, find_amount, says_bound, says_range
+from bot.core.amount_words import (
+    amounts_in,
+    currency_named,
+    find_amount,
+    says_bound,
+    says_range,
+)
 from bot.core.amounts import AmountError, parse_amount
 from bot.core.i18n import BABEL_LOCALES, LANGUAGES, format_number, translate
 
@@ -100,6 +106,8 @@ class Money(AnswerKind):
             return _parse_amount(text, plain)
         except AmountError as error:
             found = find_amount(text) if error.reason == "unreadable" else None
+            if found is None and len(set(amounts_in(text) or ())) > 1:
+                return Problem(texts.AMOUNT_SEVERAL)  # 刷了2万多，取现5000: which, or the sum?
             if found is None:
                 return Problem(
                     {

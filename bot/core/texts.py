@@ -49,6 +49,10 @@ CLARIFY_ONE = N_(
 AMOUNT_UNREADABLE = N_(
     "I couldn't read that as an amount. Please type it with numbers, for example {example}."
 )
+AMOUNT_SEVERAL = N_(
+    "I see more than one amount there. Please type only the amount I asked for, as one "
+    "figure, for example {example}. If it is made of several parts, add them up."
+)
 AMOUNT_UNREADABLE_AGAIN = N_(
     "Sorry, I still couldn't find an amount in that. Please type just the figure in digits, "
     "for example {example}."
