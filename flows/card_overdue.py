@@ -197,6 +197,10 @@ _ABOUT = re.compile(
 )
 
 
+_NEVER_PAID_AFTER = r"\s*も(?:払|返|入金|支払)|\s*[都也](?:没|沒)(?:还|還|付|交)"
+_NEVER_PAID = re.compile(rf"(?:[1一]\s*(?:回|次|度))(?:{_NEVER_PAID_AFTER})")
+
+
 # How many times, possibly several counted up: 打了一次电话发了一次短信 is twice. "一次都没有"
 # and "1回もない" are none; the 一次 of 一次性 is not a count.
 _TIMES = re.compile(
@@ -205,6 +209,8 @@ _TIMES = re.compile(
     # 次/回/度/遍 count times; 封 (letters), 通 (calls), 条 (messages) count demands too
     # (一次还清, 1回で払う: in one go, not a count)
     r"(?:次|回|度|遍|封|通|条|條)(?!性|知|还|還|付|结|結|清|偿|償|で払|で返|払い|で完済)"
+    # 一回も払ってない, 一次都没还: never paid, not a count of demands
+    rf"(?!{_NEVER_PAID_AFTER})"
     # "一次都没有", "一次催收都没有", "1回もない": none
     r"(?P<none>\s*(?:催收|催收电话|督促|電話)?\s*(?:都没|也没|都沒|也沒|もない|もありません|もな|も来))?"
 )
@@ -240,7 +246,8 @@ def read_demands(text: str) -> str | None:
         total += count
         counted = True
     if not counted:
-        return None
+        # 一回も払ってない: about paying, whatever "一回" resembles
+        return NOT_AN_ANSWER if _NEVER_PAID.search(text) else None
     if total >= 2 and (spaced := _spacing(text)) is not None:
         return spaced
     return "none" if total == 0 else "once" if total == 1 else "twice_or_more"

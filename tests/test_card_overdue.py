@@ -1018,3 +1018,26 @@ def test_all_or_part_without_a_condition_is_read(typed):
     chat.send(typed)
     assert chat.session.answers["ability"] in ("full", "partial")
     assert chat.session.early == {}
+
+
+@pytest.mark.parametrize(
+    ("typed", "option"),
+    [
+        ("夏からずっと", "gt3m"),
+        ("去年年底开始就没还", "gt3m"),
+        ("暑假之后就没还了", "gt3m"),
+        ("一回も払ってない、去年の年末から", "gt3m"),
+    ],
+)
+def test_a_season_or_the_years_end_is_a_date(typed, option):
+    chat = start("ja")
+    chat.send(typed)
+    assert chat.session.answers["status"] == option
+    assert chat.session.early == {}  # 一回も払ってない is never paid, not one demand
+
+
+def test_a_season_either_side_of_a_boundary_is_asked():
+    chat = start("ja")
+    replies = chat.send("秋から")  # September to November, on 4 December
+    assert "status" not in chat.session.answers
+    assert {c.id for c in replies[-1].options} == {"lt1m", "m1to3", "gt3m"}

@@ -73,6 +73,7 @@ def _day_named(text: str, now: date) -> tuple[int, int] | None:
 # Holidays people date things by: (pattern, (month, day) of its first day, length in days).
 # 春节 moves: its first day per year.
 _SPRING_FESTIVAL = {2024: (2, 10), 2025: (1, 29), 2026: (2, 17), 2027: (2, 6), 2028: (1, 26)}
+_SEASON_AFTER = r"から|以来|开始|開始|頃|ごろ|以降|の|前|后|後"  # 夏から, not 夏目
 _HOLIDAYS = (
     (re.compile(r"国庆|國慶|国慶|十一长假|十一假期"), (10, 1), 7),
     (re.compile(r"春节|春節|过年|過年|旧正月"), None, 7),
@@ -81,6 +82,12 @@ _HOLIDAYS = (
     (re.compile(r"元旦|お正月|正月|年末年始"), (1, 1), 3),
     (re.compile(r"ゴールデンウィーク|ゴールデンウイーク|(?<![a-z])gw(?![a-z])"), (4, 29), 9),
     (re.compile(r"お盆"), (8, 13), 4),
+    # seasons and the year's end, as loosely as people use them (夏からずっと, 去年年底开始)
+    (re.compile(rf"夏天|夏季|暑假|夏休み|夏(?={_SEASON_AFTER})"), (6, 1), 92),
+    (re.compile(rf"秋天|秋季|秋(?={_SEASON_AFTER})"), (9, 1), 91),
+    (re.compile(rf"春天|春季|春(?={_SEASON_AFTER})"), (3, 1), 92),
+    (re.compile(r"年末|年底|年终|年終|年の瀬"), (12, 20), 12),
+    (re.compile(r"年明け|年初|年始|年头|年頭|开年"), (1, 1), 15),
 )
 
 
