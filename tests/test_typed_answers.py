@@ -22,7 +22,9 @@ def test_not_all_of_it_in_a_japanese_conversation_is_asked_part_or_nothing(typed
 
 
 @pytest.mark.parametrize(
-    "typed", ["5万切るくらい", "5万还不到", "差不多五万吧，可能还不到", "150万日元不到"]
+    "typed",
+    ["5万切るくらい", "5万还不到", "差不多五万吧，可能还不到", "150万日元不到", "5万切ったくらい",
+     "5万を割った"],
 )
 def test_just_under_a_figure_is_not_the_figure(typed):
     chat = Chat("zh")
