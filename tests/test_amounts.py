@@ -8,7 +8,13 @@ import pytest
 from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
-from bot.core.amount_words import currency_named, find_amount, says_bound, says_range
+from bot.core.amount_words import (
+    bare_figure,
+    currency_named,
+    find_amount,
+    says_bound,
+    says_range,
+)
 from bot.core.amounts import MAX_AMOUNT, AmountError, parse_amount
 
 # --------------------------------------------------------------------------- good
@@ -678,3 +684,12 @@ def test_a_figure_taken_back_in_the_same_message_gives_way_to_the_next() -> None
     assert amount_taken_back("残りは120万、いや、118万でした") == 1_180_000
     assert amount_taken_back("120万です") is None
     assert amount_after("本金其实是6万5不是6万", ("本金",)) == 65_000
+
+
+@pytest.mark.parametrize(
+    ("text", "figure"),
+    [("二手车商那边说95", 95), ("確か120", 120), ("欠了3年了", None), ("5万km走った", None),
+     ("95と100", None), ("月2万で24回", None)],
+)
+def test_one_bare_figure_in_a_sentence(text, figure):
+    assert bare_figure(text) == figure

@@ -839,3 +839,12 @@ def test_a_phrasing_listed_as_whole_is_read_only_as_the_whole_answer():
     chat = Chat("ja")
     chat.run("@car_sale", "@lender", "@standard", "150万", "200万", "まだ")
     assert chat.session.answers["buyer"] == "undecided"
+
+
+def test_a_bare_figure_beside_a_later_fact_is_not_dropped():
+    """"二手车商那边说95": the buyer is kept, and the 95 is this question's: 95 yen, or 95万?"""
+    chat = Chat("zh")
+    chat.run("@car_sale", "@lender", "@standard", "150万", "二手车商那边说95")
+    assert chat.session.early.get("buyer") == "business"
+    assert chat.session.state == "appraisal"
+    assert chat.session.pending == {"confirm": 95, "alt": 950_000}  # 95円? 95万円?

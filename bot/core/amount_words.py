@@ -148,6 +148,25 @@ def find_amount(text: str) -> int | None:
     return found[0] if found is not None and len(found) == 1 else None
 
 
+# One bare figure in a sentence ("二手车商那边说95"): not a unit of time, a count or a distance.
+_BARE_FIGURE_RE = re.compile(
+    r"(?<![0-9.])([0-9]{1,9}(?:\.[0-9]+)?)(?![0-9.])"
+    r"(?!\s*(?:年|月|か月|ヶ月|ヵ月|カ月|个月|個月|日|天|号|號|回|次|歳|岁|km|キロ|公里|台|社|家|人|%|％"
+    r"|万|萬|千|百|億|亿|w|k))"
+)
+
+
+def bare_figure(text: str) -> float | None:
+    """The one figure of a sentence that names no unit ("二手车商那边说95", "確か120"), for the
+    engine to ask what it means (95円? 95万円?); None if there is not exactly one."""
+    folded = _folded(text)
+    if len(folded) > 200 or not _CJK_RE.search(folded) or _OTHER_AMOUNT_RE.search(folded):
+        return None
+    found = _BARE_FIGURE_RE.findall(folded)
+    numbers = re.findall(r"[0-9]+", folded)
+    return float(found[0]) if len(found) == 1 and len(numbers) == 1 else None
+
+
 def amounts_in(text: str) -> list[int] | None:
     """Every amount in a sentence, in order ("ガリバーで120万、ネクステージで135万"); None
     when the sentence is not one to take amounts from (see `find_amount`)."""

@@ -61,6 +61,7 @@ _CONJUNCTION_CUES = frozenset({"あと", "还有", "還有"})
 FACT_SCORE = 0.9  # a reading this sure fills a question from a sentence that says several things
 # "Including" said of a figure in another clause: 包括利息的, 利息込みで
 _INCLUDED = re.compile(r"包括|包含|含|连|連|込み|込|含めて|も入れて")
+_DIGIT = re.compile(r"[0-9０-９]")
 _FIGURE = re.compile(r"[0-9０-９一二两三四五六七八九十百千万萬億亿]")
 FAINT = 0.5  # below this, a clause's doubt is too faint to veto another clause's fact
 
@@ -155,6 +156,8 @@ class TypedAnswers:
         claimed = {session.early[q.id] for q in kept if q.is_money}
         if question.is_money and any(a not in claimed for a in amounts_in(text) or ()):
             return None  # an amount left for this question: read, the rest kept with it
+        if question.is_money and not claimed and _DIGIT.search(text):
+            return None  # "二手车商那边说95": a bare figure, for this question to read or ask
         return [
             self._said_back(session, flow, q, value, _said_as(q, text, value))
             for q in kept

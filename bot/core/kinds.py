@@ -25,6 +25,7 @@ from babel.dates import format_date
 from bot.core import texts
 from bot.core.amount_words import (
     amounts_in,
+    bare_figure,
     currency_named,
     find_amount,
     says_bound,
@@ -108,6 +109,11 @@ class Money(AnswerKind):
             found = find_amount(text) if error.reason == "unreadable" else None
             if found is None and len(set(amounts_in(text) or ())) > 1:
                 return Problem(texts.AMOUNT_SEVERAL)  # 刷了2万多，取现5000: which, or the sum?
+            unreadable = error.reason == "unreadable"
+            if unreadable and found is None and (bare := bare_figure(text)) is not None and (
+                bare == int(bare)
+            ):
+                return int(bare)  # "二手车商那边说95": confirmed as 95 or 95万 if implausible
             if found is None:
                 return Problem(
                     {
