@@ -1041,3 +1041,11 @@ def test_a_season_either_side_of_a_boundary_is_asked():
     replies = chat.send("秋から")  # September to November, on 4 December
     assert "status" not in chat.session.answers
     assert {c.id for c in replies[-1].options} == {"lt1m", "m1to3", "gt3m"}
+
+
+@pytest.mark.parametrize("typed", ["全額返せなくはないです", "全部払えなくもない"])
+def test_a_double_negation_is_not_a_negation(typed):
+    chat = start("ja")
+    chat.run("@m1to3")
+    chat.send(typed)
+    assert chat.session.answers.get("ability") != "none"

@@ -117,6 +117,14 @@ def japanese_words(text: str) -> list[str]:
         if lemma in _JA_NEGATORS and (following in _JA_OBLIGATION or surface[-1] in "ゃャ"):
             continue  # 聞かないと / 見なければ: "have to", not "not"
         if lemma in _JA_NEGATORS and pos in ("助動詞", "形容詞"):
+            before = tokens[i - 2] if i >= 2 else None
+            if (  # 返せなくはない, 払えなくもない: "not unable", so able
+                before is not None and before[0] in _JA_NEGATORS
+                and tokens[i - 1][2] in ("は", "も")
+                and last >= 0 and words[last].startswith(NEGATED)
+            ):
+                words[last] = words[last].removeprefix(NEGATED)
+                continue
             if last >= 0 and not words[last].startswith(NEGATED):
                 words[last] = NEGATED + words[last]
             elif pos == "形容詞":
