@@ -19,7 +19,7 @@ import re
 
 from bot.core.amounts import AmountError, parse_amount
 from bot.core.conditions import AtLeast, Below, Is, OneOf
-from bot.core.dates import days_since_month, without_month_names
+from bot.core.dates import days_since_month, months_named, without_month_names
 from bot.core.flow import (
     AMBIGUOUS,
     N_,
@@ -245,12 +245,43 @@ def read_demands(text: str) -> str | None:
             count *= 2  # "電話とハガキが1回ずつ", "10月11月各一次": at least two things, once each
         total += count
         counted = True
+    if _SAME_WINDOW.search(text) and (total >= 2 or _MANY.search(text)):
+        return "once"  # "2回、でも同じ週", "今週に入ってから毎日": all within 30 days
     if not counted:
-        # 一回も払ってない: about paying, whatever "一回" resembles
-        return NOT_AN_ANSWER if _NEVER_PAID.search(text) else None
+        if _NEVER_PAID.search(text):
+            return NOT_AN_ANSWER  # 一回も払ってない: about paying, whatever "一回" resembles
+        return _by_calendar(text)
     if total >= 2 and (spaced := _spacing(text)) is not None:
         return spaced
     return "none" if total == 0 else "once" if total == 1 else "twice_or_more"
+
+
+# All of them within one short stretch: 同じ週, 同一天, 今週に入ってから, 这几天.
+_SAME_WINDOW = re.compile(
+    r"同じ(?:週|日|時期)|同一(?:周|天|个星期|個星期)|一周(?:内|之内)|一週間(?:以内|のうち)"
+    r"|今週|这周|這週|这个星期|這個星期|这几天|這幾天|この数日|ここ数日|最近几天|最近幾天"
+)
+_MANY = re.compile(r"毎日|每天|天天|何度も|何回も|好几次|好幾次|很多次|无数|無数")
+# Demands every month, for more than a month: two at least 30 days apart.
+_MONTHLY = re.compile(r"毎月|每个月|每個月|每月|月一|月1")
+_DEMAND_WORD = re.compile(
+    r"電話|でんわ|手紙|ハガキ|はがき|sms|ショートメール|メール|督促|催促|催收|电话|短信|来信|寄信"
+    r"|函|上门|上門|訪問"
+)
+
+
+def _by_calendar(text: str) -> str | None:
+    """Demands dated rather than counted: every month is two or more 30 days apart; two
+    months named ("9月と11月に来ました") two or more if a month lies between them, else
+    asked (先月と今月 may be days apart)."""
+    if not _DEMAND_WORD.search(text):
+        return None
+    if _MONTHLY.search(text):
+        return "twice_or_more"
+    months = months_named(text)
+    if len(months) < 2:
+        return None
+    return "twice_or_more" if max(months) - min(months) >= 2 else either("once", "twice_or_more")
 
 
 _WITHIN = re.compile(r"\s*(?:以内|之内|内|の間に|のうちに|の間で)")

@@ -1049,3 +1049,35 @@ def test_a_double_negation_is_not_a_negation(typed):
     chat.run("@m1to3")
     chat.send(typed)
     assert chat.session.answers.get("ability") != "none"
+
+
+@pytest.mark.parametrize(
+    ("typed", "option"),
+    [
+        ("催收の電話9月と11月に来ました", "twice_or_more"),  # a month between them
+        ("毎月電話きて毎回出てる", "twice_or_more"),
+        ("2回、でも同じ週だった", "once"),
+        ("催促は今週に入ってからだけ、毎日電話でてる", "once"),
+    ],
+)
+def test_demands_dated_rather_than_counted(typed, option):
+    chat = start("ja")
+    chat.run("@gt3m", "@none", "6万")
+    chat.send(typed)
+    assert chat.session.answers["collections"] == option
+
+
+def test_demands_in_two_months_side_by_side_are_asked():
+    chat = start("ja")
+    chat.run("@gt3m", "@none", "6万")
+    replies = chat.send("10月に手紙、先月SMS")  # 31 October and 1 November are one day apart
+    assert "collections" not in chat.session.answers
+    assert {c.id for c in replies[-1].options} == {"once", "twice_or_more"}
+
+
+@pytest.mark.parametrize(("typed", "option"), [("先月の20日が期日だったけど払えてない", "lt1m"),
+                                               ("上个月20号该还的没还", "lt1m")])
+def test_a_day_of_last_month_is_a_date(typed, option):
+    chat = start("zh")
+    chat.send(typed)
+    assert chat.session.answers["status"] == option

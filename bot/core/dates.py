@@ -41,7 +41,8 @@ def without_month_names(text: str) -> str:
     """`text` with its month names (and relative months) blanked out, so that what is left
     can be read for a length of time: "上个月开始逾期，已经两个多月了" keeps 两个多月."""
     folded = unicodedata.normalize("NFKC", text)
-    for pattern in (_DAY, *(pattern for pattern, _ in _RELATIVE), *(h[0] for h in _HOLIDAYS)):
+    patterns = (_DAY, _RELATIVE_DAY, *(p for p, _ in _RELATIVE), *(h[0] for h in _HOLIDAYS))
+    for pattern in patterns:
         folded = pattern.sub(lambda m: " " * len(m.group()), folded)
     return _MONTH.sub(lambda m: " " * len(m.group()), folded)
 
@@ -53,8 +54,31 @@ _DAY = re.compile(
 )
 
 
+# A day of a month named relatively: 先月の20日, 上个月20号, 今月5日.
+_RELATIVE_DAY = re.compile(
+    r"(?P<month>上上个月|上上個月|先々月|先先月|上个月|上個月|上月|先月|这个月|這個月|本月|今月)"
+    r"\s*(?:の|的)?\s*(?P<day>3[01]|[12][0-9]|0?[1-9])\s*(?:号|號|日)"
+)
+_RELATIVE_MONTHS = {"上上个月": 2, "上上個月": 2, "先々月": 2, "先先月": 2, "这个月": 0,
+                    "這個月": 0, "本月": 0, "今月": 0}
+
+
+def _months_back(now: date, back: int) -> tuple[int, int]:
+    """The (year, month) `back` months before `now`'s."""
+    index = now.year * 12 + now.month - 1 - back
+    return index // 12, index % 12 + 1
+
+
 def _day_named(text: str, now: date) -> tuple[int, int] | None:
     """Days since a day named with its month (the latest such day not in the future)."""
+    relative = _RELATIVE_DAY.search(text)
+    if relative is not None:
+        year, month = _months_back(now, _RELATIVE_MONTHS.get(relative.group("month"), 1))
+        try:
+            days = (now - date(year, month, int(relative.group("day")))).days
+        except ValueError:
+            return None  # 先月の31日 in a month of 30
+        return None if days < 0 else (days, days)
     match = _DAY.search(text)
     if match is None:
         return None
@@ -125,12 +149,12 @@ def days_since_month(text: str) -> tuple[int, int] | None:
     folded = unicodedata.normalize("NFKC", text)
     now = today()
     months_back: int | None = None
+    if (day := _day_named(folded, now)) is not None:
+        return day
     for pattern, back in _RELATIVE:
         if pattern.search(folded):
             months_back = back
             break
-    if months_back is None and (day := _day_named(folded, now)) is not None:
-        return day
     if months_back is None and (holiday := _holiday_named(folded, now)) is not None:
         return holiday
     if months_back is None:
@@ -162,3 +186,23 @@ def days_since_month(text: str) -> tuple[int, int] | None:
     most = (now - first).days
     fewest = max((now - last).days, 0)
     return (fewest, most)
+
+
+def months_named(text: str) -> list[int]:
+    """How many months before this one each month named is ("9月と11月に" on 4 December:
+    [3, 1]; "先月と今月": [1, 0]), in order, each once; a month named without a year is the
+    latest one not in the future."""
+    folded = unicodedata.normalize("NFKC", text)
+    now = today()
+    found: list[tuple[int, int]] = []
+    for pattern, back in _RELATIVE:
+        found += [(m.start(), back) for m in pattern.finditer(folded)]
+    blanked = folded
+    for pattern, _ in _RELATIVE:
+        blanked = pattern.sub(lambda m: " " * len(m.group()), blanked)
+    for match in _MONTH.finditer(blanked):
+        month = _month_number(match.group("month"))
+        if month is None or match.group("year"):
+            continue
+        found.append((match.start(), (now.month - month) % 12))
+    return list(dict.fromkeys(back for _, back in sorted(found)))
