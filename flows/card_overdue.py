@@ -318,9 +318,17 @@ _ALL_IF = re.compile(
 )
 
 
+_NOW_NOTHING = re.compile(
+    r"今は(?:無理|ムリ|むり|払えない|返せない|一円も|ゼロ)|现在(?:还不了|還不了|还不起|一分|没钱|沒錢|不行)"
+)
+
+
 def read_ability(text: str) -> str | None:
-    """All of it only if something happens -> ask which holds now; else the phrasings read it."""
-    return either("full", "partial", "none") if _ALL_IF.search(text) else None
+    """All of it only if something happens -> ask which holds now ("ボーナス出たら全部返せる
+    けど今はムリ" says it: nothing now); else the phrasings read it."""
+    if not _ALL_IF.search(text):
+        return None
+    return "none" if _NOW_NOTHING.search(text) else either("full", "partial", "none")
 
 
 # -- questions ---------------------------------------------------------------------------

@@ -848,3 +848,24 @@ def test_a_bare_figure_beside_a_later_fact_is_not_dropped():
     assert chat.session.early.get("buyer") == "business"
     assert chat.session.state == "appraisal"
     assert chat.session.pending == {"confirm": 95, "alt": 950_000}  # 95円? 95万円?
+
+
+@pytest.mark.parametrize(
+    ("typed", "amount"),
+    [("最初140万って言ってたのに、結局最終で125万になった", 1_250_000),
+     ("一开始说110万，后来最终给了98万", 980_000)],
+)
+def test_an_offer_that_changed_is_the_one_it_ended_at(typed, amount):
+    chat = Chat("ja")
+    chat.run("@car_sale", "@lender", "@standard", "150万", typed)
+    assert chat.session.answers["appraisal"] == amount
+
+
+def test_not_appraised_beside_ones_own_guess_is_not_yet_and_changes_nothing_else():
+    """"自分的には" (as I see it) is not the owner "自分", and the guess is no offer."""
+    chat = Chat("ja")
+    chat.run("@car_sale", "@lender", "@standard", "150万",
+             "査定はしてないけど自分的には100万くらいいくと思う")
+    assert chat.session.answers == {
+        "owner": "lender", "loan_kind": "standard", "balance": 1_500_000, "appraisal": "not_yet"
+    }

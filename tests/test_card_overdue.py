@@ -1081,3 +1081,18 @@ def test_a_day_of_last_month_is_a_date(typed, option):
     chat = start("zh")
     chat.send(typed)
     assert chat.session.answers["status"] == option
+
+
+def test_all_of_it_if_something_happens_but_nothing_now_is_nothing():
+    chat = start("ja")
+    chat.run("@m1to3")
+    chat.send("ボーナス出たら全部返せるけど今はムリ")
+    assert chat.session.answers["ability"] == "none"
+
+
+@pytest.mark.parametrize("typed", ["請求額は15万って書いてあるけど元本かはわからん", "账单金额6万"])
+def test_the_amount_billed_is_not_the_principal(typed):
+    chat = start("zh")
+    chat.run("@gt3m", "@partial")
+    chat.send(typed)
+    assert "principal" not in chat.session.answers

@@ -66,7 +66,7 @@ _ABOUT_RE = re.compile(
 _OTHER_AMOUNT_RE = re.compile(
     r"毎月|月々|月に|月額|月払い|每月|每个月|月供|月还|最低还款|最低返済|最低支払|利息|利子|罚息|違約金|违约金"
     r"|手数料|买的时候|買った|購入|新車価格|新车价|连本带|連本帶|本息|(?<!残価)(?<!残价)込み"
-    r"|限度額|限度额|额度"
+    r"|限度額|限度额|额度|請求額|请求额|請求金額|账单金额|帳單金額|应还金额|應還金額"
     # 月2万 (a month: not a month's name, 3月, nor a length, 3か月), あと24回, 还剩12期
     r"|(?<![0-9一二三四五六七八九十个個かヶケカヵ])月\s*[0-9一二三四五六七八九十]"
     r"|(?:あと|残り|残|还剩|還剩|剩下|剩|还有|還有|还差|還差)\s*[0-9一二三四五六七八九十]+\s*(?:回|期|个月|か月|ヶ月)"
@@ -228,6 +228,23 @@ def amount_taken_back(text: str) -> int | None:
     if not marks:
         return None
     before, after = folded[: marks[-1].start()], folded[marks[-1].end() :]
+    if not amounts_in(before):
+        return None
+    return find_amount(after)
+
+
+# An offer that changed and ended somewhere: 最初140万…結局最終で125万, 后来最终给了98万.
+_FINAL_RE = re.compile(r"結局|最終的に|最終で|最終|最终|最后|最後は|最後に|後から|后来")
+
+
+def final_offer(text: str) -> int | None:
+    """The amount said after "in the end" when another comes before it ("最初140万って
+    言ってたのに、結局最終で125万になった"): the offer as it stands, not the first one."""
+    folded = _folded(text)
+    marks = list(_FINAL_RE.finditer(folded))
+    if not marks:
+        return None
+    before, after = folded[: marks[0].start()], folded[marks[0].end() :]
     if not amounts_in(before):
         return None
     return find_amount(after)

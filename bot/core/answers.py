@@ -24,6 +24,7 @@ from bot.core.amount_words import (
     amount_taken_back,
     amounts_in,
     best_offer,
+    final_offer,
     says_about,
     says_other_amount,
     says_total,
@@ -239,6 +240,8 @@ class TypedAnswers:
         offer is): say what is needed; several offers: the highest, said back as such."""
         if (corrected := amount_taken_back(text)) is not None:  # 20万，不对是22万
             return self._take_amount(session, flow, question, corrected, text)
+        if question.highest_of_several and (final := final_offer(text)) is not None:
+            return self._take_amount(session, flow, question, final, text)  # 結局125万
         found = amounts_in(text) or []
         cued = amount_after(text, question.cues)
         other = OTHER_AMOUNT in question.hints and says_other_amount(text, question.other_cues)
@@ -248,6 +251,9 @@ class TypedAnswers:
             for clause in _CLAUSES.split(text)
         ):  # "欠了差不多7万，包括利息的": the one figure includes what the clause names
             return self._hint(session, flow, question, OTHER_AMOUNT)
+        if other and (said := self._option_without_figure(session, flow, question, text)):
+            # "査定はしてないけど自分的には100万くらい": not yet; the figure is a guess
+            return self._choose(session, flow, question, said, typed=True)
         if other or (cued is not None and len(set(found)) != 1):
             # its own cue word names the amount beside others: 一共欠12万，其中本金10万
             if (named := self._named_amount(flow, question, text)) is not None:
@@ -269,6 +275,19 @@ class TypedAnswers:
         if question.plausible_min is not None and highest < question.plausible_min:
             return None  # "100、115": asked as the bare figures they are
         return self._take_amount(session, flow, question, highest, text, texts.HIGHEST)
+
+    def _option_without_figure(
+        self, session: Session, flow: Flow, question: Question, text: str
+    ) -> str | None:
+        """The option of a money question ("not yet", "don't know") one clause without a
+        figure says for sure, beside another clause's amount that is not the answer."""
+        for clause in clauses(text):
+            if _FIGURE.search(clause) or len(clause.strip()) < 2:
+                continue
+            reading = self._part(session, flow, question, clause)
+            if reading.kind is ReadingKind.SURE:
+                return reading.options[0]
+        return None
 
     def _named_amount(self, flow: Flow, question: Question, text: str) -> int | None:
         """The amount a sentence of several names as this question's ("全部で12万、元金は10万"):
