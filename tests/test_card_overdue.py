@@ -1096,3 +1096,20 @@ def test_the_amount_billed_is_not_the_principal(typed):
     chat.run("@gt3m", "@partial")
     chat.send(typed)
     assert "principal" not in chat.session.answers
+
+
+@pytest.mark.parametrize(
+    ("typed", "facts"),
+    [
+        # "払えてない" (overdue, how long?) casts no doubt on the date that says how long
+        ("中国のカード、先月の20日が期日だったけど払えてない", {"status": "lt1m"}),
+        # a card from China named in Japanese is no Japanese card
+        ("中国のクレジットカード延滞してて、全額返せるけどどうすればいい？", {"ability": "full"}),
+        ("信用卡逾期了一个多月、一部なら返せます", {"status": "m1to3", "ability": "partial"}),
+    ],
+)
+def test_a_first_message_about_a_card_from_china_in_japanese(typed, facts):
+    chat = Chat("ja")
+    chat.send(typed)
+    assert chat.session.flow == "card_overdue"
+    assert {**chat.session.early, **chat.session.answers} == facts

@@ -49,6 +49,7 @@ def test_the_check_finds_planted_problems(tmp_path: Path) -> None:
         '[owner.lender]\nexamples = ["わたしです", "私です", "オリコ"]\n'
         '[owner.nobody]\nexamples = ["誰も"]\n'
         '[owner._ask]\nclarify = ["self", "mars"]\nexamples = ["どっち"]\n'
+        '[owner._fine]\nagrees = ["venus"]\nexamples = ["まあ"]\n'
         '[owner.dealer]\nshared = ["maybe"]\nexamples = ["店"]\nexemples = ["typo"]\n'
         '[colour.red]\nexamples = ["赤"]\n',
         encoding="utf-8",
@@ -60,6 +61,7 @@ def test_the_check_finds_planted_problems(tmp_path: Path) -> None:
     assert "[owner.lease]: '自分' is also listed under 'self'" in problems
     assert "[owner.nobody]: unknown option 'nobody'" in problems
     assert "[owner._ask]: clarify names unknown option 'mars'" in problems
+    assert "[owner._fine]: agrees names unknown option 'venus'" in problems
     assert "[owner.dealer]: unknown shared group 'maybe'" in problems
     assert "[owner.dealer]: unknown keys ['exemples']" in problems
     assert "car_sale.ja.toml [colour.red]: unknown choice question" in problems

@@ -355,10 +355,22 @@ class TypedAnswers:
         option_id = found.pop()
         # another clause doubts it ("逾期了，还没还": overdue, not "not yet"), unless it only
         # hesitates between this option and another ("还没逾期，下周还款日")
-        if any(doubt.kind is not ReadingKind.CLARIFY or option_id not in doubt.options
-               for doubt in doubts):
+        if any(
+            (doubt.kind is not ReadingKind.CLARIFY or option_id not in doubt.options)
+            and option_id not in self._agreed(session, flow, question, doubt)
+            for doubt in doubts
+        ):
             return None
         return option_id
+
+    def _agreed(
+        self, session: Session, flow: Flow, question: Question, reading: Reading
+    ) -> tuple[str, ...]:
+        """The options a known non-answer agrees with ("払えてない": any overdue length)."""
+        if reading.hint is None:
+            return ()
+        return self.reader.agrees(flow.id, question.id, session.lang or DEFAULT_LANGUAGE,
+                                  reading.hint)
 
     def _by_clauses(
         self, session: Session, flow: Flow, question: Question, text: str

@@ -34,9 +34,10 @@ def check_phrasings(phrasings: Phrasings, flows: Iterable[Flow]) -> list[str]:
             where = f"{entry.file} [{question}.{entry.id}]"
             if entry.is_option and entry.id not in options:
                 problems.append(f"{where}: unknown option {entry.id!r}")
-            for option in entry.clarify:
-                if option not in options:
-                    problems.append(f"{where}: clarify names unknown option {option!r}")
+            for key, named in (("clarify", entry.clarify), ("agrees", entry.agrees)):
+                for option in named:
+                    if option not in options:
+                        problems.append(f"{where}: {key} names unknown option {option!r}")
             for group in entry.shared:
                 if group not in groups:
                     problems.append(f"{where}: unknown shared group {group!r}")

@@ -22,6 +22,9 @@
     clarify = ["bank", "standard"]
     examples = ["マイカーローン"]
 
+    [status._already_overdue]           # a non-answer that is no doubt about these options
+    agrees = ["lt1m", "m1to3", "gt3m"]
+
     [status._out_of_scope]              # in the text, it wins even over a duration read
     overrides = true
     shared = ["japanese_cards"]
@@ -38,7 +41,9 @@ from pathlib import Path
 
 SHARED = "shared"
 DONT_KNOW = "dont_know"
-ENTRY_KEYS = {"examples", "whole", "counter", "dont_know", "shared", "clarify", "overrides"}
+ENTRY_KEYS = {
+    "examples", "whole", "counter", "dont_know", "shared", "clarify", "overrides", "agrees"
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +62,9 @@ class Entry:
     shared: tuple[str, ...] = ()
     clarify: tuple[str, ...] = ()
     overrides: bool = False  # a non-answer that wins when in the text, even over a value
+    # Options a non-answer is consistent with: "払えてない" (overdue, for how long?) casts no
+    # doubt on "先月の20日が期日" read as under a month in another part of the message.
+    agrees: tuple[str, ...] = ()
     file: str = ""
 
     @property
@@ -126,6 +134,7 @@ def load(directory: Path) -> Phrasings:
                     shared=_strings(table.get("shared", []), where, phrasings.problems),
                     clarify=_strings(table.get("clarify", []), where, phrasings.problems),
                     overrides=bool(table.get("overrides", False)),
+                    agrees=_strings(table.get("agrees", []), where, phrasings.problems),
                     file=path.name,
                 )
                 phrasings.entries.setdefault((stem, question, lang), []).append(entry)

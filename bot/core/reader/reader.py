@@ -208,6 +208,11 @@ class Reader:
             return Reading(Kind.CLARIFY, tuple(value.split("|")), hint=VALUE_UNSURE)
         return Reading(Kind.SURE, (value,), score=1.0)  # a duration or a count said outright
 
+    def agrees(self, flow: str, question: str, lang: str, hint: str | None) -> tuple[str, ...]:
+        """The options the non-answer `hint` is consistent with (its `agrees` list)."""
+        entry = next((e for e in self.phrasings.of(flow, question, lang) if e.id == hint), None)
+        return entry.agrees if entry is not None else ()
+
     def _overriding(self, index: _Index, ranked: list[tuple[int, float]]) -> Reading | None:
         """A non-answer that wins whenever it is in the text (a Japanese card), even over an
         amount or a duration."""
