@@ -1,12 +1,230 @@
-"""Issue 16 on Telegram, against the fake Bot API: keyboards that fit a phone."""
+"""Issue 16 on Telegram, against the fake Bot API: the bot's profile per language, command
+menus that follow /lang, deep links, /privacy and keyboards.
+
+Uses the harness of tests/test_telegram.py (the real PTB Application polling the fake).
+"""
 
 from __future__ import annotations
 
 import json
+import logging
 
+import pytest
+
+from bot.adapters.telegram_bot import menu
+from bot.adapters.telegram_bot.logs import protected_logs
 from bot.adapters.telegram_bot.render import HALF_ROW, _width, render, rows
+from bot.core import texts
 from bot.core.events import Choice, Reply
-from tests.test_telegram import ENGINE
+from bot.core.i18n import LANGUAGES, translate
+from bot.tools.fake_bot_api import TOKEN, User
+from flows import FLOWS
+from tests.test_telegram import (
+    ENGINE,
+    JA,
+    ZH,
+    Running,
+    assert_all_answered,
+    buttons,
+    run,
+    sent_texts,
+)
+
+EN = User(1003, "en", "Sam")  # a client language the bot does not speak
+DAYS = ENGINE.retention_days
+
+
+def commands(lang: str) -> list[dict]:
+    return [{"command": name, "description": translate(lang, msgid)}
+            for name, msgid in menu.COMMANDS]
+
+
+def prompt(flow_id: str, lang: str) -> str:
+    flow = next(f for f in FLOWS if f.id == flow_id)
+    return translate(lang, flow.question(flow.initial).prompt)
+
+
+# -- the profile -------------------------------------------------------------------------
+
+
+def test_start_up_registers_descriptions_and_menus_per_language(fake_bot_api):
+    api = fake_bot_api
+
+    async def scenario():
+        async with Running(api):
+            pass
+
+    run(scenario())
+    for lang in LANGUAGES:
+        description = translate(lang, texts.BOT_DESCRIPTION).format(days=DAYS)
+        assert api.descriptions[lang] == description
+        assert api.short_descriptions[lang] == translate(lang, texts.BOT_SHORT_DESCRIPTION)
+        assert api.commands[lang] == commands(lang)
+        # what it does, that it is general information, and privacy in one line
+        assert "Zansai" in description and "/forget" in description and str(DAYS) in description
+    # every other client language: both languages at once, within Telegram's limits
+    assert api.descriptions[""] == "\n\n".join(api.descriptions[lang] for lang in LANGUAGES)
+    assert api.short_descriptions[""] == "\n".join(
+        api.short_descriptions[lang] for lang in LANGUAGES)
+    assert len(api.descriptions[""]) <= menu.MAX_DESCRIPTION
+    assert len(api.short_descriptions[""]) <= menu.MAX_SHORT_DESCRIPTION
+    assert api.commands[""] == commands("ja")
+    assert [c["command"] for c in api.commands["zh"]][-2:] == ["privacy", "forget"]
+
+    # a restart sets nothing that is set already
+    mark = len(api.calls)
+    run(scenario())
+    again = {c.method for c in api.calls[mark:]}
+    assert "setMyDescription" not in again and "setMyShortDescription" not in again
+    assert {"getMyDescription", "getMyShortDescription"} <= again
+
+
+def test_translated_descriptions_fit_alone_and_together():
+    for days in (1, 90, 365):
+        for code, description, short in menu.descriptions(days):
+            assert len(description) <= menu.MAX_DESCRIPTION, code
+            assert len(short) <= menu.MAX_SHORT_DESCRIPTION, code
+
+
+@pytest.mark.parametrize("method", [
+    "setMyDescription", "setMyShortDescription", "setMyCommands", "getMyDescription",
+])
+def test_a_profile_telegram_refuses_is_logged_and_the_bot_runs(fake_bot_api, caplog, method):
+    api = fake_bot_api
+    caplog.set_level(logging.DEBUG)
+    for _ in range(3):
+        api.fail_next(method, "Too Many Requests: retry after 5", 429)
+
+    async def scenario():
+        with protected_logs(TOKEN):
+            async with Running(api) as bot:
+                return await bot.send(JA, "/start car_sale")
+
+    calls = run(scenario())
+    assert sent_texts(calls)[-1].endswith(prompt("car_sale", "ja"))  # the bot works
+    warnings = [r.getMessage() for r in caplog.records if r.name == menu.__name__]
+    assert warnings and all(w.startswith("could not ") for w in warnings)
+    assert all("Too Many Requests" in w for w in warnings)
+    for leak in (TOKEN, TOKEN.partition(":")[2], translate("ja", texts.BOT_SHORT_DESCRIPTION),
+                 translate("ja", texts.COMMAND_PRIVACY)):
+        assert leak not in caplog.text
+
+
+# -- the menu follows the user's language ------------------------------------------------
+
+
+def test_lang_gives_the_chat_its_own_menu_and_going_back_removes_it(fake_bot_api):
+    api = fake_bot_api
+
+    async def scenario():
+        async with Running(api) as bot:
+            await bot.send(JA, "/start")
+            assert api.menu_for(JA.id, JA.language_code) == commands("ja")
+            assert (JA.id, "") not in api.chat_commands  # the client's language: no own menu
+            await bot.send(JA, "/lang zh")
+            assert api.chat_commands[(JA.id, "")] == commands("zh")
+            assert api.menu_for(JA.id, JA.language_code) == commands("zh")
+            await bot.send(JA, "/lang")
+            await bot.press(JA, "ja")  # the picker: back to the client's language
+            assert (JA.id, "") not in api.chat_commands
+            assert api.menu_for(JA.id, JA.language_code) == commands("ja")
+            mark = len(api.calls)
+            await bot.send(JA, "/lang ja")  # no change: no call
+            assert not api.calls_to("setMyCommands", since=mark)
+            assert not api.calls_to("deleteMyCommands", since=mark)
+            await bot.send(JA, "中文")  # a language typed at the menu switches too
+            assert api.menu_for(JA.id, "ja") == commands("zh")
+            await bot.send(JA, "/forget")  # and /forget takes the chat's menu away
+            assert api.menu_for(JA.id, "ja") == commands("ja")
+            # a client in a language the bot does not speak sees the default (Japanese) menu
+            await bot.send(EN, "/start")
+            await bot.press(EN, "zh")
+            assert api.menu_for(EN.id, EN.language_code) == commands("zh")
+
+    run(scenario())
+    assert_all_answered(api)
+
+
+def test_a_failed_chat_menu_changes_nothing_else(fake_bot_api, caplog):
+    api = fake_bot_api
+    caplog.set_level(logging.WARNING)
+
+    async def scenario():
+        async with Running(api) as bot:
+            await bot.send(JA, "/start")
+            api.fail_next("setMyCommands", "Bad Request: chat not found")
+            calls = await bot.send(JA, "/lang zh")
+            return bot.session(JA), calls
+
+    session, calls = run(scenario())
+    assert session.lang == "zh"
+    assert sent_texts(calls)[0].startswith(translate("zh", texts.LANGUAGE_SET))
+    assert [c.method for c in calls].count("sendMessage") == 1  # no apology: the turn went fine
+    assert any("could not set the chat's command menu" in r.getMessage() for r in caplog.records)
+
+
+# -- deep links --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("user, payload, flow_id, lang", [
+    (JA, "car_sale", "car_sale", "ja"),
+    (ZH, "card_overdue", "card_overdue", "zh"),
+    (JA, "car_sale_zh", "car_sale", "zh"),
+    (ZH, "card_overdue_ja", "card_overdue", "ja"),
+    (EN, "card_overdue_zh", "card_overdue", "zh"),
+])
+def test_a_deep_link_opens_the_consultation_over_telegram(fake_bot_api, user, payload,
+                                                          flow_id, lang):
+    api = fake_bot_api
+
+    async def scenario():
+        async with Running(api) as bot:
+            calls = await bot.send(user, f"/start {payload}")
+            return bot.session(user), calls
+
+    session, calls = run(scenario())
+    assert (session.lang, session.flow) == (lang, flow_id)
+    [text] = sent_texts(calls)  # one message: the welcome, any intro, the first question
+    assert text.startswith(translate(lang, texts.WELCOME) + "\n\n")
+    assert text.endswith(prompt(flow_id, lang))
+    first = buttons(api.bot_messages(user.id)[-1])[0]["callback_data"]
+    assert first.startswith(f"{flow_id}.")
+    # a link in another language than the client's gives the chat its own menu
+    assert api.menu_for(user.id, user.language_code) == commands(lang)
+
+
+@pytest.mark.parametrize("payload", ["nothing_here", "car_sale_ko", "<b>&amp;</b>"])
+def test_an_unknown_deep_link_is_a_plain_start(fake_bot_api, payload):
+    async def scenario():
+        async with Running(fake_bot_api) as bot:
+            plain = await bot.send(JA, "/start")
+            linked = await bot.send(JA, f"/start {payload}")
+            return plain, linked
+
+    plain, linked = run(scenario())
+    assert sent_texts(linked) == sent_texts(plain)
+    assert payload not in "".join(sent_texts(linked))
+
+
+# -- /privacy ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("user, lang", [(JA, "ja"), (ZH, "zh")])
+def test_privacy_and_help_over_telegram(fake_bot_api, user, lang):
+    async def scenario():
+        async with Running(fake_bot_api) as bot:
+            await bot.send(user, "/start")
+            privacy = await bot.send(user, "/privacy")
+            help_ = await bot.send(user, "/help")
+            return privacy, help_
+
+    privacy, help_ = run(scenario())
+    [text] = sent_texts(privacy)
+    assert text.startswith(translate(lang, texts.PRIVACY).format(days=DAYS) + "\n\n")
+    assert f"/privacy – {translate(lang, texts.COMMAND_PRIVACY)}" in sent_texts(help_)[0]
+
+
+# -- formatting --------------------------------------------------------------------------
 
 
 def test_keyboards_fit_a_phone():
@@ -42,3 +260,4 @@ def test_a_keyboard_row_never_holds_a_long_label_beside_another():
     keyboard = json.loads(message.markup)["inline_keyboard"]
     assert [[b["callback_data"] for b in row] for row in keyboard] == [
         ["q|a"], ["q|b", "q|c"], ["q|d"]]
+

@@ -3,7 +3,8 @@
     Update ──► TelegramAdapter ──► Event ──► TurnRunner.turn ──► [Reply] ──► sendMessage
                  │ private chats only; groups get one bilingual line and nothing is stored
                  │ callback_data = "<question>|<option id>" (≤ 64 bytes, checked at start-up)
-                 └ a press the engine accepts edits its message into "question\\n→ answer"
+                 │ a press the engine accepts edits its message into "question\\n→ answer"
+                 └ when the user's language changes, their chat gets its own command menu
 
 The turn's own result says what happened (accepted or stale, verdict shown); the adapter
 never re-derives it and never builds a session. Polling (`polling.py`) and the webhook
@@ -36,7 +37,12 @@ from bot.adapters.telegram_bot.bot_api import (
 )
 from bot.adapters.telegram_bot.callbacks import decode_callback
 from bot.adapters.telegram_bot.logs import error_frames, error_names
-from bot.adapters.telegram_bot.menu import KNOWN_COMMANDS, set_command_menu
+from bot.adapters.telegram_bot.menu import (
+    KNOWN_COMMANDS,
+    reset_chat_menu,
+    set_chat_menu,
+    set_profile,
+)
 from bot.adapters.telegram_bot.metrics import Metrics
 from bot.adapters.telegram_bot.ratelimit import ChatRateLimit, RateDecision
 from bot.adapters.telegram_bot.render import MAX_MESSAGE, Outgoing, escape, render
@@ -151,6 +157,7 @@ class TelegramAdapter:
         if turn is None:
             return _logged(_kind(event), None, "duplicate")
         self._count(turn)
+        await self._follow_language(bot, chat_id, code, turn)
         return _logged(_kind(event), turn.before, turn.outcome)
 
     async def button(self, update: Incoming, bot: Bot) -> str:
@@ -209,6 +216,7 @@ class TelegramAdapter:
         if turn is None:
             return _logged("button", None, "duplicate")
         self._count(turn)
+        await self._follow_language(bot, chat_id, code, turn)
         return _logged("button", turn.before, "accepted" if turn.accepted else "stale")
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -234,9 +242,10 @@ class TelegramAdapter:
             log.error("could not tell the user about the failure: %s", error_names(again))
 
     async def post_init(self, application: Application) -> None:
-        """PTB's start-up hook under polling: register the command menu, and load the
-        typed-answer reader's language tools off the loop before the first update."""
-        await set_command_menu(application.bot)
+        """PTB's start-up hook under polling: register the bot's profile (command menus,
+        descriptions; failures are logged), and load the typed-answer reader's language
+        tools off the loop before the first update."""
+        await set_profile(application.bot, self.runner.engine.retention_days)
         await asyncio.to_thread(self.runner.engine.reader.warm_up)
 
     # -- helpers -------------------------------------------------------------------------
@@ -250,6 +259,16 @@ class TelegramAdapter:
             return []
         where = await self.runner.where(key, code)
         return [Reply(translate(where.speaks, texts.SLOW_DOWN))]
+
+    async def _follow_language(
+        self, bot: Bot, chat_id: int, code: str | None, turn: Turn
+    ) -> None:
+        """The command menu follows the user's language, not only their client's (after the
+        turn is saved: a failure is only logged)."""
+        if turn.forgotten:
+            await reset_chat_menu(bot, chat_id)
+        elif turn.language_changed:
+            await set_chat_menu(bot, chat_id, turn.lang, code)
 
     def _count(self, turn: Turn) -> None:
         """Turns per open question and verdicts shown: ids only, never content."""
