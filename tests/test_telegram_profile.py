@@ -1,5 +1,5 @@
 """Issue 16 on Telegram, against the fake Bot API: the bot's profile per language, command
-menus that follow /lang, deep links, /privacy and keyboards.
+menus that follow /lang, deep links, /privacy, edited messages, escaping and keyboards.
 
 Uses the harness of tests/test_telegram.py (the real PTB Application polling the fake).
 """
@@ -12,6 +12,7 @@ import logging
 import pytest
 
 from bot.adapters.telegram_bot import menu
+from bot.adapters.telegram_bot.adapter import ALLOWED_UPDATES
 from bot.adapters.telegram_bot.logs import protected_logs
 from bot.adapters.telegram_bot.render import HALF_ROW, _width, render, rows
 from bot.core import texts
@@ -224,7 +225,97 @@ def test_privacy_and_help_over_telegram(fake_bot_api, user, lang):
     assert f"/privacy – {translate(lang, texts.COMMAND_PRIVACY)}" in sent_texts(help_)[0]
 
 
+# -- edited messages ---------------------------------------------------------------------
+
+
+def test_an_edit_of_the_last_typed_answer_corrects_it_and_others_get_one_line(fake_bot_api):
+    api = fake_bot_api
+    title = translate("ja", next(f for f in FLOWS if f.id == "car_sale").question(
+        "appraisal").title)
+
+    async def scenario():
+        async with Running(api) as bot:
+            await bot.send(JA, "/start car_sale")
+            await bot.press(JA, "lender")
+            await bot.press(JA, "standard")
+            await bot.send(JA, "150万")
+            balance = api.messages[JA.id][-2]["message_id"]  # the user's, before the reply
+            await bot.send(JA, "120万")
+            appraisal = api.messages[JA.id][-2]["message_id"]
+            assert bot.session(JA).state == "replacing"
+            calls = {}
+            mark = len(api.calls)
+            await bot.settle(api.push_edit(JA, appraisal, "100万"))
+            calls["last"] = bot.calls_since(mark)
+            after_correction = bot.session(JA)
+            mark = len(api.calls)
+            await bot.settle(api.push_edit(JA, balance, "90万"))
+            calls["older"] = bot.calls_since(mark)
+            mark = len(api.calls)
+            await bot.settle(api.push_edit(JA, appraisal, "<b>1 < 2 & 3</b>"))
+            calls["unread"] = bot.calls_since(mark)
+            return after_correction, bot.session(JA), calls
+
+    corrected, final, calls = run(scenario())
+    assert corrected.answers["appraisal"] == 1_000_000 and corrected.answers["balance"] == 1_500_000
+    assert sent_texts(calls["last"])[0].startswith(translate("ja", texts.CORRECTED).format(
+        question=title, answer="100万円"))
+    assert sent_texts(calls["older"]) == [translate("ja", texts.EDIT_NOT_READ)]
+    assert sent_texts(calls["unread"]) == [translate("ja", texts.EDIT_UNREAD).format(
+        question=title, answer="100万円")]
+    assert (final.answers, final.state) == (corrected.answers, corrected.state)
+    # never silent: every edit was answered with exactly one message
+    assert all([c.method for c in got] == ["sendMessage"] for key, got in calls.items()
+               if key != "last")
+
+
+def test_an_edit_of_a_command_is_answered_not_applied(fake_bot_api):
+    api = fake_bot_api
+
+    async def scenario():
+        async with Running(api) as bot:
+            await bot.send(ZH, "/start card_overdue")
+            command = api.messages[ZH.id][-2]["message_id"]
+            before = bot.session(ZH)
+            mark = len(api.calls)
+            await bot.settle(api.push_edit(ZH, command, "/forget"))
+            return before, bot.session(ZH), bot.calls_since(mark)
+
+    before, after, calls = run(scenario())
+    assert after.answers == before.answers and after.state == before.state
+    assert sent_texts(calls) == [translate("zh", texts.EDIT_NOT_READ)]
+
+
+def test_edited_messages_are_asked_for():
+    assert "edited_message" in ALLOWED_UPDATES
+
+
 # -- formatting --------------------------------------------------------------------------
+
+
+def test_what_the_user_typed_is_escaped_wherever_it_is_said_back(fake_bot_api):
+    """Typed text reaches Telegram only escaped: the fake refuses broken HTML with 400."""
+    api = fake_bot_api
+    hostile = ["<b>x</b>", "a & b < c", "</blockquote>", "<tg-spoiler>", "&amp;lt;"]
+
+    async def scenario():
+        async with Running(api) as bot:
+            await bot.send(JA, "/start car_sale")
+            for text in hostile:
+                await bot.send(JA, text)
+            await bot.press(JA, "lender")
+            await bot.press(JA, "standard")
+            await bot.send(JA, "150万 <i>")
+            last = api.messages[JA.id][-2]["message_id"]
+            for text in hostile:
+                await bot.settle(api.push_edit(JA, last, text))
+
+    run(scenario())
+    sends = api.calls_to("sendMessage")
+    assert sends and all(c.ok for c in api.calls)
+    for call in sends:
+        for text in hostile:
+            assert text not in call.params["text"]  # sent escaped, if at all
 
 
 def test_keyboards_fit_a_phone():
@@ -261,3 +352,40 @@ def test_a_keyboard_row_never_holds_a_long_label_beside_another():
     assert [[b["callback_data"] for b in row] for row in keyboard] == [
         ["q|a"], ["q|b", "q|c"], ["q|d"]]
 
+
+def test_edits_through_the_webhook_are_read_and_answered(caplog):
+    """The webhook reads edited_message itself (Incoming.from_json): the same behaviour."""
+    from bot.storage import LocalAsyncStore, MemoryStore
+    from bot.tools.fake_bot_api import FakeBotApi
+    from tests.test_faults import MARK, LiveWebhook
+
+    caplog.set_level(logging.DEBUG)
+    store = MemoryStore()
+
+    async def scenario():
+        with FakeBotApi() as api:
+            async with LiveWebhook(api, LocalAsyncStore(store)) as hook:
+                async def post(update_id: int) -> list:
+                    mark = len(api.calls)
+                    assert await hook.post(api.take_update(update_id)) == 200
+                    return [c for c in api.calls[mark:] if c.method == "sendMessage"]
+
+                await post(api.push_message(JA, "/start car_sale"))
+                start = api.messages[JA.id][-2]["message_id"]
+                await post(api.push_message(JA, "自分です"))
+                typed = api.messages[JA.id][-2]["message_id"]
+                assert store.load(f"telegram:{JA.id}").answers == {"owner": "self"}
+                corrected = await post(api.push_edit(JA, typed, "信販会社です"))
+                older = await post(api.push_edit(JA, start, f"/start {MARK}"))
+                return corrected, older
+
+    corrected, older = run(scenario())
+    session = store.load(f"telegram:{JA.id}")
+    assert session.answers == {"owner": "lender"} and session.state == "loan_kind"
+    owner = next(f for f in FLOWS if f.id == "car_sale").question("owner")
+    assert sent_texts(corrected)[0].startswith(translate("ja", texts.CORRECTED).format(
+        question=translate("ja", owner.title),
+        answer=translate("ja", owner.option("lender").label)))
+    assert sent_texts(older) == [translate("ja", texts.EDIT_NOT_READ)]
+    assert MARK not in caplog.text and "信販会社です" not in caplog.text
+    assert "update=edit question=car_sale.loan_kind outcome=" in caplog.text
