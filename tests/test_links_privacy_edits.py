@@ -248,3 +248,15 @@ def test_typed_messages_without_an_id_and_buttons_leave_no_reference():
     chat.turn(Event.text("120万", 7))
     assert '"t":[7,"car_sale.appraisal"]' in chat.session.dumps()
     assert Session.loads("u", chat.session.dumps()).typed == [7, "car_sale.appraisal"]
+
+
+def test_every_link_the_readme_shows_opens_what_it_says():
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    payloads = set(re.findall(r"t\.me/[<>\w ]+\?start=([A-Za-z0-9_-]+)", readme))
+    payloads.discard("")
+    assert {"car_sale", "car_sale_ja", "card_overdue_zh", "zh"} <= payloads
+    for payload in payloads:
+        assert ENGINE._deep_link(payload) != (None, None), payload
