@@ -14,7 +14,8 @@
   (or a synchronous test) drives the bot while the fake answers.
 - `CountingBotApi`, for load benchmarks: every method is answered at once with canned
   valid JSON (a Message echoing chat_id, text and reply_markup for sendMessage and
-  editMessageText; the bot for getMe; no webhook for getWebhookInfo; true for the rest),
+  editMessageText; the bot for getMe; no webhook for getWebhookInfo; an empty profile for
+  getMyDescription, getMyShortDescription and getMyCommands; true for the rest),
   and only counted. `GET /stats` answers {"sendMessage": n, "calls": {method: n}, "chats":
   distinct chats, "max_per_chat": n, "last_send": monotonic seconds of the last
   sendMessage, "pid": n}; `GET /stats/chats` adds the per-chat sendMessage counts.
@@ -252,6 +253,12 @@ WEBHOOK_INFO_BODY = json.dumps(
     {"ok": True, "result": {"url": "", "has_custom_certificate": False, "pending_update_count": 0}}
 ).encode()
 NOT_FOUND_BODY = _error_body(404, "Not Found")
+# The profile as a bot without one reads it (the bot sets it at start-up when it differs).
+PROFILE_BODIES = {
+    "getMyDescription": b'{"ok":true,"result":{"description":""}}',
+    "getMyShortDescription": b'{"ok":true,"result":{"short_description":""}}',
+    "getMyCommands": b'{"ok":true,"result":[]}',
+}
 
 
 def message_body(message_id: int, chat_id: str | int, text: str, markup: str | None) -> bytes:
@@ -321,7 +328,7 @@ class CountingBotApi:
             return 200, GET_ME_BODY
         if method == "getWebhookInfo":
             return 200, WEBHOOK_INFO_BODY
-        return 200, TRUE_BODY
+        return 200, PROFILE_BODIES.get(method, TRUE_BODY)
 
 
 async def serve_counting(host: str, port: int, token: str) -> None:
