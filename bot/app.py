@@ -6,12 +6,13 @@ so they differ only in their adapter.
 
 from __future__ import annotations
 
+import math
 import threading
 from pathlib import Path
 
 from bot.core.engine import Engine
 from bot.core.reader import Reader
-from bot.storage import AsyncStore, open_store
+from bot.storage import AsyncStore, open_store, session_ttl
 from bot.turns import TurnRunner
 
 
@@ -25,7 +26,13 @@ def build_engine(warm_up: bool = True) -> Engine:
     reader = Reader.from_directory(PHRASINGS, FLOWS)
     if warm_up:
         threading.Thread(target=reader.warm_up, name="zansai-reader", daemon=True).start()
-    return Engine(FLOWS, reader)
+    return Engine(FLOWS, reader, retention_days=retention_days())
+
+
+def retention_days() -> int:
+    """The days an idle session is kept, rounded up: what /privacy and the bot's description
+    say (the stores delete it then)."""
+    return max(1, math.ceil(session_ttl() / 86_400))
 
 
 def sqlite_url(path: str | Path | None) -> str | None:

@@ -37,6 +37,7 @@ class Turn:
     accepted: bool  # False: a button of another question, refused; nothing was recorded
     verdict: str | None  # the verdict this turn showed, if it showed one
     forgotten: bool  # /forget deleted everything stored about the user
+    language_changed: bool = False  # the user's language is another one after the turn
 
     @property
     def outcome(self) -> str:
@@ -112,7 +113,7 @@ class TurnRunner:
             if begun.seen:
                 return None
             session = begun.session or self.engine.new_session(user, language_code)
-            before = self.engine.open_question(session)
+            before, lang_before = self.engine.open_question(session), session.lang
             outcome = self.engine.handle(session, event)
             forgotten = outcome.forget
             turn = Turn(
@@ -124,6 +125,7 @@ class TurnRunner:
                 accepted=not outcome.stale,
                 verdict=outcome.verdict,
                 forgotten=forgotten,
+                language_changed=session.lang != lang_before,
             )
             if deliver is not None:
                 await deliver(turn)

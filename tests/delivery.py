@@ -8,12 +8,13 @@ then retries it) may have sent a first part of its replies twice, and nothing el
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import html
 import sqlite3
 
 from bot.adapters.telegram_bot.render import render
-from bot.core.events import Event
+from bot.core.events import Event, Kind
 from bot.core.session import Session
 from bot.storage import LocalAsyncStore, MemoryStore
 from bot.tools.fake_bot_api import FakeBotApi, User
@@ -21,8 +22,13 @@ from bot.turns import TurnRunner
 from tests.support import ENGINE, run
 
 
-def event_for(kind: str, value: str) -> Event:
-    return Event.parse(value) if kind == "text" else Event.button(value)
+def event_for(kind: str, value: str, number: int | None = None) -> Event:
+    """The event of a script line; typed text carries `number`, its message's place among
+    the user's messages (the engine keeps it for an edit; `as_sent` makes it Telegram's id)."""
+    if kind != "text":
+        return Event.button(value)
+    event = Event.parse(value)
+    return Event.text(value, number) if event.kind is Kind.TEXT else event
 
 
 def offline(user: User, script: list[tuple[str, str]]) -> tuple[list[list[str]], Session]:
@@ -31,9 +37,13 @@ def offline(user: User, script: list[tuple[str, str]]) -> tuple[list[list[str]],
     store = MemoryStore()
     runner = TurnRunner(ENGINE, LocalAsyncStore(store))
     key = f"telegram:{user.id}"
+    texts = 0
 
     def replies(kind: str, value: str) -> list:
-        turn = run(runner.turn(key, event_for(kind, value), user.language_code))
+        nonlocal texts
+        texts += kind == "text"
+        event = event_for(kind, value, texts)
+        turn = run(runner.turn(key, event, user.language_code))
         assert turn is not None
         return turn.replies
 
@@ -43,6 +53,17 @@ def offline(user: User, script: list[tuple[str, str]]) -> tuple[list[list[str]],
     session = store.load(key)
     assert session is not None
     return turns, session
+
+
+def as_sent(expected: Session, api: FakeBotApi, user: User) -> Session:
+    """The offline session with its reference to the user's last message typed at a question
+    (Session.typed, the n-th text of the script) made the id of the n-th message the user
+    sent in the fake Bot API: what the bot must have stored."""
+    if not expected.typed:
+        return expected
+    number, question = expected.typed
+    sent = [m for m in api.messages.get(user.id, []) if m["from"]["id"] == user.id]
+    return dataclasses.replace(expected, typed=[sent[number - 1]["message_id"], question])
 
 
 def sent_texts(api: FakeBotApi, chat_id: int) -> list[str]:

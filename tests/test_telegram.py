@@ -347,7 +347,8 @@ def test_command_menu_is_registered_in_japanese_and_chinese(fake_bot_api):
 
     run(scenario())
     names = [name for name, _ in COMMANDS]
-    assert names == ["start", "back", "restart", "lang", "summary", "export", "help", "forget"]
+    assert names == ["start", "back", "restart", "lang", "summary", "export", "help", "privacy",
+                     "forget"]
     for language_code, lang in (("", "ja"), ("ja", "ja"), ("zh", "zh")):
         registered = fake_bot_api.commands[language_code]
         assert [c["command"] for c in registered] == names

@@ -21,7 +21,7 @@ import httpx
 import pytest
 
 from bot.tools.fake_bot_api import FakeBotApi, User
-from tests.delivery import explain, offline, redelivered, stored_session
+from tests.delivery import as_sent, explain, offline, redelivered, stored_session
 from tests.test_stores import REDIS_URL, needs_redis
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -175,7 +175,7 @@ def assert_applied_once(api: FakeBotApi, people: list[User], store: str, where: 
         turns, expected = offline(user, SCRIPT)
         observed = [plain(t) for t in sent_texts(api, user)]
         assert redelivered(observed, turns) is not None, explain(user, observed, turns)
-        assert stored_session(store, where, user, prefix) == expected
+        assert stored_session(store, where, user, prefix) == as_sent(expected, api, user)
 
 
 def users(count: int, offset: int) -> list[User]:
@@ -286,7 +286,7 @@ def test_set_and_delete_webhook_talk_to_telegram_once(monkeypatch, capsys):
         assert main(["set-webhook", "--webhook-url", "https://bot.example/telegram"]) == 0
         assert api.webhook["url"] == "https://bot.example/telegram"
         assert api.webhook["secret_token"] == SECRET
-        assert api.webhook["allowed_updates"] == ["message", "callback_query"]
+        assert api.webhook["allowed_updates"] == ["message", "edited_message", "callback_query"]
         assert main(["delete-webhook"]) == 0
         assert api.webhook is None
         monkeypatch.delenv("ZANSAI_WEBHOOK_SECRET")

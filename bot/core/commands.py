@@ -29,13 +29,16 @@ class Command:
 
 # In the order the Telegram menu shows them.
 COMMANDS = (
-    Command("start", texts.COMMAND_START, "on_start"),
+    # /start reads a deep link's payload first (it may name the language): it asks for a
+    # language itself when it still needs one.
+    Command("start", texts.COMMAND_START, "on_start", need_language=False),
     Command("back", texts.COMMAND_BACK, "on_back"),
     Command("restart", texts.COMMAND_RESTART, "on_restart"),
     Command("lang", texts.COMMAND_LANG, "on_lang", need_language=False),
     Command("summary", texts.COMMAND_SUMMARY, "on_summary"),
     Command("export", texts.COMMAND_EXPORT, "on_export"),
     Command("help", texts.COMMAND_HELP, "on_help", help_line=texts.COMMAND_HELP_LINE),
+    Command("privacy", texts.COMMAND_PRIVACY, "on_privacy", need_language=False),
     Command("forget", texts.COMMAND_FORGET, "on_forget", need_language=False),
 )
 BY_NAME = {command.name: command for command in COMMANDS}

@@ -63,6 +63,9 @@ CONFIRM = "confirm"
 ALTERNATIVE = "alt"  # the 10,000-times amount offered when a typed one looks too small
 STALE = "stale"  # Reply.notice of the message refusing a button of another question
 NEAR = "near"  # in a pending confirmation: the boundary an approximate amount is close to
+# Days an idle session is kept: the stores' default (bot/storage/base.py DEFAULT_TTL, rounded
+# up); the app passes the configured one. /privacy says it.
+RETENTION_DAYS = 90
 
 
 # The shared words (locales/words/*.toml) in the form typed text is compared in.
@@ -85,8 +88,14 @@ class Outcome:
 class Engine(TypedAnswers):
     """Runs every flow for every session; built once, shared by all users."""
 
-    def __init__(self, flows: Sequence[Flow], reader: Reader | None = None) -> None:
+    def __init__(
+        self,
+        flows: Sequence[Flow],
+        reader: Reader | None = None,
+        retention_days: int = RETENTION_DAYS,
+    ) -> None:
         self.flows = {flow.id: flow for flow in flows}
+        self.retention_days = retention_days  # what /privacy says: an idle session's lifetime
         # Typed answers: the reader compares them with each option's example phrasings (data
         # in flows/phrasings/); without one, only an option's label or id typed is read.
         self.reader = reader or Reader(Phrasings())
@@ -126,10 +135,13 @@ class Engine(TypedAnswers):
     def handle(self, session: Session, event: Event) -> Outcome:
         """Advance `session` by one event; never raises for any user input."""
         self._parts.clear()  # clause readings are kept for one turn only
+        typed_at = self._typed_at(session, event)
         try:
             outcome = self._handle(session, event)
         finally:
             self._parts.clear()
+        if typed_at is not None and session.flow is not None:
+            session.typed = [event.message, typed_at]  # an edit of it is read there again
         replies = outcome.replies
         if (session.pending or {}).get(SUGGESTED) and not (
             replies and replies[-1].notice == CLARIFY
@@ -145,6 +157,8 @@ class Engine(TypedAnswers):
     def _handle(self, session: Session, event: Event) -> Outcome:
         if event.kind is Kind.COMMAND:
             return self._command(session, event)
+        if event.kind is Kind.EDIT:
+            return self._edited(session, event)
         if event.kind is Kind.BUTTON and event.question not in (None, self.open_question(session)):
             # A button of an earlier question, or of a conversation since forgotten or expired
             # (then the session is new, and the welcome comes first).
@@ -235,8 +249,36 @@ class Engine(TypedAnswers):
         return self._handlers[command.name](session, event)
 
     def on_start(self, session: Session, event: Event) -> Outcome:
+        """/start: the welcome and the menu. A deep link's payload ("/start car_sale_zh")
+        opens its consultation at once, in its language if it names one; an unknown payload
+        is a plain /start. Without a language yet, the picker comes first (the consultation
+        opens once one is picked)."""
+        flow, lang = self._deep_link(event.arg)
         session.reset()
-        return Outcome([self._say(session, texts.WELCOME), self._menu(session)])
+        session.lang = lang or session.lang
+        if session.lang is None:
+            if flow is not None:
+                session.reset(flow.id, flow.initial)
+            return Outcome([self._language_picker()])
+        welcome = self._say(session, texts.WELCOME)
+        if flow is None:
+            return Outcome([welcome, self._menu(session)])
+        return Outcome([welcome, *self._start(session, flow), *self.current(session)])
+
+    def _deep_link(self, payload: str) -> tuple[Flow | None, str | None]:
+        """(consultation, language) a /start payload names: "car_sale", "card_overdue_ja",
+        "car_sale-zh", or only a language ("zh"); (None, None) for anything else."""
+        payload = payload.strip().lower()  # Telegram allows A-Z a-z 0-9 _ - in a payload
+        if payload in LANGUAGES:
+            return None, payload
+        if payload in self.flows:
+            return self.flows[payload], None
+        for lang in LANGUAGES:
+            for separator in ("_", "-"):
+                flow_id = payload.removesuffix(separator + lang)
+                if flow_id != payload and flow_id in self.flows:
+                    return self.flows[flow_id], lang
+        return None, None
 
     def on_back(self, session: Session, event: Event) -> Outcome:
         return Outcome(self._back(session))
@@ -262,6 +304,15 @@ class Engine(TypedAnswers):
         help_text = commands.help_text(session.lang or DEFAULT_LANGUAGE)
         return Outcome([Reply(help_text), *self.reprompt(session)])
 
+    def on_privacy(self, session: Session, event: Event) -> Outcome:
+        """/privacy: what is stored, where, for how long, how /forget works; in both
+        languages while none is chosen (then the picker)."""
+        langs = (session.lang,) if session.lang else LANGUAGES
+        text = "\n\n".join(
+            translate(lang, texts.PRIVACY).format(days=self.retention_days) for lang in langs
+        )
+        return Outcome([Reply(text), *self.reprompt(session)])
+
     def on_forget(self, session: Session, event: Event) -> Outcome:
         lang = session.lang or DEFAULT_LANGUAGE
         return Outcome([Reply(translate(lang, texts.FORGOTTEN))], forget=True)
@@ -279,6 +330,10 @@ class Engine(TypedAnswers):
         session.pending = None
         if first_time and session.flow is None:
             return [self._say(session, texts.WELCOME), self._menu(session)]
+        if first_time:  # a deep link opened a consultation before a language was picked
+            flow = self.flows[session.flow or ""]
+            intro = [self._say(session, flow.intro)] if flow.intro and not session.history else []
+            return [self._say(session, texts.WELCOME), *intro, *self.current(session)]
         return [self._say(session, texts.LANGUAGE_SET), *self.current(session)]
 
     def _restart(self, session: Session) -> list[Reply]:
@@ -388,6 +443,64 @@ class Engine(TypedAnswers):
             fid for fid, words in self._menu_words.items() if any(mentions(typed, w) for w in words)
         ]
         return found[0] if len(found) == 1 else None
+
+    # -- edited messages ---------------------------------------------------------------
+
+    def _typed_at(self, session: Session, event: Event) -> str | None:
+        """"flow.question" when `event` is a message typed (with an id) at an open question."""
+        if event.kind is not Kind.TEXT or event.message is None or _picking_language(session):
+            return None
+        flow = self.flows.get(session.flow or "")
+        if flow is None or flow.question(session.state or "") is None:
+            return None
+        return f"{flow.id}.{session.state}"
+
+    def _edited(self, session: Session, event: Event) -> Outcome:
+        """An edited message. The user's last message typed at a question is read again as
+        typed there: while that question is still open, as its answer; once answered, as a
+        correction of that answer (the flow walked again, as for "其实本金是6万"). An edit of
+        any other message gets one line: edits of older messages are not read."""
+        typed, flow = session.typed, self.flows.get(session.flow or "")
+        question = None
+        if typed and typed[0] == event.message and flow is not None:
+            flow_id, _, question_id = str(typed[1]).partition(".")
+            question = flow.question(question_id) if flow_id == flow.id else None
+        if question is None or _picking_language(session):
+            return Outcome([self._say(session, texts.EDIT_NOT_READ)])
+        if session.state == question.id:  # not answered yet: the edit is the answer typed anew
+            return self._handle(session, Event.text(event.value, event.message))
+        if question.id not in session.answers:  # undone since (/back)
+            return Outcome([self._say(session, texts.EDIT_NOT_READ)])
+        before = session.answers[question.id]
+        said = {
+            "question": self._t(session, question.title),
+            "answer": self._answer_label(session, flow, question, before),
+        }
+        value = self._read_again(session, flow, question, event.value)
+        if value is None:
+            return Outcome([Reply(self._t(session, texts.EDIT_UNREAD).format(**said))])
+        if value == before:
+            return Outcome([Reply(self._t(session, texts.ALREADY_HAVE).format(**said))])
+        replies = self._change(session, flow, question.id, value)
+        session.typed = typed  # the same message may be edited again
+        return Outcome(replies)
+
+    def _read_again(self, session: Session, flow: Flow, question: Question, text: str) -> object:
+        """What `text` answers `question` with, read as if typed when it was asked: on a
+        copy of the session as it stood then (the answers before it, nothing after). None
+        unless it is recorded as that answer, leaving every earlier answer as it is."""
+        history = session.history
+        earlier = history[: history.index(question.id)] if question.id in history else history
+        answers = {q: session.answers[q] for q in earlier if q in session.answers}
+        trial = Session(
+            session.user, session.lang, flow.id, question.id, dict(answers), list(earlier)
+        )
+        self._answer(trial, flow, question, Event.text(text))
+        if trial.flow != flow.id or question.id not in trial.answers:
+            return None
+        if any(trial.answers.get(q) != value for q, value in answers.items()):
+            return None  # the text changed an earlier answer instead ("其实所有人是我")
+        return trial.answers[question.id]
 
     # -- questions ---------------------------------------------------------------------
 

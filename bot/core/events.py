@@ -10,6 +10,7 @@ class Kind(StrEnum):
     TEXT = "text"  # something the user typed
     BUTTON = "button"  # a press on an option, by option id
     COMMAND = "command"  # /start, /back, ... (value without the slash)
+    EDIT = "edit"  # the user changed a message sent earlier (`message`) to `value`
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,10 +21,18 @@ class Event:
     # on an old message is recognised. None means "the current question" (console @id).
     question: str | None = None
     arg: str = ""  # for a command: the rest of the line ("/lang zh" -> "zh")
+    # The id of the user's message that carried the text (Telegram's message_id), so that a
+    # later edit of it can be recognised; None where messages have no id (the console).
+    message: int | None = None
 
     @classmethod
-    def text(cls, value: str) -> Event:
-        return cls(Kind.TEXT, value)
+    def text(cls, value: str, message: int | None = None) -> Event:
+        return cls(Kind.TEXT, value, message=message)
+
+    @classmethod
+    def edited(cls, value: str, message: int) -> Event:
+        """Message `message`, sent earlier, now reads `value` (Telegram's edited_message)."""
+        return cls(Kind.EDIT, value, message=message)
 
     @classmethod
     def button(cls, option_id: str, question: str | None = None) -> Event:

@@ -35,6 +35,10 @@ class Session:
     # The question at which the last typed answer was not understood at all: a second miss
     # in a row is answered differently, never with the same line twice.
     missed: str | None = None
+    # The user's last message typed while a question was open, as [message id, "flow.question"]
+    # (Telegram's message id; None where messages have none): an edit of that message is read
+    # as a correction of that answer (Engine._edited). Never the text itself.
+    typed: list[Any] | None = None
 
     def reset(self, flow: str | None = None, state: str | None = None) -> None:
         self.flow, self.state = flow, state
@@ -43,6 +47,7 @@ class Session:
         self.pending = None
         self.early = {}
         self.missed = None
+        self.typed = None
 
     def dumps(self) -> str:
         """Compact JSON (a stored session stays well under 512 bytes)."""
@@ -59,6 +64,8 @@ class Session:
             data["e"] = self.early
         if self.missed:
             data["m"] = self.missed
+        if self.typed:
+            data["t"] = self.typed
         return _ENCODE(data)
 
     @classmethod
@@ -75,4 +82,5 @@ class Session:
             version=data.get("v", 0),
             early=data.get("e", {}),
             missed=data.get("m"),
+            typed=data.get("t"),
         )

@@ -143,6 +143,20 @@ CONSOLE_SAVE_FAILED = N_("Could not save the file there ({error}). Try /export w
 RESUMED = N_("Welcome back. Let's continue where you left off (/restart starts over).")
 
 # Telegram adapter
+# The bot's profile (setMyDescription, setMyShortDescription): shown before the first /start.
+# TRANSLATORS: the bot's description, at most 250 characters; {days}: as in /privacy
+BOT_DESCRIPTION = N_(
+    "Zansai helps you think through a debt still left on a loan: selling a car in Japan that "
+    "still has a loan on it, or an overdue credit card in mainland China. Answer a few "
+    "questions and it explains the numbers, the steps, the documents and the pitfalls. "
+    "General information, not legal or financial advice. Privacy: only your answers are "
+    "kept, deleted after {days} days without use or at once with /forget (more: /privacy)."
+)
+# TRANSLATORS: the bot's short description, at most 65 characters
+BOT_SHORT_DESCRIPTION = N_(
+    "A car with a loan left (Japan), an overdue credit card (China): your options, step by "
+    "step. General information, not advice."
+)
 # Said in a group, where we know no one's language, so it is written in both (like CHOOSE_LANGUAGE).
 PRIVATE_ONLY = "ご相談は個別チャットでお願いします。/ 咨询请私聊我。"
 TRY_AGAIN = N_("Sorry, something went wrong on my side. Please try again.")
@@ -157,6 +171,32 @@ COMMAND_HELP = N_("How to use this bot")
 COMMAND_HELP_LINE = N_("Show this message")  # /help's own line in /help
 COMMAND_FORGET = N_("Delete everything stored about you")
 COMMAND_EXPORT = N_("Save the plan of a finished consultation as a file")
+COMMAND_PRIVACY = N_("What is stored about you, and for how long")
+# What /privacy says must stay true of bot/storage/ ({days}: the session TTL, rounded up).
+# TRANSLATORS: /privacy; {days}: days without a message after which everything is deleted
+PRIVACY = N_(
+    "What I keep about you, and for how long:\n\n"
+    "• What: your answers in the consultation (the options you chose and the amounts and "
+    "dates read from them, not the words you typed), your language, where you are in the "
+    "consultation, and the numbers Telegram gives your recent messages, so that none is "
+    "answered twice.\n"
+    "• Where: on the server this bot runs on, under your Telegram user ID. The logs hold no "
+    "text you typed, no amounts and no user IDs. To slow down floods, the bot also counts "
+    "how fast each chat writes, in memory only.\n"
+    "• How long: everything is deleted automatically about {days} days after your last "
+    "message; the message numbers are kept for one day, or at most as long as the rest.\n"
+    "• /forget deletes all of it at once and resets this chat's command menu. The messages "
+    "of this chat are kept by Telegram, not by me: to remove them, delete the chat in "
+    "Telegram. A plan file is made when you ask for it and is not kept."
+)
+EDIT_NOT_READ = N_(
+    "Edits of older messages are not read. To change an answer, send it again as a new "
+    "message, or use /back."
+)
+EDIT_UNREAD = N_(
+    "I couldn't read your edited message as an answer to “{question}”, so it stays "
+    "“{answer}”. To change it, send the new answer as a message, or use /back."
+)
 SLOW_DOWN = N_(
     "You're sending messages faster than I can answer. Please wait a few seconds, then go on."
 )

@@ -32,7 +32,13 @@ __all__ = [
     "SqliteStore",
     "SyncStore",
     "open_store",
+    "session_ttl",
 ]
+
+
+def session_ttl() -> int:
+    """Seconds an idle session is kept: `ZANSAI_SESSION_TTL`, else 90 days."""
+    return int(os.environ.get("ZANSAI_SESSION_TTL") or DEFAULT_TTL)
 
 
 def open_store(url: str | None = None, ttl: int | None = None) -> AsyncStore:
@@ -41,7 +47,7 @@ def open_store(url: str | None = None, ttl: int | None = None) -> AsyncStore:
     As in SQLAlchemy, `sqlite:///zansai.db` is relative and `sqlite:////var/lib/z.db` absolute.
     """
     url = url or os.environ.get("ZANSAI_STORE", "")
-    ttl = ttl or int(os.environ.get("ZANSAI_SESSION_TTL", DEFAULT_TTL))
+    ttl = ttl or session_ttl()
     if url.startswith(("redis://", "rediss://", "unix://")):
         from bot.storage.redis_store import RedisStore
 

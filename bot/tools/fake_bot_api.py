@@ -2,8 +2,11 @@
 
 - `FakeBotApi`, for tests and for trying the bot by hand: it speaks enough of the Bot API
   for python-telegram-bot's real HTTP stack: getMe, getUpdates (long polling over updates
-  the test pushes), sendMessage, editMessageText, editMessageReplyMarkup,
-  answerCallbackQuery, setMyCommands, getMyCommands, setWebhook, deleteWebhook. Every call
+  the test pushes: messages, edits of them, button presses), sendMessage, sendDocument,
+  editMessageText, editMessageReplyMarkup, answerCallbackQuery, setMyCommands,
+  getMyCommands, deleteMyCommands (default and per-chat scopes, per language; `menu_for`
+  resolves what a user sees as Telegram does), set/getMyDescription,
+  set/getMyShortDescription, setWebhook, deleteWebhook. Every call
   is recorded (method + decoded params) and failures can be injected. Like Telegram it
   checks the token, the HTML of `parse_mode=HTML` texts, the 4096-character limit and the
   64-byte callback_data limit, keeps each chat's messages (edits included) and refuses a
@@ -11,7 +14,8 @@
   (or a synchronous test) drives the bot while the fake answers.
 - `CountingBotApi`, for load benchmarks: every method is answered at once with canned
   valid JSON (a Message echoing chat_id, text and reply_markup for sendMessage and
-  editMessageText; the bot for getMe; no webhook for getWebhookInfo; true for the rest),
+  editMessageText; the bot for getMe; no webhook for getWebhookInfo; an empty profile for
+  getMyDescription, getMyShortDescription and getMyCommands; true for the rest),
   and only counted. `GET /stats` answers {"sendMessage": n, "calls": {method: n}, "chats":
   distinct chats, "max_per_chat": n, "last_send": monotonic seconds of the last
   sendMessage, "pid": n}; `GET /stats/chats` adds the per-chat sendMessage counts.
@@ -92,6 +96,8 @@ HTML_TAGS = {
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
 MAX_CALLBACK_BYTES = 64
+MAX_DESCRIPTION = 512
+MAX_SHORT_DESCRIPTION = 120
 LONG_POLL_CAP = 5.0  # seconds; the tests ask for 1
 
 # Bot API method names are case-insensitive; the fake counts and logs them as the Bot API
@@ -106,6 +112,11 @@ METHODS = {
         "deleteWebhook",
         "setMyCommands",
         "getMyCommands",
+        "deleteMyCommands",
+        "setMyDescription",
+        "getMyDescription",
+        "setMyShortDescription",
+        "getMyShortDescription",
         "sendMessage",
         "editMessageText",
         "editMessageReplyMarkup",
@@ -242,6 +253,12 @@ WEBHOOK_INFO_BODY = json.dumps(
     {"ok": True, "result": {"url": "", "has_custom_certificate": False, "pending_update_count": 0}}
 ).encode()
 NOT_FOUND_BODY = _error_body(404, "Not Found")
+# The profile as a bot without one reads it (the bot sets it at start-up when it differs).
+PROFILE_BODIES = {
+    "getMyDescription": b'{"ok":true,"result":{"description":""}}',
+    "getMyShortDescription": b'{"ok":true,"result":{"short_description":""}}',
+    "getMyCommands": b'{"ok":true,"result":[]}',
+}
 
 
 def message_body(message_id: int, chat_id: str | int, text: str, markup: str | None) -> bytes:
@@ -311,7 +328,7 @@ class CountingBotApi:
             return 200, GET_ME_BODY
         if method == "getWebhookInfo":
             return 200, WEBHOOK_INFO_BODY
-        return 200, TRUE_BODY
+        return 200, PROFILE_BODIES.get(method, TRUE_BODY)
 
 
 async def serve_counting(host: str, port: int, token: str) -> None:
@@ -410,6 +427,10 @@ class FakeBotApi:
         self.open_chats = open_chats  # accept any chat id, as when run on its own
         self.calls: list[Call] = []
         self.commands: dict[str, list[dict[str, Any]]] = {}  # language_code ("" default)
+        # per-chat menus (BotCommandScopeChat): (chat id, language_code) -> commands
+        self.chat_commands: dict[tuple[int, str], list[dict[str, Any]]] = {}
+        self.descriptions: dict[str, str] = {}  # language_code ("" default) -> description
+        self.short_descriptions: dict[str, str] = {}
         self.messages: dict[int, list[dict[str, Any]]] = {}  # chat id -> messages in order
         self.confirmed = 0  # updates up to this id were fetched and confirmed by an offset
         self.webhook: dict[str, Any] | None = None  # what setWebhook was last given
@@ -501,6 +522,18 @@ class FakeBotApi:
             self.messages.setdefault(chat["id"], []).append(message)
         return self._push({"message": message})
 
+    def push_edit(self, user: User, message_id: int, text: str) -> int:
+        """The user edits their message `message_id` to read `text` (an edited_message)."""
+        with self._lock:
+            message = self.message(user.id, message_id)
+            if message["from"]["id"] != user.id:
+                raise ValueError("a user can only edit their own messages")
+            message["text"] = text
+            message["edit_date"] = int(time.time())
+            message.pop("entities", None)
+            edited = json.loads(json.dumps(message))
+        return self._push({"edited_message": edited})
+
     def push_press(self, user: User, message_id: int, data: str) -> int:
         """A press on one of the bot's messages; `data` is whatever the client sends."""
         with self._lock:
@@ -552,6 +585,21 @@ class FakeBotApi:
 
     def bot_messages(self, chat_id: int) -> list[dict[str, Any]]:
         return [m for m in self.messages.get(chat_id, []) if m["from"]["id"] == BOT["id"]]
+
+    def menu_for(self, chat_id: int, language_code: str | None) -> list[dict[str, Any]]:
+        """The command menu a user of this private chat sees, found as Telegram does: the
+        chat's own (for the client's language, then any), else the default scope's."""
+        code = (language_code or "").split("-")[0].lower()
+        with self._lock:
+            for found in (
+                self.chat_commands.get((chat_id, code)) if code else None,
+                self.chat_commands.get((chat_id, "")),
+                self.commands.get(code) if code else None,
+                self.commands.get(""),
+            ):
+                if found:
+                    return found
+        return []
 
     def calls_to(self, method: str, since: int = 0) -> list[Call]:
         return [c for c in self.calls[since:] if c.method == method]
@@ -681,13 +729,75 @@ class FakeBotApi:
             name, description = command["command"], command["description"]
             if not 1 <= len(name) <= 32 or not 1 <= len(description) <= 256:
                 raise ApiError(400, "Bad Request: BOT_COMMAND_INVALID")
+        menus, key = self._menus(params)
         with self._lock:
-            self.commands[params.get("language_code", "")] = commands
+            if commands:
+                menus[key] = commands
+            else:  # an empty list is how a menu is removed too
+                menus.pop(key, None)
         return True
 
     def _api_getmycommands(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        menus, key = self._menus(params)
         with self._lock:
-            return self.commands.get(params.get("language_code", ""), [])
+            return menus.get(key, [])
+
+    def _api_deletemycommands(self, params: dict[str, Any]) -> bool:
+        menus, key = self._menus(params)
+        with self._lock:
+            menus.pop(key, None)
+        return True
+
+    def _menus(self, params: dict[str, Any]) -> tuple[dict[Any, Any], Any]:
+        """Where a setMyCommands-like call's list lives: the default scope's (by language)
+        or a chat's (by chat and language); other scopes are not simulated."""
+        code = self._language_code(params)
+        scope = params.get("scope") or {"type": "default"}
+        if scope.get("type") == "default":
+            return self.commands, code
+        if scope.get("type") == "chat":
+            chat_id = scope.get("chat_id")
+            with self._lock:
+                if not isinstance(chat_id, int) or chat_id not in self._chats:
+                    raise ApiError(400, "Bad Request: chat not found")
+            return self.chat_commands, (chat_id, code)
+        raise ApiError(400, f"Bad Request: scope {scope.get('type')!r} is not simulated")
+
+    @staticmethod
+    def _language_code(params: dict[str, Any]) -> str:
+        code = params.get("language_code") or ""
+        if code and not (len(code) == 2 and code.isascii() and code.isalpha()):
+            raise ApiError(400, "Bad Request: invalid language code specified")
+        return code.lower()
+
+    def _api_setmydescription(self, params: dict[str, Any]) -> bool:
+        return self._describe(self.descriptions, params, "description", MAX_DESCRIPTION)
+
+    def _api_setmyshortdescription(self, params: dict[str, Any]) -> bool:
+        return self._describe(
+            self.short_descriptions, params, "short_description", MAX_SHORT_DESCRIPTION
+        )
+
+    def _api_getmydescription(self, params: dict[str, Any]) -> dict[str, str]:
+        with self._lock:
+            return {"description": self.descriptions.get(self._language_code(params), "")}
+
+    def _api_getmyshortdescription(self, params: dict[str, Any]) -> dict[str, str]:
+        code = self._language_code(params)
+        with self._lock:
+            return {"short_description": self.short_descriptions.get(code, "")}
+
+    def _describe(self, where: dict[str, str], params: dict[str, Any], name: str,
+                  limit: int) -> bool:
+        code, text = self._language_code(params), str(params.get(name) or "")
+        if len(text) > limit:
+            raise ApiError(400, f"Bad Request: {name.upper()}_TOO_LONG")
+        with self._lock:
+            if text:
+                where[code] = text
+            else:  # an empty text removes the one for this language
+                where.pop(code, None)
+        return True
 
     def _api_sendmessage(self, params: dict[str, Any]) -> dict[str, Any]:
         chat_id = params.get("chat_id")

@@ -3,7 +3,10 @@
     Update ──► TelegramAdapter ──► Event ──► TurnRunner.turn ──► [Reply] ──► sendMessage
                  │ private chats only; groups get one bilingual line and nothing is stored
                  │ callback_data = "<question>|<option id>" (≤ 64 bytes, checked at start-up)
-                 └ a press the engine accepts edits its message into "question\\n→ answer"
+                 │ a press the engine accepts edits its message into "question\\n→ answer"
+                 │ an edited message is an Event.edited (the engine reads an edit of the last
+                 │ typed answer as a correction; any other gets one line)
+                 └ when the user's language changes, their chat gets its own command menu
 
 The turn's own result says what happened (accepted or stale, verdict shown); the adapter
 never re-derives it and never builds a session. Polling (`polling.py`) and the webhook
@@ -36,7 +39,12 @@ from bot.adapters.telegram_bot.bot_api import (
 )
 from bot.adapters.telegram_bot.callbacks import decode_callback
 from bot.adapters.telegram_bot.logs import error_frames, error_names
-from bot.adapters.telegram_bot.menu import KNOWN_COMMANDS, set_command_menu
+from bot.adapters.telegram_bot.menu import (
+    KNOWN_COMMANDS,
+    reset_chat_menu,
+    set_chat_menu,
+    set_profile,
+)
 from bot.adapters.telegram_bot.metrics import Metrics
 from bot.adapters.telegram_bot.ratelimit import ChatRateLimit, RateDecision
 from bot.adapters.telegram_bot.render import MAX_MESSAGE, Outgoing, escape, render
@@ -49,17 +57,19 @@ from bot.turns import Turn, TurnRunner
 
 log = logging.getLogger(__name__)
 
-ALLOWED_UPDATES = (Update.MESSAGE, Update.CALLBACK_QUERY)  # what polling and setWebhook ask for
+# What polling and setWebhook ask for.
+ALLOWED_UPDATES = (Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY)
 
 
-def event_from_text(text: str) -> Event:
-    """A command for "/name arg" ("/name@bot" too), anything else typed text.
+def event_from_text(text: str, message_id: int | None = None) -> Event:
+    """A command for "/name arg" ("/name@bot" too), anything else typed text (with the id of
+    its message, so that an edit of it can be recognised).
 
     Unlike the console, "@id" is not a button here: on Telegram it is just text.
     """
     if text.strip().startswith("/") and len(text.strip()) > 1:
         return Event.parse(text)
-    return Event.text(text)
+    return Event.text(text, message_id)
 
 
 def user_key(user_id: int) -> str:
@@ -87,7 +97,8 @@ class TelegramAdapter:
         self.rate_limit = rate_limit or ChatRateLimit()
 
     def register(self, application: Application) -> None:
-        application.add_handler(MessageHandler(filters.UpdateType.MESSAGE, self.on_message))
+        # MESSAGES: new and edited messages
+        application.add_handler(MessageHandler(filters.UpdateType.MESSAGES, self.on_message))
         application.add_handler(CallbackQueryHandler(self.on_button))
         application.add_error_handler(self.on_error)
 
@@ -109,7 +120,7 @@ class TelegramAdapter:
         try:
             if update.kind == "button":
                 return await self.button(update, bot)
-            if update.kind == "message":
+            if update.kind in ("message", "edited"):
                 return await self.message(update, bot)
             return "ignored"
         except RetryLater:
@@ -128,7 +139,7 @@ class TelegramAdapter:
 
     async def message(self, update: Incoming, bot: Bot) -> str:
         chat_id = update.chat_id
-        if update.kind != "message" or chat_id is None:
+        if update.kind not in ("message", "edited") or chat_id is None:
             return "ignored"
         if not update.private or update.user_id is None:
             await send_message(bot, chat_id, Outgoing(escape(texts.PRIVATE_ONLY)))
@@ -137,12 +148,16 @@ class TelegramAdapter:
         if (limited := await self._flooding(key, code)) is not None:
             await self._send(bot, chat_id, limited)
             return _logged("message", None, "rate_limited")
-        if update.text is None:
+        if update.kind == "edited":  # read by the engine: an edit of a photo's caption too
+            assert update.message_id is not None
+            event = Event.edited(update.text or "", update.message_id)
+        elif update.text is None:
             where = await self.runner.where(key, code)
             hint = Reply(translate(where.speaks, texts.TEXT_ONLY))
             await self._send(bot, chat_id, [hint, where.prompt()])
             return _logged("other", where.prompt().question, "text_only")
-        event = event_from_text(update.text)
+        else:
+            event = event_from_text(update.text, update.message_id)
 
         async def deliver(turn: Turn) -> None:
             await self._send(bot, chat_id, turn.replies)
@@ -151,6 +166,7 @@ class TelegramAdapter:
         if turn is None:
             return _logged(_kind(event), None, "duplicate")
         self._count(turn)
+        await self._follow_language(bot, chat_id, code, turn)
         return _logged(_kind(event), turn.before, turn.outcome)
 
     async def button(self, update: Incoming, bot: Bot) -> str:
@@ -209,6 +225,7 @@ class TelegramAdapter:
         if turn is None:
             return _logged("button", None, "duplicate")
         self._count(turn)
+        await self._follow_language(bot, chat_id, code, turn)
         return _logged("button", turn.before, "accepted" if turn.accepted else "stale")
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -234,9 +251,10 @@ class TelegramAdapter:
             log.error("could not tell the user about the failure: %s", error_names(again))
 
     async def post_init(self, application: Application) -> None:
-        """PTB's start-up hook under polling: register the command menu, and load the
-        typed-answer reader's language tools off the loop before the first update."""
-        await set_command_menu(application.bot)
+        """PTB's start-up hook under polling: register the bot's profile (command menus,
+        descriptions; failures are logged), and load the typed-answer reader's language
+        tools off the loop before the first update."""
+        await set_profile(application.bot, self.runner.engine.retention_days)
         await asyncio.to_thread(self.runner.engine.reader.warm_up)
 
     # -- helpers -------------------------------------------------------------------------
@@ -250,6 +268,16 @@ class TelegramAdapter:
             return []
         where = await self.runner.where(key, code)
         return [Reply(translate(where.speaks, texts.SLOW_DOWN))]
+
+    async def _follow_language(
+        self, bot: Bot, chat_id: int, code: str | None, turn: Turn
+    ) -> None:
+        """The command menu follows the user's language, not only their client's (after the
+        turn is saved: a failure is only logged)."""
+        if turn.forgotten:
+            await reset_chat_menu(bot, chat_id)
+        elif turn.language_changed:
+            await set_chat_menu(bot, chat_id, turn.lang, code)
 
     def _count(self, turn: Turn) -> None:
         """Turns per open question and verdicts shown: ids only, never content."""

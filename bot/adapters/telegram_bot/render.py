@@ -13,7 +13,10 @@ from bot.adapters.telegram_bot.callbacks import encode_callback
 from bot.core.events import Choice, Document, Reply
 
 MAX_MESSAGE = 4096  # Telegram's limit per message, counted here in UTF-16 units of the HTML
-ROW_WIDTH = 12  # options all this narrow (CJK characters count 2) share one keyboard row
+# Keyboards that fit a phone (about 20 CJK characters across; a CJK character counts 2):
+ONE_ROW = 24  # up to MAX_ROW options this narrow all together share one row
+MAX_ROW = 4
+HALF_ROW = 16  # an option this narrow shares its row with a neighbour as narrow
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,12 +67,36 @@ def split_text(text: str, limit: int = MAX_MESSAGE) -> list[str]:
 
 @lru_cache(maxsize=1024)
 def keyboard(question: str, options: tuple[Choice, ...]) -> str:
-    """The inline keyboard as JSON, built once per question and language: one row when every
-    label is narrow, else one button per row."""
+    """The inline keyboard as JSON, built once per question and language, laid out to fit a
+    phone (`rows`)."""
     buttons = [{"text": c.label, "callback_data": encode_callback(question, c.id)} for c in options]
-    narrow = all(_width(c.label) <= ROW_WIDTH for c in options)
-    rows = [buttons] if narrow else [[button] for button in buttons]
-    return json.dumps({"inline_keyboard": rows}, separators=(",", ":"))
+    layout = [[buttons[i] for i in row] for row in rows([c.label for c in options])]
+    return json.dumps({"inline_keyboard": layout}, separators=(",", ":"))
+
+
+def rows(labels: Sequence[str]) -> list[list[int]]:
+    """Which options share a row (their indexes, in order). A few short ones all in one row
+    (はい | いいえ); else a long label on a row of its own, so that a phone does not cut it,
+    and short ones in pairs, in their order."""
+    widths = [_width(label) for label in labels]
+    if len(widths) <= MAX_ROW and sum(widths) <= ONE_ROW:
+        return [list(range(len(widths)))] if widths else []
+    laid: list[list[int]] = []
+    waiting: int | None = None  # a short label waiting for a short neighbour
+    for index, width in enumerate(widths):
+        if width > HALF_ROW:
+            if waiting is not None:
+                laid.append([waiting])
+                waiting = None
+            laid.append([index])
+        elif waiting is None:
+            waiting = index
+        else:
+            laid.append([waiting, index])
+            waiting = None
+    if waiting is not None:
+        laid.append([waiting])
+    return laid
 
 
 def _width(label: str) -> int:

@@ -28,7 +28,8 @@ class Incoming:
     """One update as the adapter sees it: a message, a button press, or something else."""
 
     update_id: int
-    kind: str  # "message", "button" or "other" (an update kind this bot does not handle)
+    # "message", "edited" (an edited message), "button", or "other" (a kind not handled)
+    kind: str
     chat_id: int | None = None
     private: bool = False  # a private chat with a user (not a group, channel or inline)
     user_id: int | None = None
@@ -36,7 +37,8 @@ class Incoming:
     text: str | None = None  # a message's text; None for stickers, photos, …
     query_id: str | None = None  # a press: the callback query to answer
     data: str | None = None  # a press: its callback_data
-    message_id: int | None = None  # a press: the bot's message it was on (if accessible)
+    # a message: its id; a press: the bot's message it was on (if accessible)
+    message_id: int | None = None
     message_text: str | None = None
     buttons: tuple[Button, ...] = ()  # that message's inline keyboard, row by row
 
@@ -71,17 +73,19 @@ class Incoming:
                 message_text=text,
                 buttons=keyboard,
             )
-        if (message := update.message) is not None:
-            chat = message.chat
-            return cls(
-                update.update_id,
-                "message",
-                chat.id,
-                chat.type == ChatType.PRIVATE and user is not None,
-                user_id,
-                code,
-                text=message.text,
-            )
+        for kind, message in (("message", update.message), ("edited", update.edited_message)):
+            if message is not None:
+                chat = message.chat
+                return cls(
+                    update.update_id,
+                    kind,
+                    chat.id,
+                    chat.type == ChatType.PRIVATE and user is not None,
+                    user_id,
+                    code,
+                    text=message.text,
+                    message_id=message.message_id,
+                )
         return cls(update.update_id, "other")  # not handled: nothing else is read
 
     @classmethod
@@ -119,21 +123,24 @@ class Incoming:
                 message_text=text,
                 buttons=keyboard,
             )
-        if "message" in update:
-            message = _object(update["message"])
-            _integer(message, "message_id")
+        for kind, key in (("message", "message"), ("edited", "edited_message")):
+            if key not in update:
+                continue
+            message = _object(update[key])
+            message_id = _integer(message, "message_id")
             _integer(message, "date")
             chat_id, chat_type = _chat(message.get("chat"))
             sender = message.get("from")
             user_id, code = _user(sender) if sender is not None else (None, None)
             return cls(
                 update_id,
-                "message",
+                kind,
                 chat_id,
                 chat_type == ChatType.PRIVATE and user_id is not None,
                 user_id,
                 code,
                 text=_optional_string(message, "text"),
+                message_id=message_id,
             )
         return cls(update_id, "other")
 

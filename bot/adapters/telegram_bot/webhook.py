@@ -25,6 +25,7 @@ from bot.adapters.telegram_bot.adapter import ALLOWED_UPDATES, TelegramAdapter
 from bot.adapters.telegram_bot.callbacks import check_callback_data
 from bot.adapters.telegram_bot.client import KeepAliveRequest
 from bot.adapters.telegram_bot.logs import protected_logs
+from bot.adapters.telegram_bot.menu import set_profile
 from bot.adapters.telegram_bot.metrics import Metrics
 from bot.adapters.telegram_bot.settings import ConfigError, file_url, load_settings, log_level
 from bot.adapters.telegram_bot.webhook_app import WebhookApp, WebhookSettings
@@ -83,8 +84,13 @@ def create_app() -> WebhookApp:
     adapter = TelegramAdapter(runner, metrics=metrics)
     bot = make_bot(telegram.token, telegram.base_url, settings.max_in_flight)
 
+    profile: list[asyncio.Task[None]] = []
+
     async def startup() -> None:
         await bot.initialize()
+        # The bot's profile (command menus, descriptions) is registered alongside, never in
+        # the way: a worker serves whether or not Telegram takes it (failures are logged).
+        profile.append(asyncio.create_task(set_profile(bot, runner.engine.retention_days)))
         # The typed-answer reader's language tools load off the loop before the worker takes
         # updates, so no update waits for them (a worker serves only once this returns).
         await asyncio.to_thread(runner.engine.reader.warm_up)
@@ -93,6 +99,9 @@ def create_app() -> WebhookApp:
         return await adapter.process(update, bot)
 
     async def shutdown() -> None:
+        for task in profile:
+            task.cancel()
+        await asyncio.gather(*profile, return_exceptions=True)
         try:
             await bot.shutdown()
             await store.close()
