@@ -12,6 +12,7 @@ from bot.core.amount_words import (
     bare_figure,
     currency_named,
     find_amount,
+    says_about,
     says_bound,
     says_range,
 )
@@ -693,3 +694,15 @@ def test_a_figure_taken_back_in_the_same_message_gives_way_to_the_next() -> None
 )
 def test_one_bare_figure_in_a_sentence(text, figure):
     assert bare_figure(text) == figure
+
+
+@pytest.mark.parametrize(
+    ("text", "about"), [("48万吧 差不多", True), ("5w 大概吧", True), ("120万かな", True),
+                        ("120万", False), ("本金4.8w", False)],
+)
+def test_a_hedge_that_ends_the_message_makes_the_figure_approximate(text, about):
+    assert says_about(text) is about
+
+
+def test_ten_and_some_ten_thousands_in_a_sentence():
+    assert find_amount("好几张卡加起来二十来万") == 200_000

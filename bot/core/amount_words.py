@@ -79,7 +79,7 @@ _NOT_MONEY_RE = re.compile(
 )
 _MONEY_AFTER_RE = re.compile(r"\s*(?:円|元|块|塊|日元|人民币|yen|rmb|くらい|ぐらい|左右|多|余)")
 _BIG = set("万億亿萬")
-_MORE_THEN_UNIT = re.compile(r"\s*(?:多|余|几|幾)\s*(?P<unit>[万萬千百億亿])")
+_MORE_THEN_UNIT = re.compile(r"\s*(?:多|余|几|幾|来|來)\s*(?P<unit>[万萬千百億亿])")
 _CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 # (Not ー: in a sentence it is the long vowel of ディーラー, not a minus.)
 _SIGN_BEFORE_RE = re.compile(r"(?:[-−▲△]|マイナス|负|負)\s*$")
@@ -107,9 +107,18 @@ def says_bound(text: str) -> bool:
     return _BOUND_RE.search(_folded(text)) is not None
 
 
+# A hedge that ends the message after a figure: "48万吧 差不多", "5w 大概吧", "120万 たぶん".
+_ABOUT_AT_END_RE = re.compile(
+    rf"{_NUM}[^0-9]{{0,4}}(?:差不多|大概|大约|左右|上下|くらい|ぐらい|だいたい|たぶん|多分|かな)"
+    r"[\s吧呢啊吗嗎。.!！~〜…]*$"
+)
+
+
 def says_about(text: str) -> bool:
-    """Whether the number is approximate: 约5万, 五万左右, 5万くらい, 5万多, 五万出头."""
-    return _ABOUT_RE.search(_folded(text)) is not None
+    """Whether the number is approximate: 约5万, 五万左右, 5万くらい, 5万多, 五万出头, and a
+    hedge that ends the message (48万吧 差不多)."""
+    folded = _folded(text)
+    return _ABOUT_RE.search(folded) is not None or _ABOUT_AT_END_RE.search(folded) is not None
 
 
 def says_range(text: str) -> bool:
