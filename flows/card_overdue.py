@@ -249,12 +249,19 @@ def read_demands(text: str) -> str | None:
         counted = True
     if _SAME_WINDOW.search(text) and (total >= 2 or _MANY.search(text)):
         return "once"  # "2回、でも同じ週", "今週に入ってから毎日": all within 30 days
+    if _MANY.search(text) and (lasted := _lasted(text)) is not None and lasted < 30:
+        return "once"  # "天天打 打了一个多星期就不打了": every day, for a week or so
     if not counted:
         if _NEVER_PAID.search(text):
             return NOT_AN_ANSWER  # 一回も払ってない: about paying, whatever "一回" resembles
         return _by_calendar(text)
     if total >= 2 and (spaced := _spacing(text)) is not None:
         return spaced
+    if total >= 2 and len(months := months_named(text)) >= 2:
+        # "10月一次 11月一次": 31 October and 1 November are a day apart
+        return "twice_or_more" if max(months) - min(months) >= 2 else either(
+            "once", "twice_or_more"
+        )
     return "none" if total == 0 else "once" if total == 1 else "twice_or_more"
 
 
@@ -268,8 +275,17 @@ _MANY = re.compile(r"毎日|每天|天天|何度も|何回も|好几次|好幾�
 _MONTHLY = re.compile(r"毎月|每个月|每個月|每月|月一|月1")
 _DEMAND_WORD = re.compile(
     r"電話|でんわ|手紙|ハガキ|はがき|sms|ショートメール|メール|督促|催促|催收|电话|短信|来信|寄信"
-    r"|函|上门|上門|訪問"
+    r"|函|上门|上門|訪問|打来|打過|打过|会打|會打|都打|打电话|打電話"
 )
+
+
+def _lasted(text: str) -> float | None:
+    """The days a stretch of demands lasted, when one length is said (打了一个多星期)."""
+    lengths = [
+        days for match in _DURATION.finditer(text)
+        if (days := _days(match)) is not None and not _is_gap(text, match)
+    ]
+    return lengths[0] if len(lengths) == 1 else None
 
 
 def _by_calendar(text: str) -> str | None:
@@ -311,7 +327,8 @@ def _spacing(text: str) -> str | None:
 # happens: not what can be repaid now. A condition, then an "all" word in the same clause, and
 # no "not" after it ("全部は無理だけど少しなら" is not conditional on all).
 _ALL_IF = re.compile(
-    r"(?:(?:如果|要是|只要|假如)[^。；;！!？?]*?|(?:なら|たら|だら|れば|えば|的话|等到?|一旦)"
+    r"(?:(?:如果|要是|只要|假如|下个月|下個月|发了?工资|發了?工資|年终奖|年終獎)[^。；;！!？?]*?"
+    r"|(?:なら|たら|だら|れば|えば|的话|等到?|一旦)"
     r"[^、。，,；;！!？?]*?)"
     r"(?:全部|全額|全て|すべて|一括|完済|全还|还清|还完|全款|一次性)"
     r"(?![^、。，,；;]*?(?:無理|ない|ません|不|没|沒))"
@@ -374,6 +391,8 @@ HOW_MANY_DEMANDS = N_(
 STATUS = Question(
     "status",
     read=read_overdue_for,
+    topic=("逾期", "延滞", "滞納", "滞纳", "遅れ", "遅延", "拖欠", "没还", "沒還", "未还", "欠款",
+           "払って", "払えて", "返して", "返せて", "引き落とし", "还款", "還款", "期日", "账单"),
     title=N_("Overdue for"),
     prompt=N_("Is your payment overdue (逾期), and for how long?"),
     options=(

@@ -320,7 +320,7 @@ TYPED = [
     ("collections", ("@gt3m", "@none", "6万"), "好几次", "twice_or_more"),
     # once each, of two things: two demands
     ("collections", ("@gt3m", "@none", "6万"), "電話とハガキが1回ずつ", "twice_or_more"),
-    ("collections", ("@gt3m", "@none", "6万"), "10月和11月各一次", "twice_or_more"),
+    ("collections", ("@gt3m", "@none", "6万"), "9月和11月各一次", "twice_or_more"),
     # two demands count as two only 30 days apart or more
     ("collections", ("@gt3m", "@none", "6万"), "两次，间隔不到一个月", "once"),
     ("collections", ("@gt3m", "@none", "6万"), "一个月内打了三次", "once"),
@@ -1113,3 +1113,43 @@ def test_a_first_message_about_a_card_from_china_in_japanese(typed, facts):
     chat.send(typed)
     assert chat.session.flow == "card_overdue"
     assert {**chat.session.early, **chat.session.answers} == facts
+
+
+@pytest.mark.parametrize(
+    ("typed", "option"),
+    [
+        ("9月一次 11月一次", "twice_or_more"),
+        ("天天打 打了一个多星期就不打了", "once"),
+        ("每个月都会打 我都接了 已经3个月了", "twice_or_more"),
+        ("收到过律师函 就一封", "once"),  # a lawyer's letter is one demand, not two
+    ],
+)
+def test_demands_counted_and_dated(typed, option):
+    chat = start("zh")
+    chat.run("@gt3m", "@none", "6万")
+    chat.send(typed)
+    assert chat.session.answers["collections"] == option
+
+
+@pytest.mark.parametrize("typed", ["10月一次 11月一次 都接了", "10月和11月各一次"])
+def test_demands_counted_in_two_months_side_by_side_are_asked(typed):
+    chat = start("zh")
+    chat.run("@gt3m", "@none", "6万")
+    replies = chat.send(typed)
+    assert "collections" not in chat.session.answers
+    assert {c.id for c in replies[-1].options} == {"once", "twice_or_more"}
+
+
+def test_all_of_it_after_next_payday_is_asked_as_of_now():
+    chat = start("zh")
+    chat.run("@m1to3")
+    replies = chat.send("下个月发工资就能全还")
+    assert "ability" not in chat.session.answers
+    assert {c.id for c in replies[-1].options} == {"full", "partial", "none"}
+
+
+def test_how_long_the_calls_lasted_does_not_change_how_long_it_is_overdue():
+    chat = start("zh")
+    chat.run("@gt3m", "@none", "6万")
+    chat.send("天天打 打了一个多星期就不打了")
+    assert chat.session.answers["status"] == "gt3m"

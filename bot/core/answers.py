@@ -590,6 +590,7 @@ class TypedAnswers:
             for question in flow.questions
             if question.id != answered.id
             and question.id in session.answers
+            and (not question.topic or any(word in text for word in question.topic))
             and (value := self._fact(session, flow, question, text)) is not None
             and value != session.answers[question.id]
         }

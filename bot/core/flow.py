@@ -79,6 +79,9 @@ class Question:
     # an offer is asked), besides the shared ones (a monthly payment, interest included);
     # such an amount is not taken, the hint `_other_amount` says what is needed.
     other_cues: tuple[str, ...] = ()
+    # Words without one of which a longer answer to another question does not change this
+    # answer once given: "天天打 打了一个多星期" at the demands is not how long it is overdue.
+    topic: tuple[str, ...] = ()
     # Money only: several figures are several offers, the highest counts ("A社130万、B社145万").
     highest_of_several: bool = False
     # Options that count something, fewest first ("none", "once", "twice_or_more"): clauses
