@@ -1153,3 +1153,10 @@ def test_how_long_the_calls_lasted_does_not_change_how_long_it_is_overdue():
     chat.run("@gt3m", "@none", "6万")
     chat.send("天天打 打了一个多星期就不打了")
     assert chat.session.answers["status"] == "gt3m"
+
+
+@pytest.mark.parametrize("typed", ["工行信用卡昨天没还上", "一昨日が引き落とし日だった"])
+def test_yesterday_is_a_date(typed):
+    chat = start("zh")
+    chat.send(typed)
+    assert chat.session.answers["status"] == "lt1m"

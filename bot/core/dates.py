@@ -41,7 +41,10 @@ def without_month_names(text: str) -> str:
     """`text` with its month names (and relative months) blanked out, so that what is left
     can be read for a length of time: "上个月开始逾期，已经两个多月了" keeps 两个多月."""
     folded = unicodedata.normalize("NFKC", text)
-    patterns = (_DAY, _RELATIVE_DAY, *(p for p, _ in _RELATIVE), *(h[0] for h in _HOLIDAYS))
+    patterns = (
+        _DAY, _RELATIVE_DAY, *(p for p, _ in _DAYS_BACK), *(p for p, _ in _RELATIVE),
+        *(h[0] for h in _HOLIDAYS),
+    )
     for pattern in patterns:
         folded = pattern.sub(lambda m: " " * len(m.group()), folded)
     return _MONTH.sub(lambda m: " " * len(m.group()), folded)
@@ -69,8 +72,19 @@ def _months_back(now: date, back: int) -> tuple[int, int]:
     return index // 12, index % 12 + 1
 
 
+# Days named by how far back they are: 昨天没还上, 一昨日が引き落とし日だった.
+_DAYS_BACK = (
+    (re.compile(r"一昨日|おととい|前天|前日"), 2),
+    (re.compile(r"昨日|きのう|昨天|昨儿"), 1),
+)
+
+
 def _day_named(text: str, now: date) -> tuple[int, int] | None:
-    """Days since a day named with its month (the latest such day not in the future)."""
+    """Days since a day named with its month (the latest such day not in the future), or
+    named by how far back it is (昨天)."""
+    for pattern, back in _DAYS_BACK:
+        if pattern.search(text):
+            return (back, back)
     relative = _RELATIVE_DAY.search(text)
     if relative is not None:
         year, month = _months_back(now, _RELATIVE_MONTHS.get(relative.group("month"), 1))
