@@ -63,6 +63,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _webhook_options(set_webhook)
     commands.add_parser("delete-webhook", help="remove the webhook from Telegram")
+    commands.add_parser(
+        "config",
+        help="print the effective settings (environment, then .env), secrets masked",
+    )
     return parser
 
 
@@ -129,7 +133,11 @@ PASS_THROUGH = {"graph": ("bot.tools.graph", "graph_main"), "lint": ("bot.tools.
 
 
 def main(argv: list[str] | None = None) -> int:
+    from bot.config import config_main, load_dotenv
+
     argv = sys.argv[1:] if argv is None else argv
+    # One way for every mode: `.env` fills in what the environment does not set.
+    from_dotenv = load_dotenv()
     if argv and argv[0] in PASS_THROUGH:
         import importlib
 
@@ -142,6 +150,7 @@ def main(argv: list[str] | None = None) -> int:
         "webhook": run_webhook,
         "set-webhook": run_set_webhook,
         "delete-webhook": run_delete_webhook,
+        "config": lambda args: config_main(from_dotenv=from_dotenv),
     }
     try:
         return handlers[args.command](args)
