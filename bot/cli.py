@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import types
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -110,22 +111,38 @@ def _overrides(args: argparse.Namespace) -> dict:
     return {name: getattr(args, name, None) for name in names}
 
 
-def run_webhook(args: argparse.Namespace) -> int:
-    from bot.adapters.telegram_bot.webhook import serve
+WEBHOOK_EXTRA = {"uvicorn", "httptools", "prometheus_client"}  # pyproject's [webhook]
 
-    return serve(_overrides(args))
+
+def _webhook_module(command: str) -> types.ModuleType | None:
+    """bot.adapters.telegram_bot.webhook, or None (said on stderr) without the extra."""
+    try:
+        from bot.adapters.telegram_bot import webhook
+    except ModuleNotFoundError as missing:
+        if (missing.name or "").split(".")[0] not in WEBHOOK_EXTRA:
+            raise
+        print(
+            f"zansai {command}: {missing.name} is not installed; the webhook needs the extra: "
+            "pip install 'zansai[webhook]'",
+            file=sys.stderr,
+        )
+        return None
+    return webhook
+
+
+def run_webhook(args: argparse.Namespace) -> int:
+    webhook = _webhook_module("webhook")
+    return 2 if webhook is None else webhook.serve(_overrides(args))
 
 
 def run_set_webhook(args: argparse.Namespace) -> int:
-    from bot.adapters.telegram_bot.webhook import set_webhook
-
-    return set_webhook(_overrides(args))
+    webhook = _webhook_module("set-webhook")
+    return 2 if webhook is None else webhook.set_webhook(_overrides(args))
 
 
 def run_delete_webhook(args: argparse.Namespace) -> int:
-    from bot.adapters.telegram_bot.webhook import delete_webhook
-
-    return delete_webhook()
+    webhook = _webhook_module("delete-webhook")
+    return 2 if webhook is None else webhook.delete_webhook()
 
 
 # Subcommands with their own option parsing; everything after the name is theirs.
