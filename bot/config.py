@@ -53,6 +53,9 @@ SETTINGS: tuple[Setting, ...] = (
             modes="webhook"),
     Setting("ZANSAI_WEBHOOK_BODY_TIMEOUT", "10", "seconds a client may take to send a body",
             modes="webhook"),
+    Setting("ZANSAI_METRICS_DIR", "a temporary folder",
+            "with several workers, where they keep their metrics (emptied at start)",
+            modes="webhook"),
 )  # fmt: skip
 
 # Read as the libraries read them (httpx, ssl): shown by `zansai config`, never parsed here.

@@ -59,10 +59,12 @@ def test_the_extras_hold_the_webhook_and_redis_and_the_license_is_spdx():
 
 
 def test_without_the_webhook_extra_the_command_says_what_to_install(monkeypatch, capsys):
+    import bot.adapters.telegram_bot as package
     from bot import cli
 
     monkeypatch.setitem(sys.modules, "uvicorn", None)  # as if not installed
     monkeypatch.delitem(sys.modules, "bot.adapters.telegram_bot.webhook", raising=False)
+    monkeypatch.delattr(package, "webhook", raising=False)
     assert cli.main(["webhook", "--secret", "s"]) == 2
     assert "pip install 'zansai[webhook]'" in capsys.readouterr().err
 
@@ -70,10 +72,12 @@ def test_without_the_webhook_extra_the_command_says_what_to_install(monkeypatch,
 def test_a_redis_store_without_the_redis_extra_says_what_to_install(monkeypatch):
     import pytest
 
+    import bot.storage as package
     from bot.storage import open_store
 
     monkeypatch.setitem(sys.modules, "redis", None)
     monkeypatch.delitem(sys.modules, "bot.storage.redis_store", raising=False)
+    monkeypatch.delattr(package, "redis_store", raising=False)
     with pytest.raises(ValueError, match=r"zansai\[redis\]"):
         open_store("redis://127.0.0.1:6379/0")
 

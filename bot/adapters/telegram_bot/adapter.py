@@ -20,6 +20,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
+from typing import TYPE_CHECKING
 
 from telegram import Bot, Update
 from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError
@@ -45,7 +46,6 @@ from bot.adapters.telegram_bot.menu import (
     set_chat_menu,
     set_profile,
 )
-from bot.adapters.telegram_bot.metrics import Metrics
 from bot.adapters.telegram_bot.ratelimit import ChatRateLimit, RateDecision
 from bot.adapters.telegram_bot.render import MAX_MESSAGE, Outgoing, escape, render
 from bot.adapters.telegram_bot.updates import Incoming
@@ -54,6 +54,9 @@ from bot.core.events import Event, Kind, Reply
 from bot.core.i18n import DEFAULT_LANGUAGE, language_from_code, translate
 from bot.storage import RetryLater
 from bot.turns import Turn, TurnRunner
+
+if TYPE_CHECKING:  # prometheus_client is the webhook's: polling never imports it
+    from bot.adapters.telegram_bot.metrics import Metrics
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +98,12 @@ class TelegramAdapter:
         self.runner = runner
         self.metrics = metrics
         self.rate_limit = rate_limit or ChatRateLimit()
+        if metrics is not None:  # the funnel counts questions, not verdicts
+            metrics.questions = {
+                (flow.id, question.id)
+                for flow in runner.engine.flows.values()
+                for question in flow.questions
+            }
 
     def register(self, application: Application) -> None:
         # MESSAGES: new and edited messages
@@ -165,7 +174,7 @@ class TelegramAdapter:
         turn = await self.runner.turn(key, event, code, update.update_id, deliver)
         if turn is None:
             return _logged(_kind(event), None, "duplicate")
-        self._count(turn)
+        self._count(_kind(event), turn)
         await self._follow_language(bot, chat_id, code, turn)
         return _logged(_kind(event), turn.before, turn.outcome)
 
@@ -224,7 +233,7 @@ class TelegramAdapter:
         turn = await self.runner.turn(key, event, code, update.update_id, deliver)
         if turn is None:
             return _logged("button", None, "duplicate")
-        self._count(turn)
+        self._count("button", turn)
         await self._follow_language(bot, chat_id, code, turn)
         return _logged("button", turn.before, "accepted" if turn.accepted else "stale")
 
@@ -279,13 +288,14 @@ class TelegramAdapter:
         elif turn.language_changed:
             await set_chat_menu(bot, chat_id, turn.lang, code)
 
-    def _count(self, turn: Turn) -> None:
-        """Turns per open question and verdicts shown: ids only, never content."""
+    def _count(self, kind: str, turn: Turn) -> None:
+        """The turn's question, funnel step, verdict and reading: ids only, never content."""
         if self.metrics is None:
             return
-        self.metrics.turns[turn.before or "-"] += 1
-        if turn.verdict is not None and turn.after:
-            self.metrics.verdicts[turn.after] += 1
+        self.metrics.turn(
+            kind, turn.before, turn.after, turn.verdict, turn.accepted, turn.forgotten,
+            tuple(reply.notice for reply in turn.replies),
+        )  # fmt: skip
 
     async def _send(self, bot: Bot, chat_id: int, replies: list[Reply]) -> None:
         for message in render(replies):
@@ -319,6 +329,17 @@ def _kind(event: Event) -> str:
     return str(event.kind)
 
 
-def _logged(kind: str, question: str | None, outcome: str) -> str:
+class Handled(str):
+    """An update's outcome ("advanced", "stale", ...), which also says the update's kind."""
+
+    kind: str
+
+    def __new__(cls, outcome: str, kind: str) -> Handled:
+        handled = super().__new__(cls, outcome)
+        handled.kind = kind
+        return handled
+
+
+def _logged(kind: str, question: str | None, outcome: str) -> Handled:
     log.info("update=%s question=%s outcome=%s", kind, question or "-", outcome)
-    return outcome
+    return Handled(outcome, kind)

@@ -11,9 +11,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import shutil
 import sys
+import tempfile
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
+from pathlib import Path
 from typing import Any, TextIO
 
 import uvicorn
@@ -32,6 +35,8 @@ from bot.adapters.telegram_bot.webhook_app import WebhookApp, WebhookSettings
 from bot.storage import LocalAsyncStore, open_store
 
 log = logging.getLogger("zansai.webhook")
+
+PROCESS_METRICS_EVERY = 10.0  # seconds between a worker's updates of its process metrics
 
 
 class GracefulServer(uvicorn.Server):
@@ -85,6 +90,12 @@ def create_app() -> WebhookApp:
     bot = make_bot(telegram.token, telegram.base_url, settings.max_in_flight)
 
     profile: list[asyncio.Task[None]] = []
+    refresher: list[asyncio.Task] = []
+
+    async def refresh_process_metrics() -> None:  # each worker's own, every few seconds
+        while True:
+            await asyncio.sleep(PROCESS_METRICS_EVERY)
+            metrics.refresh_process()
 
     async def startup() -> None:
         await bot.initialize()
@@ -94,6 +105,7 @@ def create_app() -> WebhookApp:
         # The typed-answer reader's language tools load off the loop before the worker takes
         # updates, so no update waits for them (a worker serves only once this returns).
         await asyncio.to_thread(runner.engine.reader.warm_up)
+        refresher.append(asyncio.create_task(refresh_process_metrics()))
 
     async def process(update: dict[str, Any]) -> str:
         return await adapter.process(update, bot)
@@ -103,9 +115,12 @@ def create_app() -> WebhookApp:
             task.cancel()
         await asyncio.gather(*profile, return_exceptions=True)
         try:
+            for task in refresher:
+                task.cancel()
             await bot.shutdown()
             await store.close()
         finally:
+            metrics.close()
             guard.close()
 
     return WebhookApp(
@@ -149,6 +164,32 @@ def serve(overrides: dict[str, Any], stderr: TextIO | None = None) -> int:
         status = asyncio.run(_set_webhook(telegram.token, telegram.base_url, settings, stderr))
         if status:
             return status
+    with _metrics_folder(settings.workers):
+        return _run(settings, shared, stderr)
+
+
+@contextmanager
+def _metrics_folder(workers: int) -> Iterator[None]:
+    """Several workers: prometheus_client's multiprocess mode, in ZANSAI_METRICS_DIR (emptied
+    first, as prometheus_client requires) or a temporary folder removed afterwards. Each
+    worker process reads PROMETHEUS_MULTIPROC_DIR when it starts."""
+    if workers <= 1:
+        yield
+        return
+    configured = os.environ.get("ZANSAI_METRICS_DIR")
+    folder = Path(configured) if configured else Path(tempfile.mkdtemp(prefix="zansai-metrics-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    for stale in folder.glob("*.db"):
+        stale.unlink()
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(folder)
+    try:
+        yield
+    finally:
+        if not configured:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _run(settings: WebhookSettings, shared: bool, stderr: TextIO) -> int:
     config = uvicorn.Config(
         "bot.adapters.telegram_bot.webhook:create_app",
         factory=True,

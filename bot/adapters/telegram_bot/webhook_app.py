@@ -22,7 +22,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from bot.adapters.telegram_bot.metrics import Metrics
+from bot.adapters.telegram_bot.metrics import CONTENT_TYPE, Metrics
 from bot.adapters.telegram_bot.updates import NotAnUpdate
 from bot.storage import RetryLater
 
@@ -134,7 +134,7 @@ class WebhookApp:
             await _respond(send, 200, b"ready")
         elif method == "GET" and path == "/metrics":
             body = self.metrics.render().encode()
-            await _respond(send, 200, body, [(b"content-type", b"text/plain; version=0.0.4")])
+            await _respond(send, 200, body, [(b"content-type", CONTENT_TYPE.encode())])
         else:
             await _respond(send, 404, b"not found")
 
@@ -149,6 +149,7 @@ class WebhookApp:
         if self.in_flight >= self.settings.max_in_flight:
             return self._count(503, "overloaded")
         self.in_flight += 1
+        self.metrics.in_flight.inc()
         try:
             try:
                 body = await asyncio.wait_for(
@@ -195,16 +196,19 @@ class WebhookApp:
                 )
                 self.metrics.errors[type(error).__name__] += 1
                 return self._count(500, "error")
-            self.metrics.updates[outcome] += 1
+            kind = getattr(outcome, "kind", "unknown")
+            self.metrics.count_update(kind, outcome)
             elapsed = time.perf_counter() - started
-            self.metrics.observe(elapsed)
+            self.metrics.observe(elapsed, kind)
             log.debug("update %s %s in %.1f ms", update["update_id"], outcome, elapsed * 1000)
             return 200
         finally:
             self.in_flight -= 1
+            self.metrics.in_flight.dec()
 
     def _count(self, status: int, outcome: str) -> int:
-        self.metrics.updates[outcome] += 1
+        """A request refused or failed before the adapter said what it was: kind "unread"."""
+        self.metrics.count_update("unread", outcome)
         return status
 
     async def _lifespan(self, receive: Callable, send: Callable) -> None:
@@ -253,18 +257,19 @@ async def _read_body(receive: Callable, limit: int) -> bytes | None:
             return b"".join(chunks)
 
 
+_TEXT = (b"content-type", b"text/plain; charset=utf-8")
+
+
 async def _respond(
     send: Callable, status: int, body: bytes, headers: list[tuple[bytes, bytes]] | None = None
 ) -> None:
+    extra = headers or []
+    typed = [] if any(name == b"content-type" for name, _ in extra) else [_TEXT]
     await send(
         {
             "type": "http.response.start",
             "status": status,
-            "headers": [
-                (b"content-type", b"text/plain; charset=utf-8"),
-                (b"content-length", str(len(body)).encode()),
-                *(headers or []),
-            ],
+            "headers": [*typed, (b"content-length", str(len(body)).encode()), *extra],
         }
     )
     await send({"type": "http.response.body", "body": body})
