@@ -29,6 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
         "Bot API server.",
     )
     polling.add_argument("--db", help="SQLite file (default: $ZANSAI_DB or the user data folder)")
+    _log_format_option(polling)
 
     webhook = commands.add_parser(
         "webhook",
@@ -38,6 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
         "sqlite:///PATH (default, one worker) or redis://HOST:PORT/DB (several workers).",
     )
     _webhook_options(webhook)
+    _log_format_option(webhook)
     webhook.add_argument("--listen", help="address to bind ($ZANSAI_WEBHOOK_LISTEN, 127.0.0.1)")
     webhook.add_argument("--port", type=int, help="port ($ZANSAI_WEBHOOK_PORT, 8080)")
     webhook.add_argument(
@@ -69,6 +71,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="print the effective settings (environment, then .env), secrets masked",
     )
     return parser
+
+
+def _log_format_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--log-format",
+        choices=["text", "json"],
+        help="log lines as text or one JSON object a line ($ZANSAI_LOG_FORMAT, text); "
+        "never with the user's text, amounts or ids",
+    )
 
 
 def _webhook_options(parser: argparse.ArgumentParser) -> None:
@@ -161,6 +172,8 @@ def main(argv: list[str] | None = None) -> int:
         module, function = PASS_THROUGH[argv[0]]
         return getattr(importlib.import_module(module), function)(argv[1:])
     args = build_parser().parse_args(argv)
+    if getattr(args, "log_format", None):  # the workers and every logger read it from here
+        os.environ["ZANSAI_LOG_FORMAT"] = args.log_format
     handlers = {
         "console": run_console,
         "polling": run_polling,

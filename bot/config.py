@@ -42,6 +42,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ZANSAI_REDIS_PREFIX", "zansai:", "key prefix in Redis"),
     Setting("ZANSAI_SESSION_TTL", "7776000", "seconds of inactivity before a session is deleted"),
     Setting("ZANSAI_LOG_LEVEL", "INFO", "DEBUG, INFO, WARNING or ERROR", modes="telegram"),
+    Setting("ZANSAI_LOG_FORMAT", "text", "text or json (--log-format)", modes="telegram"),
     Setting("ZANSAI_WEBHOOK_SECRET", "", "Telegram sends it in a header", True, "webhook"),
     Setting("ZANSAI_WEBHOOK_URL", "", "the public HTTPS URL (set-webhook)", modes="webhook"),
     Setting("ZANSAI_WEBHOOK_LISTEN", "127.0.0.1", "address to bind", modes="webhook"),

@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
+from contextvars import ContextVar
 from typing import TYPE_CHECKING
 
 from telegram import Bot, Update
@@ -62,6 +64,10 @@ log = logging.getLogger(__name__)
 
 # What polling and setWebhook ask for.
 ALLOWED_UPDATES = (Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY)
+
+# The update being handled in this task: its update_id and when its handling began (for
+# the one INFO line per update: see `_logged`).
+_handling: ContextVar[tuple[int | None, float] | None] = ContextVar("zansai_update", default=None)
 
 
 def event_from_text(text: str, message_id: int | None = None) -> Event:
@@ -147,6 +153,13 @@ class TelegramAdapter:
     # -- updates -------------------------------------------------------------------------
 
     async def message(self, update: Incoming, bot: Bot) -> str:
+        handling = _handling.set((update.update_id, time.perf_counter()))
+        try:
+            return await self._message(update, bot)
+        finally:
+            _handling.reset(handling)
+
+    async def _message(self, update: Incoming, bot: Bot) -> str:
         chat_id = update.chat_id
         if update.kind not in ("message", "edited") or chat_id is None:
             return "ignored"
@@ -183,6 +196,7 @@ class TelegramAdapter:
             return "ignored"
         query_id = update.query_id
         answered = False
+        handling = _handling.set((update.update_id, time.perf_counter()))
 
         async def answer(text: str | None = None) -> None:
             nonlocal answered
@@ -197,6 +211,7 @@ class TelegramAdapter:
         try:
             return await self._button(update, bot, answer)
         finally:
+            _handling.reset(handling)
             if not answered:  # every press is answered, even when handling it failed
                 with suppress(TelegramError):
                     await answer_callback_query(bot, query_id, None)
@@ -341,5 +356,15 @@ class Handled(str):
 
 
 def _logged(kind: str, question: str | None, outcome: str) -> Handled:
-    log.info("update=%s question=%s outcome=%s", kind, question or "-", outcome)
+    """The one INFO line per update: its kind, the question open before it and the outcome,
+    with the update id, the consultation and the latency so far as fields (logs.FIELDS)."""
+    fields: dict[str, object] = {"kind": kind, "question": question or "-", "outcome": outcome}
+    if question and "." in question:
+        fields["consultation"] = question.split(".")[0]
+    handling = _handling.get()
+    if handling is not None:
+        update_id, started = handling
+        fields["update_id"] = update_id
+        fields["latency_ms"] = round((time.perf_counter() - started) * 1000, 1)
+    log.info("update=%s question=%s outcome=%s", kind, question or "-", outcome, extra=fields)
     return Handled(outcome, kind)

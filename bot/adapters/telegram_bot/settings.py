@@ -65,3 +65,9 @@ def log_level(environ: Mapping[str, str] | None = None) -> int:
     name = (os.environ if environ is None else environ).get("ZANSAI_LOG_LEVEL", "")
     level = logging.getLevelName(name.strip().upper()) if name.strip() else logging.INFO
     return level if isinstance(level, int) else logging.INFO
+
+
+def log_format(environ: Mapping[str, str] | None = None) -> str:
+    """`ZANSAI_LOG_FORMAT`: "json" (one object a line) or "text" (the default)."""
+    name = (os.environ if environ is None else environ).get("ZANSAI_LOG_FORMAT", "")
+    return "json" if name.strip().lower() == "json" else "text"

@@ -27,10 +27,16 @@ from telegram.request import BaseRequest, HTTPXRequest
 from bot.adapters.telegram_bot.adapter import ALLOWED_UPDATES, TelegramAdapter
 from bot.adapters.telegram_bot.callbacks import check_callback_data
 from bot.adapters.telegram_bot.client import KeepAliveRequest
-from bot.adapters.telegram_bot.logs import protected_logs
+from bot.adapters.telegram_bot.logs import make_handler, protected_logs
 from bot.adapters.telegram_bot.menu import set_profile
 from bot.adapters.telegram_bot.metrics import Metrics
-from bot.adapters.telegram_bot.settings import ConfigError, file_url, load_settings, log_level
+from bot.adapters.telegram_bot.settings import (
+    ConfigError,
+    file_url,
+    load_settings,
+    log_format,
+    log_level,
+)
 from bot.adapters.telegram_bot.webhook_app import WebhookApp, WebhookSettings
 from bot.storage import LocalAsyncStore, open_store
 
@@ -129,13 +135,11 @@ def create_app() -> WebhookApp:
 
 
 def _configure_logging() -> None:
-    """Lines to stderr unless the host configured logging (uvicorn only sets its own), at
-    INFO or `ZANSAI_LOG_LEVEL`."""
+    """Lines to stderr unless the host configured logging, at INFO or `ZANSAI_LOG_LEVEL`, as
+    text or JSON (`ZANSAI_LOG_FORMAT`); uvicorn's own loggers write through the same handler."""
     root = logging.getLogger()
     if not root.handlers:
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-        root.addHandler(handler)
+        root.addHandler(make_handler(sys.stderr, log_format()))
         root.setLevel(log_level())
 
 
@@ -164,6 +168,7 @@ def serve(overrides: dict[str, Any], stderr: TextIO | None = None) -> int:
         status = asyncio.run(_set_webhook(telegram.token, telegram.base_url, settings, stderr))
         if status:
             return status
+    _configure_logging()
     with _metrics_folder(settings.workers):
         return _run(settings, shared, stderr)
 
@@ -197,17 +202,17 @@ def _run(settings: WebhookSettings, shared: bool, stderr: TextIO) -> int:
         port=settings.port,
         workers=settings.workers,
         log_level="warning",
+        log_config=None,  # uvicorn's lines go through our handler (text or JSON)
         access_log=False,
         lifespan="on",
         timeout_graceful_shutdown=30,
         backlog=2048,
     )
     where = "Redis" if shared else "SQLite"
-    print(
-        f"zansai webhook: listening on http://{settings.listen}:{settings.port}"
-        f"{settings.url_path} ({settings.workers} worker(s), sessions in {where})",
-        file=stderr,
-    )
+    log.info(
+        "listening on http://%s:%s%s (%s worker(s), sessions in %s)",
+        settings.listen, settings.port, settings.url_path, settings.workers, where,
+    )  # fmt: skip
     if settings.workers > 1:  # uvicorn's supervisor: restarts a worker that dies
         from uvicorn.supervisors import Multiprocess
 

@@ -178,6 +178,7 @@ class WebhookApp:
                     update["update_id"],
                     type(cause).__name__,
                     detail,
+                    extra={"update_id": update["update_id"], "outcome": "retry"},
                 )
                 return self._count(503, "retry")
             except NotAnUpdate as error:
@@ -200,7 +201,11 @@ class WebhookApp:
             self.metrics.count_update(kind, outcome)
             elapsed = time.perf_counter() - started
             self.metrics.observe(elapsed, kind)
-            log.debug("update %s %s in %.1f ms", update["update_id"], outcome, elapsed * 1000)
+            log.debug(
+                "update %s %s in %.1f ms", update["update_id"], outcome, elapsed * 1000,
+                extra={"update_id": update["update_id"], "kind": kind, "outcome": str(outcome),
+                       "latency_ms": round(elapsed * 1000, 1)},
+            )  # fmt: skip
             return 200
         finally:
             self.in_flight -= 1
