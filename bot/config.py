@@ -54,6 +54,8 @@ SETTINGS: tuple[Setting, ...] = (
             modes="webhook"),
     Setting("ZANSAI_WEBHOOK_BODY_TIMEOUT", "10", "seconds a client may take to send a body",
             modes="webhook"),
+    Setting("ZANSAI_READY_CACHE", "30", "seconds /readyz trusts a successful getMe",
+            modes="webhook"),
     Setting("ZANSAI_METRICS_DIR", "a temporary folder",
             "with several workers, where they keep their metrics (emptied at start)",
             modes="webhook"),

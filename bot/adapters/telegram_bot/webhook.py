@@ -14,7 +14,7 @@ import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any, TextIO
@@ -37,7 +37,7 @@ from bot.adapters.telegram_bot.settings import (
     log_format,
     log_level,
 )
-from bot.adapters.telegram_bot.webhook_app import WebhookApp, WebhookSettings
+from bot.adapters.telegram_bot.webhook_app import NotReady, WebhookApp, WebhookSettings
 from bot.storage import LocalAsyncStore, open_store
 
 log = logging.getLogger("zansai.webhook")
@@ -129,9 +129,30 @@ def create_app() -> WebhookApp:
             metrics.close()
             guard.close()
 
-    return WebhookApp(
-        settings, process, store.ping, metrics, startup=startup, shutdown=shutdown
-    )
+    ready = readiness(store.ping, bot, float(os.environ.get("ZANSAI_READY_CACHE") or 30))
+    return WebhookApp(settings, process, ready, metrics, startup=startup, shutdown=shutdown)
+
+
+def readiness(
+    ping: Callable[[], Awaitable[None]], bot: Bot, cache: float = 30.0
+) -> Callable[[], Awaitable[None]]:
+    """/readyz's check: the store answers (every time), and the Bot API answers getMe (a
+    success is trusted for `cache` seconds, so probes do not become Bot API traffic; a
+    failure is not cached). Raises NotReady saying which one is unreachable."""
+    checked = [float("-inf")]  # when getMe last succeeded (loop time)
+
+    async def ready() -> None:
+        await ping()  # an error here: "store unreachable"
+        now = asyncio.get_running_loop().time()
+        if now - checked[0] < cache:
+            return
+        try:
+            await bot.get_me(read_timeout=5, connect_timeout=5, write_timeout=5, pool_timeout=5)
+        except Exception as error:  # TelegramError, OSError: Telegram cannot be reached
+            raise NotReady("bot api unreachable") from error
+        checked[0] = now
+
+    return ready
 
 
 def _configure_logging() -> None:

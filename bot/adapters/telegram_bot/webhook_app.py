@@ -6,7 +6,7 @@
 The response goes back only after the update was applied, its replies sent and the session
 saved, so Telegram's retries (on anything but 2xx) are what make delivery reliable; the
 store remembers update ids so a retry is acknowledged without being applied twice.
-GET /healthz (alive), /readyz (store reachable), /metrics (Prometheus text).
+GET /healthz (alive), /readyz (the store and the Bot API reachable), /metrics (Prometheus).
 """
 
 from __future__ import annotations
@@ -33,6 +33,10 @@ SECRET_HEADER = b"x-telegram-bot-api-secret-token"
 
 
 Process = Callable[[dict[str, Any]], Awaitable[str]]
+
+
+class NotReady(Exception):
+    """What /readyz found unreachable; its message is the 503's body ("bot api unreachable")."""
 
 
 @dataclass(frozen=True)
@@ -127,6 +131,11 @@ class WebhookApp:
         elif method == "GET" and path == "/readyz":
             try:
                 await self.ready()
+            except NotReady as error:  # what it says, e.g. the Bot API
+                cause = error.__cause__ or error
+                log.warning("not ready: %s (%s)", error, type(cause).__name__)
+                await _respond(send, 503, str(error).encode())
+                return
             except Exception as error:  # the store is unreachable: not ready
                 log.warning("not ready: %s", type(error).__name__)
                 await _respond(send, 503, b"store unreachable")
