@@ -185,3 +185,18 @@ def test_the_uvicorn_private_api_graceful_shutdown_uses_is_there_within_the_pinn
     )  # fmt: skip
     upper = tuple(int(n) for n in re.search(r"<([\d.]+)", requirement).group(1).split("."))
     assert tuple(int(n) for n in version("uvicorn").split(".")[:2]) < upper
+
+
+def test_the_client_connects_under_uvloop_as_the_webhook_runs_it():
+    """uvicorn runs the webhook's workers on uvloop, whose create_connection has no
+    happy_eyeballs_delay: the client's own Happy Eyeballs must work there too."""
+    uvloop = pytest.importorskip("uvloop")
+
+    async def get_me() -> str:
+        with FakeBotApi() as api:
+            bot = make_bot(api.token, api.base_url, 4)
+            async with bot:
+                return (await bot.get_me()).username
+
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        assert runner.run(get_me()) == "zansai_test_bot"

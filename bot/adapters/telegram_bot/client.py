@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import socket
 import ssl
 from collections import deque
 from typing import Any
@@ -50,6 +51,74 @@ POOL_TIMEOUT_MESSAGE = (
 _JSON = b"Content-Type: application/json\r\nContent-Length: "
 _MAX_TARGETS = 1024  # parsed URLs kept (Bot API method URLs; file URLs would grow it)
 _PATH_SAFE = "/%:@!$&'()*+,;=-._~"  # RFC 3986 pchar plus "/" and "%": quote() leaves them
+
+
+def _interleave(infos: list[tuple]) -> list[tuple]:
+    """Addresses in the resolver's order, families alternating (RFC 8305: interleave=1)."""
+    families: dict[int, list[tuple]] = {}
+    for info in infos:
+        families.setdefault(info[0], []).append(info)
+    ordered = []
+    queues = list(families.values())
+    while any(queues):
+        for queue in queues:
+            if queue:
+                ordered.append(queue.pop(0))
+    return ordered
+
+
+async def _open_socket(
+    loop: asyncio.AbstractEventLoop, host: str, port: int, delay: float
+) -> socket.socket:
+    """A connected TCP socket by Happy Eyeballs: one attempt per address, the next one
+    started when the last has not connected within `delay` seconds or has failed; the first
+    to connect wins and the rest are cancelled. (What asyncio's `happy_eyeballs_delay` does,
+    written here because uvloop, which uvicorn runs the webhook on, does not have it.)"""
+    infos = _interleave(await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM))
+    if not infos:
+        raise OSError(f"no address for {host}")
+    attempts: list[asyncio.Task[socket.socket]] = []
+    errors: list[BaseException] = []
+    winner: socket.socket | None = None
+    try:
+        for index, (family, kind, proto, _, address) in enumerate(infos):
+            attempts.append(asyncio.ensure_future(_attempt(loop, family, kind, proto, address)))
+            last = index == len(infos) - 1
+            while running := [task for task in attempts if not task.done()]:
+                done, _ = await asyncio.wait(
+                    running, timeout=None if last else delay, return_when=asyncio.FIRST_COMPLETED
+                )
+                for task in done:
+                    error = task.exception()
+                    if error is None:
+                        winner = task.result()
+                        return winner
+                    errors.append(error)
+                if not done:
+                    break  # `delay` passed: start the next address alongside
+        raise errors[-1] if len(errors) == 1 else OSError(
+            f"could not connect to {host}: " + "; ".join(str(e) for e in errors)
+        )
+    finally:
+        for task in attempts:
+            if not task.done():
+                task.cancel()
+            elif not task.cancelled() and task.exception() is None and task.result() is not winner:
+                task.result().close()  # a second one connected at the same moment
+
+
+async def _attempt(
+    loop: asyncio.AbstractEventLoop, family: int, kind: int, proto: int, address: tuple
+) -> socket.socket:
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setblocking(False)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        await loop.sock_connect(sock, address)
+    except BaseException:
+        sock.close()
+        raise
+    return sock
 
 
 class _ClosedBeforeResponse(NetworkError):
@@ -582,15 +651,17 @@ class KeepAliveRequest(BaseRequest):
         ssl_context = self._tls_context() if target.tls else None
         try:
             async with asyncio.timeout(timeout):
-                await loop.create_connection(
-                    lambda: conn,
-                    target.host,
-                    target.port,
-                    ssl=ssl_context,
-                    server_hostname=target.host if ssl_context is not None else None,
-                    happy_eyeballs_delay=HAPPY_EYEBALLS_DELAY,
-                    interleave=1,
-                )
+                sock = await _open_socket(loop, target.host, target.port, HAPPY_EYEBALLS_DELAY)
+                try:
+                    await loop.create_connection(
+                        lambda: conn,
+                        sock=sock,
+                        ssl=ssl_context,
+                        server_hostname=target.host if ssl_context is not None else None,
+                    )
+                except BaseException:
+                    sock.close()
+                    raise
         except TimeoutError:  # before OSError: TimeoutError is one
             raise TimedOut("Timed out (connect)") from None
         except OSError as exc:  # refused, unreachable, DNS, TLS (certificate) errors

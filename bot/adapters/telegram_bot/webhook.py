@@ -61,7 +61,7 @@ class GracefulServer(uvicorn.Server):
             self._captured_signals.clear()
 
 
-TELEGRAM_API = "https://api.telegram.org/bot"
+BOT_API_URL = "https://api.telegram.org/bot"
 
 
 def proxy_for(url: str) -> str | None:
@@ -85,7 +85,7 @@ def make_bot(token: str, base_url: str | None, connections: int) -> Bot:
     understands proxies and our client does not.
     """
     request: BaseRequest
-    proxy = proxy_for(base_url or TELEGRAM_API)
+    proxy = proxy_for(base_url or BOT_API_URL)
     if proxy is not None:
         request = HTTPXRequest(connection_pool_size=connections, pool_timeout=10.0, proxy=proxy)
     else:
