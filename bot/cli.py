@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import types
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -28,6 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
         "Bot API server.",
     )
     polling.add_argument("--db", help="SQLite file (default: $ZANSAI_DB or the user data folder)")
+    _log_format_option(polling)
 
     webhook = commands.add_parser(
         "webhook",
@@ -37,6 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
         "sqlite:///PATH (default, one worker) or redis://HOST:PORT/DB (several workers).",
     )
     _webhook_options(webhook)
+    _log_format_option(webhook)
     webhook.add_argument("--listen", help="address to bind ($ZANSAI_WEBHOOK_LISTEN, 127.0.0.1)")
     webhook.add_argument("--port", type=int, help="port ($ZANSAI_WEBHOOK_PORT, 8080)")
     webhook.add_argument(
@@ -63,7 +66,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _webhook_options(set_webhook)
     commands.add_parser("delete-webhook", help="remove the webhook from Telegram")
+    commands.add_parser(
+        "config",
+        help="print the effective settings (environment, then .env), secrets masked",
+    )
     return parser
+
+
+def _log_format_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--log-format",
+        choices=["text", "json"],
+        help="log lines as text or one JSON object a line ($ZANSAI_LOG_FORMAT, text); "
+        "never with the user's text, amounts or ids",
+    )
 
 
 def _webhook_options(parser: argparse.ArgumentParser) -> None:
@@ -106,22 +122,38 @@ def _overrides(args: argparse.Namespace) -> dict:
     return {name: getattr(args, name, None) for name in names}
 
 
-def run_webhook(args: argparse.Namespace) -> int:
-    from bot.adapters.telegram_bot.webhook import serve
+WEBHOOK_EXTRA = {"uvicorn", "httptools", "prometheus_client"}  # pyproject's [webhook]
 
-    return serve(_overrides(args))
+
+def _webhook_module(command: str) -> types.ModuleType | None:
+    """bot.adapters.telegram_bot.webhook, or None (said on stderr) without the extra."""
+    try:
+        from bot.adapters.telegram_bot import webhook
+    except ModuleNotFoundError as missing:
+        if (missing.name or "").split(".")[0] not in WEBHOOK_EXTRA:
+            raise
+        print(
+            f"zansai {command}: {missing.name} is not installed; the webhook needs the extra: "
+            "pip install 'zansai[webhook]'",
+            file=sys.stderr,
+        )
+        return None
+    return webhook
+
+
+def run_webhook(args: argparse.Namespace) -> int:
+    webhook = _webhook_module("webhook")
+    return 2 if webhook is None else webhook.serve(_overrides(args))
 
 
 def run_set_webhook(args: argparse.Namespace) -> int:
-    from bot.adapters.telegram_bot.webhook import set_webhook
-
-    return set_webhook(_overrides(args))
+    webhook = _webhook_module("set-webhook")
+    return 2 if webhook is None else webhook.set_webhook(_overrides(args))
 
 
 def run_delete_webhook(args: argparse.Namespace) -> int:
-    from bot.adapters.telegram_bot.webhook import delete_webhook
-
-    return delete_webhook()
+    webhook = _webhook_module("delete-webhook")
+    return 2 if webhook is None else webhook.delete_webhook()
 
 
 # Subcommands with their own option parsing; everything after the name is theirs.
@@ -129,19 +161,26 @@ PASS_THROUGH = {"graph": ("bot.tools.graph", "graph_main"), "lint": ("bot.tools.
 
 
 def main(argv: list[str] | None = None) -> int:
+    from bot.config import config_main, load_dotenv
+
     argv = sys.argv[1:] if argv is None else argv
+    # One way for every mode: `.env` fills in what the environment does not set.
+    from_dotenv = load_dotenv()
     if argv and argv[0] in PASS_THROUGH:
         import importlib
 
         module, function = PASS_THROUGH[argv[0]]
         return getattr(importlib.import_module(module), function)(argv[1:])
     args = build_parser().parse_args(argv)
+    if getattr(args, "log_format", None):  # the workers and every logger read it from here
+        os.environ["ZANSAI_LOG_FORMAT"] = args.log_format
     handlers = {
         "console": run_console,
         "polling": run_polling,
         "webhook": run_webhook,
         "set-webhook": run_set_webhook,
         "delete-webhook": run_delete_webhook,
+        "config": lambda args: config_main(from_dotenv=from_dotenv),
     }
     try:
         return handlers[args.command](args)

@@ -869,3 +869,66 @@ async def test_a_retry_log_line_never_names_the_chat(error, caplog):
     assert response.status_code == 503
     (line,) = [r.getMessage() for r in caplog.records if r.name == "zansai.webhook"]
     assert line == f"update 5 not applied, answered 503 for a retry: {error}"
+
+
+LOCK_HOLDER = """
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1], isolation_level=None)
+db.execute("BEGIN EXCLUSIVE")
+print("locked", flush=True)
+sys.stdin.readline()
+db.execute("ROLLBACK")
+print("released", flush=True)
+"""
+
+
+def test_a_database_locked_by_another_process_delays_neither_healthz_nor_other_chats(tmp_path):
+    """Issue 17: SQLite waits for a lock off the event loop. While another process holds the
+    database, one chat's save waits for it, and meanwhile /healthz answers and another chat
+    is read and answered (its save then waits too: a write needs the lock); once the lock is
+    released both turns are saved, each once."""
+    import sys
+
+    path = tmp_path / "z.db"
+    store = SqliteStore(path)
+    store.connection.execute("PRAGMA busy_timeout=60000")  # the wait outlasts the test's steps
+    (ja, ja_script), (zh, zh_script) = people(2, 14_000)
+
+    async def scenario() -> None:
+        with FakeBotApi() as api:
+            async with LiveWebhook(api, LocalAsyncStore(store)) as hook:
+                assert hook.client is not None
+                for user, script in ((ja, ja_script), (zh, zh_script)):
+                    assert await hook.post(make_update(api, user, *script[0])) == 200
+                holder = await asyncio.create_subprocess_exec(
+                    sys.executable, "-c", LOCK_HOLDER, str(path),
+                    stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                )  # fmt: skip
+                assert holder.stdin is not None and holder.stdout is not None
+                try:
+                    assert await holder.stdout.readline() == b"locked\n"
+                    sent = len(sent_texts(api, ja.id))
+                    first = asyncio.create_task(hook.post(make_update(api, ja, *ja_script[1])))
+                    while len(sent_texts(api, ja.id)) == sent:  # delivered; now it saves
+                        await asyncio.sleep(0.01)
+                    await asyncio.sleep(0.1)
+                    assert not first.done()  # its save waits for the other process
+                    assert (await hook.client.get("/healthz")).status_code == 200
+                    sent = len(sent_texts(api, zh.id))
+                    second = asyncio.create_task(hook.post(make_update(api, zh, *zh_script[1])))
+                    while len(sent_texts(api, zh.id)) == sent:  # the other chat is answered
+                        await asyncio.sleep(0.01)
+                    assert not first.done() and not second.done()  # the lock is still held
+                    holder.stdin.write(b"go\n")
+                    await holder.stdin.drain()
+                    assert await holder.stdout.readline() == b"released\n"
+                    assert await first == 200 and await second == 200
+                finally:
+                    if holder.returncode is None:
+                        holder.kill()
+                    await holder.wait()
+                for user, script in ((ja, ja_script), (zh, zh_script)):
+                    check_chat(api, user, script[:2], store.load(f"telegram:{user.id}"))
+
+    run(scenario())
+    store.close()

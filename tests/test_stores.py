@@ -357,7 +357,8 @@ def test_a_sqlite_turn_is_one_read_and_one_write(tmp_path):
     store = SqliteStore(tmp_path / "z.db")
     runner = TurnRunner(ENGINE, LocalAsyncStore(store))
     statements: list[str] = []
-    store.connection.set_trace_callback(lambda sql: statements.append(sql.split()[0].upper()))
+    # every connection: reads run on a read-only connection per thread (issue 17)
+    store.set_trace_callback(lambda sql: statements.append(sql.split()[0].upper()))
 
     async def turns():
         await runner.turn("c20", Event.parse("/lang ja"), None, 1)

@@ -49,7 +49,15 @@ def open_store(url: str | None = None, ttl: int | None = None) -> AsyncStore:
     url = url or os.environ.get("ZANSAI_STORE", "")
     ttl = ttl or session_ttl()
     if url.startswith(("redis://", "rediss://", "unix://")):
-        from bot.storage.redis_store import RedisStore
+        try:
+            from bot.storage.redis_store import RedisStore
+        except ModuleNotFoundError as missing:
+            if (missing.name or "").split(".")[0] != "redis":
+                raise
+            raise ValueError(
+                "ZANSAI_STORE is a Redis URL but redis is not installed: "
+                "pip install 'zansai[redis]'"
+            ) from None
 
         return RedisStore(url, ttl=ttl, prefix=os.environ.get("ZANSAI_REDIS_PREFIX", "zansai:"))
     if url and not url.startswith("sqlite:///"):

@@ -1,62 +1,91 @@
-"""A synchronous store (memory, SQLite) behind the async store protocol, for one process."""
+"""A synchronous store (memory, SQLite) behind the async protocol, for one process.
+
+A store that may block (SQLite: a lock held by another process makes a statement wait up to
+its busy timeout) runs in a small thread pool, so the event loop goes on serving `/healthz`
+and other chats meanwhile; a store that never blocks (memory) is called directly.
+"""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from bot.core.session import Session
 from bot.storage.base import TRANSIENT_ERRORS, SyncStore
 from bot.storage.locks import ChatLocks
+
+T = TypeVar("T")
+
+STORE_THREADS = 4  # reads run side by side; SQLite writes take turns on one connection
 
 
 @dataclass(slots=True)
 class LocalBegun:
     """A turn on a local store: the chat's `ChatLocks` entry is held by `begin`'s block."""
 
-    store: SyncStore
+    owner: LocalAsyncStore
     user: str
     update_id: int | None
     seen: bool
     session: Session | None
 
     async def save(self, session: Session) -> None:
-        self.store.save(session, self.update_id)
+        await self.owner.call(self.owner.store.save, session, self.update_id)
 
     async def delete(self) -> None:
-        self.store.delete(self.user, self.update_id)
+        await self.owner.call(self.owner.store.delete, self.user, self.update_id)
 
 
 class LocalAsyncStore:
-    """A synchronous store (SQLite, memory) for one process; its calls take microseconds."""
+    """A synchronous store (SQLite, memory) for one process, with a lock per chat.
+
+    `threads`: the size of the pool a blocking store (one with a true `blocking` attribute,
+    as SqliteStore has) runs in; 0 calls it on the event loop.
+    """
 
     transient_errors = TRANSIENT_ERRORS
 
-    def __init__(self, store: SyncStore) -> None:
+    def __init__(self, store: SyncStore, threads: int = STORE_THREADS) -> None:
         self.store = store
         self.lock = ChatLocks()
+        self._pool: ThreadPoolExecutor | None = None
+        if threads and getattr(store, "blocking", False):
+            self._pool = ThreadPoolExecutor(threads, thread_name_prefix="zansai-store")
+
+    async def call(self, function: Callable[..., T], *args: Any) -> T:
+        """`function(*args)`, in the pool when the store may block."""
+        if self._pool is None:
+            return function(*args)
+        return await asyncio.get_running_loop().run_in_executor(self._pool, function, *args)
 
     @asynccontextmanager
     async def begin(self, user: str, update_id: int | None) -> AsyncIterator[LocalBegun]:
         async with self.lock(user):
-            seen, session = self.store.begin(user, update_id)
-            yield LocalBegun(self.store, user, update_id, seen, session)
+            seen, session = await self.call(self.store.begin, user, update_id)
+            yield LocalBegun(self, user, update_id, seen, session)
 
     async def load(self, user: str) -> Session | None:
-        return self.store.load(user)
+        return await self.call(self.store.load, user)
 
     async def save(self, session: Session, update_id: int | None = None) -> None:
-        self.store.save(session, update_id)
+        await self.call(self.store.save, session, update_id)
 
     async def seen(self, user: str, update_id: int) -> bool:
-        return self.store.seen(user, update_id)
+        return await self.call(self.store.seen, user, update_id)
 
     async def delete(self, user: str, update_id: int | None = None) -> None:
-        self.store.delete(user, update_id)
+        await self.call(self.store.delete, user, update_id)
 
     async def ping(self) -> None:
-        self.store.load("zansai:ping")
+        await self.call(self.store.load, "zansai:ping")
 
     async def close(self) -> None:
-        self.store.close()
+        try:
+            await self.call(self.store.close)
+        finally:
+            if self._pool is not None:
+                self._pool.shutdown(wait=False)

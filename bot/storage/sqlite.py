@@ -6,7 +6,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -27,6 +27,11 @@ def default_db_path() -> Path:
 
 class SqliteStore:
     """One row per user in a WAL-mode SQLite file; safe to share between threads.
+
+    Writes take turns on the store's own connection (`connection`); reads (`begin`) use one
+    read-only connection per thread, so that in WAL mode a read goes on while a write waits
+    for a lock another process holds. `blocking`: a call may wait up to the busy timeout
+    (5 s), so `LocalAsyncStore` runs it off the event loop.
 
     A turn is one read and one write: the row holds the session and the ids of the chat's
     last RECENT_UPDATES applied updates (a JSON array), so that checking and marking an
@@ -80,6 +85,8 @@ class SqliteStore:
             recent = {_RECENT_PLUS_NEW}
     """
 
+    blocking = True
+
     def __init__(self, path: str | Path | None = None, ttl: int = DEFAULT_TTL) -> None:
         self.path = Path(path) if path is not None else default_db_path()
         if str(self.path) != ":memory:":
@@ -88,6 +95,10 @@ class SqliteStore:
         # How stale `updated` may get: an idle session goes after ttl minus at most this.
         self._touch_every = min(TOUCH_EVERY, max(ttl, 0) // 24)
         self._lock = threading.Lock()
+        self._local = threading.local()  # each thread's read connection
+        self._readers: list[sqlite3.Connection] = []
+        self._readers_lock = threading.Lock()  # not `_lock`: a write may hold that for seconds
+        self._trace: Callable[[str], object] | None = None
         self._db = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
@@ -106,11 +117,38 @@ class SqliteStore:
         (journal mode, a fault to simulate) and the statements a turn runs."""
         return self._db
 
+    def _reader(self) -> sqlite3.Connection | None:
+        """This thread's read-only connection (None for `:memory:`, a database of its own)."""
+        reader = getattr(self._local, "db", None)
+        if reader is None and str(self.path) != ":memory:":
+            reader = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None)
+            reader.execute("PRAGMA busy_timeout=5000")
+            reader.execute("PRAGMA query_only=ON")
+            with self._readers_lock:
+                self._readers.append(reader)
+                reader.set_trace_callback(self._trace)
+            self._local.db = reader
+        return reader
+
+    def set_trace_callback(self, trace: Callable[[str], object] | None) -> None:
+        """`sqlite3.Connection.set_trace_callback` on every connection, readers included."""
+        with self._readers_lock:
+            self._trace = trace
+            for connection in (self._db, *self._readers):
+                connection.set_trace_callback(trace)
+
     def begin(self, user: str, update_id: int | None) -> tuple[bool, Session | None]:
-        with self._lock:
-            data, updated, seen = self._db.execute(
-                self.BEGIN, (user, update_id, int(time.time()))
-            ).fetchone()
+        arguments = (user, update_id, int(time.time()))
+        reader = self._reader()
+        if reader is None:
+            with self._lock:
+                data, updated, seen = self._db.execute(self.BEGIN, arguments).fetchone()
+        else:
+            cursor = reader.execute(self.BEGIN, arguments)
+            try:
+                data, updated, seen = cursor.fetchone()
+            finally:
+                cursor.close()  # ends the read transaction now (a checkpoint may wait on it)
         if seen:
             return True, None
         if data is None or updated < time.time() - self.ttl:
@@ -180,5 +218,8 @@ class SqliteStore:
         return cursor.rowcount
 
     def close(self) -> None:
-        with self._lock:
+        with self._lock, self._readers_lock:
+            for reader in self._readers:
+                reader.close()
+            self._readers.clear()
             self._db.close()

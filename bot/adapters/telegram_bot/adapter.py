@@ -18,8 +18,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
+from contextvars import ContextVar
+from typing import TYPE_CHECKING
 
 from telegram import Bot, Update
 from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError
@@ -45,7 +48,6 @@ from bot.adapters.telegram_bot.menu import (
     set_chat_menu,
     set_profile,
 )
-from bot.adapters.telegram_bot.metrics import Metrics
 from bot.adapters.telegram_bot.ratelimit import ChatRateLimit, RateDecision
 from bot.adapters.telegram_bot.render import MAX_MESSAGE, Outgoing, escape, render
 from bot.adapters.telegram_bot.updates import Incoming
@@ -55,10 +57,17 @@ from bot.core.i18n import DEFAULT_LANGUAGE, language_from_code, translate
 from bot.storage import RetryLater
 from bot.turns import Turn, TurnRunner
 
+if TYPE_CHECKING:  # prometheus_client is the webhook's: polling never imports it
+    from bot.adapters.telegram_bot.metrics import Metrics
+
 log = logging.getLogger(__name__)
 
 # What polling and setWebhook ask for.
 ALLOWED_UPDATES = (Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY)
+
+# The update being handled in this task: its update_id and when its handling began (for
+# the one INFO line per update: see `_logged`).
+_handling: ContextVar[tuple[int | None, float] | None] = ContextVar("zansai_update", default=None)
 
 
 def event_from_text(text: str, message_id: int | None = None) -> Event:
@@ -95,6 +104,12 @@ class TelegramAdapter:
         self.runner = runner
         self.metrics = metrics
         self.rate_limit = rate_limit or ChatRateLimit()
+        if metrics is not None:  # the funnel counts questions, not verdicts
+            metrics.questions = {
+                (flow.id, question.id)
+                for flow in runner.engine.flows.values()
+                for question in flow.questions
+            }
 
     def register(self, application: Application) -> None:
         # MESSAGES: new and edited messages
@@ -138,6 +153,13 @@ class TelegramAdapter:
     # -- updates -------------------------------------------------------------------------
 
     async def message(self, update: Incoming, bot: Bot) -> str:
+        handling = _handling.set((update.update_id, time.perf_counter()))
+        try:
+            return await self._message(update, bot)
+        finally:
+            _handling.reset(handling)
+
+    async def _message(self, update: Incoming, bot: Bot) -> str:
         chat_id = update.chat_id
         if update.kind not in ("message", "edited") or chat_id is None:
             return "ignored"
@@ -165,7 +187,7 @@ class TelegramAdapter:
         turn = await self.runner.turn(key, event, code, update.update_id, deliver)
         if turn is None:
             return _logged(_kind(event), None, "duplicate")
-        self._count(turn)
+        self._count(_kind(event), turn)
         await self._follow_language(bot, chat_id, code, turn)
         return _logged(_kind(event), turn.before, turn.outcome)
 
@@ -174,6 +196,7 @@ class TelegramAdapter:
             return "ignored"
         query_id = update.query_id
         answered = False
+        handling = _handling.set((update.update_id, time.perf_counter()))
 
         async def answer(text: str | None = None) -> None:
             nonlocal answered
@@ -188,6 +211,7 @@ class TelegramAdapter:
         try:
             return await self._button(update, bot, answer)
         finally:
+            _handling.reset(handling)
             if not answered:  # every press is answered, even when handling it failed
                 with suppress(TelegramError):
                     await answer_callback_query(bot, query_id, None)
@@ -224,7 +248,7 @@ class TelegramAdapter:
         turn = await self.runner.turn(key, event, code, update.update_id, deliver)
         if turn is None:
             return _logged("button", None, "duplicate")
-        self._count(turn)
+        self._count("button", turn)
         await self._follow_language(bot, chat_id, code, turn)
         return _logged("button", turn.before, "accepted" if turn.accepted else "stale")
 
@@ -279,13 +303,14 @@ class TelegramAdapter:
         elif turn.language_changed:
             await set_chat_menu(bot, chat_id, turn.lang, code)
 
-    def _count(self, turn: Turn) -> None:
-        """Turns per open question and verdicts shown: ids only, never content."""
+    def _count(self, kind: str, turn: Turn) -> None:
+        """The turn's question, funnel step, verdict and reading: ids only, never content."""
         if self.metrics is None:
             return
-        self.metrics.turns[turn.before or "-"] += 1
-        if turn.verdict is not None and turn.after:
-            self.metrics.verdicts[turn.after] += 1
+        self.metrics.turn(
+            kind, turn.before, turn.after, turn.verdict, turn.accepted, turn.forgotten,
+            tuple(reply.notice for reply in turn.replies),
+        )  # fmt: skip
 
     async def _send(self, bot: Bot, chat_id: int, replies: list[Reply]) -> None:
         for message in render(replies):
@@ -319,6 +344,27 @@ def _kind(event: Event) -> str:
     return str(event.kind)
 
 
-def _logged(kind: str, question: str | None, outcome: str) -> str:
-    log.info("update=%s question=%s outcome=%s", kind, question or "-", outcome)
-    return outcome
+class Handled(str):
+    """An update's outcome ("advanced", "stale", ...), which also says the update's kind."""
+
+    kind: str
+
+    def __new__(cls, outcome: str, kind: str) -> Handled:
+        handled = super().__new__(cls, outcome)
+        handled.kind = kind
+        return handled
+
+
+def _logged(kind: str, question: str | None, outcome: str) -> Handled:
+    """The one INFO line per update: its kind, the question open before it and the outcome,
+    with the update id, the consultation and the latency so far as fields (logs.FIELDS)."""
+    fields: dict[str, object] = {"kind": kind, "question": question or "-", "outcome": outcome}
+    if question and "." in question:
+        fields["consultation"] = question.split(".")[0]
+    handling = _handling.get()
+    if handling is not None:
+        update_id, started = handling
+        fields["update_id"] = update_id
+        fields["latency_ms"] = round((time.perf_counter() - started) * 1000, 1)
+    log.info("update=%s question=%s outcome=%s", kind, question or "-", outcome, extra=fields)
+    return Handled(outcome, kind)

@@ -3,10 +3,14 @@ errors described by their types and frames, never by messages that may quote the
 
 from __future__ import annotations
 
+import json
 import logging
+import os
+import time
 import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TextIO
 
 from telegram.error import InvalidToken, TelegramError
 
@@ -39,6 +43,67 @@ class RedactToken(logging.Filter):
         if record.stack_info:
             record.stack_info = self._redact(record.stack_info)
         return True
+
+
+# What a log line may carry besides its message: ids chosen by the code and numbers about the
+# handling, never text, amounts or user ids. `update_id` is Telegram's sequence number of the
+# update (it says nothing about who sent it).
+FIELDS = ("update_id", "kind", "consultation", "question", "outcome", "latency_ms")
+FORMATS = ("text", "json")
+TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+class TextFormatter(logging.Formatter):
+    """One line for people: time, level, logger, message, then update id, consultation,
+    latency and worker when the line is about an update."""
+
+    def __init__(self) -> None:
+        super().__init__(TEXT_FORMAT)
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = super().format(record)
+        if getattr(record, "update_id", None) is None:
+            return line
+        extra = f"update_id={record.update_id}"
+        if getattr(record, "consultation", None):
+            extra += f" consultation={record.consultation}"
+        if getattr(record, "latency_ms", None) is not None:
+            extra += f" latency_ms={record.latency_ms}"
+        first, newline, rest = line.partition("\n")
+        return f"{first} ({extra} worker={os.getpid()}){newline}{rest}"
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object a line: time, level, logger, message, worker (pid) and the fields of
+    FIELDS a line has; an exception as its (token-redacted) traceback text."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, object] = {
+            "time": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
+            + f".{int(record.msecs):03d}Z",
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+            "worker": os.getpid(),
+        }
+        for name in FIELDS:
+            value = getattr(record, name, None)
+            if value is not None:
+                entry[name] = value
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self.formatException(record.exc_info)
+        if record.exc_text:
+            entry["exception"] = record.exc_text
+        if record.stack_info:
+            entry["stack"] = record.stack_info
+        return json.dumps(entry, ensure_ascii=False)
+
+
+def make_handler(stream: TextIO, log_format: str = "text") -> logging.Handler:
+    """A handler writing to `stream` in `log_format` ("text" or "json")."""
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter() if log_format == "json" else TextFormatter())
+    return handler
 
 
 # Libraries that log request URLs (with the token) or whole updates (with the user's text).

@@ -17,8 +17,14 @@ from telegram.ext import Application
 
 from bot.adapters.telegram_bot.adapter import ALLOWED_UPDATES, TelegramAdapter
 from bot.adapters.telegram_bot.callbacks import check_callback_data
-from bot.adapters.telegram_bot.logs import not_invalid_token, protected_logs
-from bot.adapters.telegram_bot.settings import ConfigError, file_url, load_settings, log_level
+from bot.adapters.telegram_bot.logs import make_handler, not_invalid_token, protected_logs
+from bot.adapters.telegram_bot.settings import (
+    ConfigError,
+    file_url,
+    load_settings,
+    log_format,
+    log_level,
+)
 from bot.turns import TurnRunner
 
 log = logging.getLogger(__name__)
@@ -56,10 +62,7 @@ def serve(
     root = logging.getLogger()
     own_handler = None
     if not root.handlers:  # not configured by whoever called us: log to stderr at INFO
-        own_handler = logging.StreamHandler(stderr)
-        own_handler.setFormatter(
-            logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
-        )
+        own_handler = make_handler(stderr, log_format(environ))
         root.addHandler(own_handler)
         root.setLevel(log_level(environ))
     handlers = list(root.handlers)

@@ -1,5 +1,5 @@
-"""What the Telegram modes read from the environment and `.env`: the token, a local Bot API
-server's address, the database, the log level."""
+"""What the Telegram modes read from the environment and `.env` (see `bot.config`): the token,
+a local Bot API server's address, the database, the log level and format."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+
+from bot.config import merged
 
 TOKEN_FORMAT = re.compile(r"[0-9]{3,20}:[A-Za-z0-9_-]{30,64}")
 
@@ -26,35 +28,12 @@ class TelegramSettings:
     db: str | None = None
 
 
-def read_dotenv(path: Path) -> dict[str, str]:
-    """KEY=VALUE lines ("export", quotes and # comments allowed); a missing file is empty."""
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError):
-        return {}
-    values = {}
-    for raw in lines:
-        line = raw.strip()
-        if line.startswith("export "):
-            line = line[len("export ") :].lstrip()
-        key, sep, value = line.partition("=")
-        if not sep or line.startswith("#") or not key.strip():
-            continue
-        value = value.strip()
-        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
-            value = value[1:-1]
-        else:
-            value = value.split(" #", 1)[0].rstrip()
-        values[key.strip()] = value
-    return values
-
-
 def load_settings(
     environ: Mapping[str, str] | None = None, dotenv: Path | None = None
 ) -> TelegramSettings:
-    """The environment first, then `.env` in the working directory."""
-    values = read_dotenv(dotenv if dotenv is not None else Path(".env"))
-    values.update({k: v for k, v in (os.environ if environ is None else environ).items() if v})
+    """The environment first, then `.env` in the working directory (as `bot.config` reads
+    every setting: `zansai` has loaded `.env` into the environment before any mode starts)."""
+    values = merged(environ, dotenv)
     token = values.get("TELEGRAM_BOT_TOKEN", "").strip()
     if not token:
         raise ConfigError(
@@ -86,3 +65,9 @@ def log_level(environ: Mapping[str, str] | None = None) -> int:
     name = (os.environ if environ is None else environ).get("ZANSAI_LOG_LEVEL", "")
     level = logging.getLevelName(name.strip().upper()) if name.strip() else logging.INFO
     return level if isinstance(level, int) else logging.INFO
+
+
+def log_format(environ: Mapping[str, str] | None = None) -> str:
+    """`ZANSAI_LOG_FORMAT`: "json" (one object a line) or "text" (the default)."""
+    name = (os.environ if environ is None else environ).get("ZANSAI_LOG_FORMAT", "")
+    return "json" if name.strip().lower() == "json" else "text"

@@ -6,7 +6,7 @@
 The response goes back only after the update was applied, its replies sent and the session
 saved, so Telegram's retries (on anything but 2xx) are what make delivery reliable; the
 store remembers update ids so a retry is acknowledged without being applied twice.
-GET /healthz (alive), /readyz (store reachable), /metrics (Prometheus text).
+GET /healthz (alive), /readyz (the store and the Bot API reachable), /metrics (Prometheus).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from bot.adapters.telegram_bot.metrics import Metrics
+from bot.adapters.telegram_bot.metrics import CONTENT_TYPE, Metrics
 from bot.adapters.telegram_bot.updates import NotAnUpdate
 from bot.storage import RetryLater
 
@@ -33,6 +33,10 @@ SECRET_HEADER = b"x-telegram-bot-api-secret-token"
 
 
 Process = Callable[[dict[str, Any]], Awaitable[str]]
+
+
+class NotReady(Exception):
+    """What /readyz found unreachable; its message is the 503's body ("bot api unreachable")."""
 
 
 @dataclass(frozen=True)
@@ -127,6 +131,11 @@ class WebhookApp:
         elif method == "GET" and path == "/readyz":
             try:
                 await self.ready()
+            except NotReady as error:  # what it says, e.g. the Bot API
+                cause = error.__cause__ or error
+                log.warning("not ready: %s (%s)", error, type(cause).__name__)
+                await _respond(send, 503, str(error).encode())
+                return
             except Exception as error:  # the store is unreachable: not ready
                 log.warning("not ready: %s", type(error).__name__)
                 await _respond(send, 503, b"store unreachable")
@@ -134,7 +143,7 @@ class WebhookApp:
             await _respond(send, 200, b"ready")
         elif method == "GET" and path == "/metrics":
             body = self.metrics.render().encode()
-            await _respond(send, 200, body, [(b"content-type", b"text/plain; version=0.0.4")])
+            await _respond(send, 200, body, [(b"content-type", CONTENT_TYPE.encode())])
         else:
             await _respond(send, 404, b"not found")
 
@@ -149,6 +158,7 @@ class WebhookApp:
         if self.in_flight >= self.settings.max_in_flight:
             return self._count(503, "overloaded")
         self.in_flight += 1
+        self.metrics.in_flight.inc()
         try:
             try:
                 body = await asyncio.wait_for(
@@ -177,6 +187,7 @@ class WebhookApp:
                     update["update_id"],
                     type(cause).__name__,
                     detail,
+                    extra={"update_id": update["update_id"], "outcome": "retry"},
                 )
                 return self._count(503, "retry")
             except NotAnUpdate as error:
@@ -195,16 +206,23 @@ class WebhookApp:
                 )
                 self.metrics.errors[type(error).__name__] += 1
                 return self._count(500, "error")
-            self.metrics.updates[outcome] += 1
+            kind = getattr(outcome, "kind", "unknown")
+            self.metrics.count_update(kind, outcome)
             elapsed = time.perf_counter() - started
-            self.metrics.observe(elapsed)
-            log.debug("update %s %s in %.1f ms", update["update_id"], outcome, elapsed * 1000)
+            self.metrics.observe(elapsed, kind)
+            log.debug(
+                "update %s %s in %.1f ms", update["update_id"], outcome, elapsed * 1000,
+                extra={"update_id": update["update_id"], "kind": kind, "outcome": str(outcome),
+                       "latency_ms": round(elapsed * 1000, 1)},
+            )  # fmt: skip
             return 200
         finally:
             self.in_flight -= 1
+            self.metrics.in_flight.dec()
 
     def _count(self, status: int, outcome: str) -> int:
-        self.metrics.updates[outcome] += 1
+        """A request refused or failed before the adapter said what it was: kind "unread"."""
+        self.metrics.count_update("unread", outcome)
         return status
 
     async def _lifespan(self, receive: Callable, send: Callable) -> None:
@@ -253,18 +271,19 @@ async def _read_body(receive: Callable, limit: int) -> bytes | None:
             return b"".join(chunks)
 
 
+_TEXT = (b"content-type", b"text/plain; charset=utf-8")
+
+
 async def _respond(
     send: Callable, status: int, body: bytes, headers: list[tuple[bytes, bytes]] | None = None
 ) -> None:
+    extra = headers or []
+    typed = [] if any(name == b"content-type" for name, _ in extra) else [_TEXT]
     await send(
         {
             "type": "http.response.start",
             "status": status,
-            "headers": [
-                (b"content-type", b"text/plain; charset=utf-8"),
-                (b"content-length", str(len(body)).encode()),
-                *(headers or []),
-            ],
+            "headers": [*typed, (b"content-length", str(len(body)).encode()), *extra],
         }
     )
     await send({"type": "http.response.body", "body": body})
