@@ -869,3 +869,15 @@ def test_not_appraised_beside_ones_own_guess_is_not_yet_and_changes_nothing_else
     assert chat.session.answers == {
         "owner": "lender", "loan_kind": "standard", "balance": 1_500_000, "appraisal": "not_yet"
     }
+
+
+@pytest.mark.parametrize(
+    ("typed", "balance"),
+    [("車を売りたいんですけど、ローンがまだ120万くらい残ってて", 1_200_000),
+     ("想卖车，贷款还有150万没还", 1_500_000)],
+)
+def test_an_amount_named_by_the_words_after_it_is_the_balance(typed, balance):
+    chat = Chat("ja")
+    chat.send(typed)
+    assert chat.session.flow == "car_sale"
+    assert chat.session.early.get("balance") == balance

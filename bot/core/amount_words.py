@@ -283,6 +283,26 @@ def amount_after(text: str, cues: tuple[str, ...]) -> int | None:
     return found.pop() if len(found) == 1 else None
 
 
+def amount_before(text: str, cues: tuple[str, ...]) -> int | None:
+    """The one amount in the clause just before a cue word that names it ("ローンがまだ120万
+    くらい残ってて", "贷款还有150万没还"); None as for `amount_after`."""
+    folded = _NOT_THIS_RE.sub(" ", _folded(text))
+    found: set[int] = set()
+    for cue in cues:
+        end = folded.find(cue)
+        while end != -1:
+            before = folded[max(end - 24, 0) : end]
+            clause = _CLAUSE_END.split(before)[-1]
+            if clause and _NUMBER_IN.search(clause) and not (
+                says_bound(clause) or says_range(clause)
+            ):
+                amount = find_amount(clause)
+                if amount is not None:
+                    found.add(amount)
+            end = folded.find(cue, end + 1)
+    return found.pop() if len(found) == 1 else None
+
+
 _NOT_YET_AFTER_CUE = re.compile(r"\s*(?:は|が|も)?\s*(?:まだ|还没|還沒|没有|沒有|未)")
 _NUMBER_IN = re.compile(rf"[{_NUMERIC}]")
 # The figure a correction sets aside: 不是8万, 而不是8万; 8万じゃなくて, 8万ではなく.

@@ -21,6 +21,7 @@ from collections.abc import Iterable, Sequence
 from bot.core import texts
 from bot.core.amount_words import (
     amount_after,
+    amount_before,
     amount_taken_back,
     amounts_in,
     best_offer,
@@ -316,6 +317,8 @@ class TypedAnswers:
         amount after one of its cue words, or an option read for sure from one clause."""
         if question.is_money:
             amount = amount_after(text, question.cues)
+            if amount is None:
+                amount = amount_before(text, question.cues_after)
             if amount is not None:
                 if question.plausible_max and amount > question.plausible_max:
                     return None

@@ -75,6 +75,8 @@ class Question:
     # Money only: words that announce this amount in a sentence that says several things
     # ("车贷是银行的，还欠80万": 还欠 -> the balance). Without one, such a sentence gives none.
     cues: tuple[str, ...] = ()
+    # Money only: words after an amount that name it ("120万くらい残ってて", "150万没还").
+    cues_after: tuple[str, ...] = ()
     # Money only: words that say an amount is another one than asked (a market price where
     # an offer is asked), besides the shared ones (a monthly payment, interest included);
     # such an amount is not taken, the hint `_other_amount` says what is needed.
