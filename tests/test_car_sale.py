@@ -881,3 +881,4 @@ def test_an_amount_named_by_the_words_after_it_is_the_balance(typed, balance):
     chat.send(typed)
     assert chat.session.flow == "car_sale"
     assert chat.session.early.get("balance") == balance
+    assert ("約" in chat.text) is ("くらい" in typed)  # said back as approximate

@@ -88,7 +88,9 @@ def _said_as(question: Question, text: str, value: object) -> str | None:
     if not question.is_money or not isinstance(value, int):
         return None  # an option ("査定はまだ") is never approximate
     for clause in _CLAUSES.split(text):
-        if any(cue in clause for cue in question.cues) and says_about(clause):
+        if any(cue in clause for cue in (*question.cues, *question.cues_after)) and says_about(
+            clause
+        ):
             return texts.ABOUT
     return None
 
