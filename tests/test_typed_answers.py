@@ -427,3 +427,9 @@ def test_several_amounts_the_bot_cannot_tell_apart_are_asked_for_one(lang, steps
     assert state not in chat.session.answers
     several = translate(lang, texts.AMOUNT_SEVERAL).split("{")[0]
     assert replies[0].text.startswith(several)
+
+
+def test_a_hesitation_that_opens_an_answer_is_no_dont_know():
+    chat = Chat("ja")
+    chat.run("@car_sale", "@lender", "うーん、たぶん普通のローンだと思う")
+    assert chat.session.answers.get("loan_kind") == "standard"

@@ -38,6 +38,10 @@ VALUE_UNSURE = "_value_unsure"
 ValueReader = Callable[[str], str | None]
 
 _PUNCT = re.compile(r"[\s\W_]+")
+# A hesitation that opens a longer answer: うーん、/ えっと / 嗯，/ 那个
+_FILLER = re.compile(
+    r"^\s*(?:うーん|う〜ん|うーむ|んー|ん〜|えっと|えーと|えーっと|あのー?|嗯+|呃+|额+|那个)[、,，。.…\s〜~ー]*"
+)
 _ENDINGS = re.compile(
     r"(?:です|でした|ですね|ですよ|だよ|だね|かな|かも|と思う|と思います|ね|よ|な|"
     r"吧|啊|呢|哦|呀|嘛|了|的|哈|啦)+$"
@@ -174,6 +178,8 @@ class Reader:
         """The reading of `text` as an answer to `question`. `part`: the text is one part of
         a sentence that says several things, so an example counts by how much of it the
         text holds, not by how much of the text it explains."""
+        if (rest := _FILLER.sub("", text, count=1)) and len(rest) >= 2:
+            text = rest  # "うーん、たぶん普通のローン": the "hmm" is no "don't know"
         key = compact(text)
         if not key:
             return NOTHING
