@@ -433,3 +433,14 @@ def test_a_hesitation_that_opens_an_answer_is_no_dont_know():
     chat = Chat("ja")
     chat.run("@car_sale", "@lender", "うーん、たぶん普通のローンだと思う")
     assert chat.session.answers.get("loan_kind") == "standard"
+
+
+def test_a_later_amount_that_must_be_confirmed_is_not_met_with_didnt_understand():
+    """"本金大概五万左右" typed while the ability is asked: near 5万 it is confirmed when the
+    principal is asked; meanwhile the user is told so, not that nothing was understood."""
+    chat = Chat("zh")
+    chat.run("@card_overdue", "@gt3m")
+    replies = chat.send("本金大概五万左右吧")
+    assert "ability" not in chat.session.answers and "principal" not in chat.session.early
+    later = translate("zh", texts.LATER_QUESTION).split("{")[0]
+    assert replies[0].text.startswith(later)

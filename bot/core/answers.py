@@ -168,6 +168,18 @@ class TypedAnswers:
             for value in (session.early[q.id],)
         ] or None
 
+    def _ahead(
+        self, session: Session, flow: Flow, question: Question, text: str
+    ) -> Question | None:
+        """A later money question the text gives an amount for, by its cue word, that cannot
+        be kept as it is (said approximately near a boundary: it is confirmed when asked)."""
+        for other in flow.questions:
+            if other.id == question.id or other.id in session.answers or not other.is_money:
+                continue
+            if amount_after(text, other.cues) is not None:
+                return other
+        return None
+
     def _keep_later_facts(
         self, session: Session, flow: Flow, question: Question, text: str
     ) -> list[Question]:

@@ -574,6 +574,11 @@ class Engine(TypedAnswers):
         if (later := self._later_facts(session, flow, question, typed)) is not None:
             return [*later, self._ask(session, question)]  # "估价一百万" asked about the loan
         if question.kind.expects == "choice":
+            if (ahead := self._ahead(session, flow, question, typed)) is not None:
+                # "本金大概五万左右" while the ability is asked: confirmed when it comes
+                later = self._t(session, ahead.title)
+                text = self._t(session, texts.LATER_QUESTION).format(question=later)
+                return [Reply(text), self._ask(session, question)]
             return self._hint(session, flow, question, None)
         if question.is_money and (earlier := self._earlier_amount(session, flow, question, typed)):
             return earlier  # "残り180万" at the appraisal: the balance, given anew

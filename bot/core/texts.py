@@ -31,6 +31,11 @@ NOT_UNDERSTOOD_AGAIN = N_(
     "Sorry, I still couldn't tell which answer you mean. Tapping one of the buttons below is "
     "the surest way. If none of them fits your case, /help explains what I can do."
 )
+# TRANSLATORS: {question} is the title of a later question ("Overdue principal")
+LATER_QUESTION = N_(
+    "That answers a later question ({question}); I'll ask it when we get there. First, "
+    "this one:"
+)
 SIDE_QUESTION = N_(
     "I can't answer other questions in the middle of a consultation; the result at the end "
     "covers the steps, the documents and the pitfalls. For now, please answer this question:"
