@@ -444,3 +444,18 @@ def test_a_later_amount_that_must_be_confirmed_is_not_met_with_didnt_understand(
     assert "ability" not in chat.session.answers and "principal" not in chat.session.early
     later = translate("zh", texts.LATER_QUESTION).split("{")[0]
     assert replies[0].text.startswith(later)
+
+
+@pytest.mark.parametrize(
+    ("typed", "principal"), [("本金 2.3w", 23_000), ("元本は3万5千元", 35_000)]
+)
+def test_the_questions_own_cue_word_in_front_of_the_amount(typed, principal):
+    chat = Chat("zh")
+    chat.run("@card_overdue", "@gt3m", "@partial", typed)
+    assert chat.session.answers["principal"] == principal
+
+
+def test_an_approximate_amount_after_the_cue_word_near_a_boundary_is_confirmed():
+    chat = Chat("zh")
+    chat.run("@card_overdue", "@gt3m", "@partial", "本金大概5w")
+    assert chat.session.pending and chat.session.pending.get("confirm") == 50_000

@@ -584,7 +584,7 @@ class Engine(TypedAnswers):
             return earlier  # "残り180万" at the appraisal: the balance, given anew
         if question.is_money and (other := self._money_sentence(session, flow, question, typed)):
             return other
-        read = question.kind.read(event.value, plain(event.value))
+        read = question.kind.read(event.value, plain(_without_cue(event.value, question)))
         if isinstance(read, Problem):
             return [self._problem(session, question, read), self._ask(session, question)]
         if not question.is_money:
@@ -867,6 +867,20 @@ class Engine(TypedAnswers):
         if option is not None:
             return self._t(session, option.label)
         return question.kind.say(value, session.lang or DEFAULT_LANGUAGE)  # type: ignore[arg-type]
+
+
+def _without_cue(text: str, question: Question) -> str:
+    """The answer without the question's own cue word in front ("本金 2.3w", "本金大概5w",
+    "残りは120万"), for the amount parser; the text itself where it starts otherwise."""
+    stripped = text.strip()
+    for cue in sorted(question.cues, key=len, reverse=True):
+        if stripped.startswith(cue):
+            rest = _CUE_PARTICLE.sub("", stripped[len(cue) :])
+            return rest or text
+    return text
+
+
+_CUE_PARTICLE = re.compile(r"^\s*(?:は|が|:|：|是|的话|就是|大约是)?\s*")
 
 
 # "《…解释》第八条": a law's title, then its articles (第八条, 第六条、第七条, 第15条).
