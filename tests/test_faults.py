@@ -507,7 +507,9 @@ def test_a_flooding_chat_is_refused_politely_and_does_not_starve_another(monkeyp
     assert check_chat(api, patient, CAR_JA, finished) == 0
     slow_down = translate("ja", texts.SLOW_DOWN)
     assert slow_down not in sent_texts(api, patient.id)
-    assert max(latencies) < 2.0
+    # Not starved: the other chat's whole consultation is through while the flood is still
+    # being handled (an order of events, not a time limit: speed goals live in bench/).
+    assert patient_done < flood_done
     # The flooding chat: its allowed updates were applied (one save each), and each run of
     # refusals got exactly one polite message.
     allowed = decisions.count(RateDecision.ALLOW)
