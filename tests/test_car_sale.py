@@ -882,3 +882,25 @@ def test_an_amount_named_by_the_words_after_it_is_the_balance(typed, balance):
     assert chat.session.flow == "car_sale"
     assert chat.session.early.get("balance") == balance
     assert ("約" in chat.text) is ("くらい" in typed)  # said back as approximate
+
+
+@pytest.mark.parametrize(
+    ("lang", "typed", "facts"),
+    [
+        ("zh", "想卖车 但是ローン还没还完 残クレ的", {"loan_kind": "residual"}),
+        ("ja", "車売りたいけどまだローンが残ってる、残クレです", {"loan_kind": "residual"}),
+    ],
+)
+def test_a_loan_merely_mentioned_is_no_doubt_about_its_kind(lang, typed, facts):
+    chat = Chat(lang)
+    chat.send(typed)
+    assert chat.session.flow == "car_sale"
+    assert {**chat.session.early, **chat.session.answers} == facts
+
+
+@pytest.mark.parametrize("typed", ["ローン", "车贷"])
+def test_a_loan_named_alone_asks_bank_or_regular(typed):
+    chat = Chat("zh")
+    chat.run("@car_sale", "@lender")
+    replies = chat.send(typed)
+    assert {c.id for c in replies[-1].options} == {"bank", "standard"}
