@@ -459,3 +459,12 @@ def test_an_approximate_amount_after_the_cue_word_near_a_boundary_is_confirmed()
     chat = Chat("zh")
     chat.run("@card_overdue", "@gt3m", "@partial", "本金大概5w")
     assert chat.session.pending and chat.session.pending.get("confirm") == 50_000
+
+
+@pytest.mark.parametrize("typed", ["個人売買ってローン残っててもできるの？", "買取店で大丈夫？"])
+def test_a_japanese_yes_or_no_question_is_a_side_question(typed):
+    chat = Chat("ja")
+    chat.run("@car_sale", "@lender", "@standard", "150万", "200万")
+    replies = chat.send(typed)
+    assert "buyer" not in chat.session.answers
+    assert replies[0].text == translate("ja", texts.SIDE_QUESTION)
