@@ -404,3 +404,23 @@ def forget(data: Data) -> list[Message]:
     lang = data.get("lang") or DEFAULT_LANGUAGE
     data.clear()
     return messages(t(lang, texts.FORGOTTEN))
+
+
+def from_session(text: str) -> tuple[str, Data] | None:
+    """Where ours' stored session (`Session.dumps()`) has a chat, as a peer keeps it: (state,
+    data). The bench seeds a peer's storage with it, as it seeds ours' with the session, so
+    that a chat can join the load in the middle of its conversation."""
+    from bot.core.session import Session
+
+    session = Session.loads("seed", text)
+    data: Data = {"lang": session.lang or DEFAULT_LANGUAGE}
+    if session.flow != FLOW_ID or session.state is None:
+        return (MENU, data) if session.lang else None
+    data["answers"], data["history"] = dict(session.answers), list(session.history)
+    state = session.state
+    if state not in QUESTIONS:
+        return f"{DONE}:{state}", data
+    if session.pending and "confirm" in session.pending:
+        data["pending"] = session.pending["confirm"]
+        return state + CONFIRM, data
+    return state, data

@@ -10,18 +10,25 @@ peer, so both do the same dialogue with the same texts). A press is answered, th
 message is marked with the choice (`edit_message_text`, as ours marks it) and the next
 message is sent.
 
-Persistence: PTB's `PicklePersistence` with its defaults (one file; the changed user data
-and conversation states are written every `update_interval` = 60 s, by a task that
-`Application.start()` runs, and at shutdown). It is the persistence PTB ships and documents
-for ConversationHandler; a `BasePersistence` on SQLite would be our own code, not PTB's.
-It does not save each turn before answering: a crash loses up to a minute of answers.
+Persistence: PTB's `PicklePersistence`, the persistence PTB ships and documents for
+ConversationHandler (its example uses it); a `BasePersistence` on SQLite would be our own
+code, not PTB's. One file, with `on_flush=True`: the changed user data and conversation
+states are handed to it every `update_interval` (60 s) and written at shutdown. Its default,
+`on_flush=False`, rewrites the whole file once per changed user and per changed conversation
+at every 60-s update, which grows with the square of the users active in a minute
+(`ptb_update` times it: `default_flush`); at the webhook's 4,096 chats PTB spent minutes in
+it and answered nothing, so the peer gets PTB's cheapest setting. Either way it does not
+save each turn before answering: a crash loses answers (with on_flush=True, everything
+since the start).
 """
 
 from __future__ import annotations
 
 import functools
+import pickle
 import warnings
 from pathlib import Path
+from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
@@ -222,8 +229,22 @@ def conversation() -> ConversationHandler:
         )
 
 
-def persistence(path: Path) -> PicklePersistence:
-    return PicklePersistence(filepath=path)  # PTB's defaults: one file, update_interval=60
+def persistence(path: Path | str, on_flush: bool = True) -> PicklePersistence:
+    return PicklePersistence(filepath=path, on_flush=on_flush)  # one file, update_interval=60
+
+
+def write_seed(path: Path, chats: list[tuple[int, str, dict[str, Any]]]) -> None:
+    """A PicklePersistence file holding these chats (id, state, user data), as PTB writes it:
+    how the bench brings a chat to the middle of its conversation before the load."""
+    data = {
+        "conversations": {FLOW_ID: {(chat, chat): state for chat, state, _ in chats}},
+        "user_data": {chat: {**user, "state": state} for chat, state, user in chats},
+        "chat_data": {},
+        "bot_data": {},
+        "callback_data": None,
+    }
+    with path.open("wb") as fp:
+        pickle.dump(data, fp, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def register(application: Application) -> None:
