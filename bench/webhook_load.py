@@ -63,7 +63,16 @@ from typing import Any
 
 import httptools
 
-from bench.core import Benchmark, Context, Findings, Row, Samples, percentile, subprocess_env
+from bench.core import (
+    Benchmark,
+    Context,
+    Findings,
+    Row,
+    Samples,
+    percentile,
+    subprocess_env,
+    vm_rss_kib,
+)
 from bench.tg_updates import Template, build_corpus, template
 from bot.tools.fake_bot_api import TOKEN
 
@@ -71,7 +80,7 @@ SECRET = "zansai-bench-secret"
 # What each load cell reports, as samples named {server}_{connections}_{field}.
 CELL_FIELDS = (
     "rps", "p50_ms", "p99_ms", "replies_per_s", "drain_s", "drain_rate", "backlog", "e2e",
-    "marked",
+    "marked", "rss_mib",
 )
 OURS, PEERS = ("sqlite", "redis"), ("ptb", "aiogram", "aiogram_redis")
 CONNECTIONS = (16, 64)
@@ -207,6 +216,15 @@ def cpu_seconds(pids: list[int]) -> float:
         except OSError:
             pass
     return total / tick
+
+
+def worker_rss_mib(pids: list[int]) -> float:
+    """The largest VmRSS among these processes (a worker's, where there are several)."""
+    largest = 0
+    for pid in pids:
+        with suppress(OSError, RuntimeError):
+            largest = max(largest, vm_rss_kib(f"/proc/{pid}/status"))
+    return largest / 1024
 
 
 def redis_pids() -> list[int]:
@@ -628,6 +646,7 @@ class Cell:
     replaced: int
     e2e: float = 0.0  # replies the answered updates imply, delivered, over window + drain
     marked: float = 0.0  # presses whose message was marked with the choice, per press answered
+    rss_mib: float = 0.0  # the largest worker's VmRSS after the cell
 
 
 async def stats(fake: Client) -> dict[str, Any]:
@@ -722,6 +741,7 @@ async def cell(
         drain += left / rate if rate > 0 else float("inf")
         backlog += left
     final = await stats(fake)
+    rss = worker_rss_mib(tree(target.proc.process.pid))
     presses = final["calls"].get("answerCallbackQuery", 0) - before["calls"].get(
         "answerCallbackQuery", 0
     )
@@ -747,6 +767,7 @@ async def cell(
         replaced=replaced,
         e2e=(delivered + left) / (elapsed + drain),
         marked=edits / presses if presses else float("nan"),
+        rss_mib=rss,
     )
 
 
@@ -921,7 +942,7 @@ def report(ctx: Context, state: State, medians: Samples) -> Findings:
         "after); measured once in this invocation"
         + (f" (the runner's {ctx.runs} repetitions repeat it)" if ctx.runs > 1 else ""),
         "server                                 conns   upd/s  p50 ms  p99 ms  replies/s  "
-        "drain s  backlog  end-to-end/s  failed  replies ok  marked  "
+        "drain s  backlog  end-to-end/s  failed  replies ok  marked  RSS MiB  "
         "server CPU ms/upd  cores server/fake/gen(/redis)",
     ]
     details: dict[str, Any] = {"cells": {}}
@@ -946,7 +967,7 @@ def report(ctx: Context, state: State, medians: Samples) -> Findings:
                 f"{c.p99_ms:>7.1f} {c.replies_per_s:>10,.0f} "
                 f"{('~' if c.estimated else '') + format(c.drain_s, '.2f'):>8} "
                 f"{c.backlog:>8,.0f} {c.e2e:>13,.0f} {c.failed:>7} {ok:>11} "
-                f"{100 * c.marked:>6.1f}% "
+                f"{100 * c.marked:>6.1f}% {c.rss_mib:>8.1f} "
                 f"{1000 * c.cpu.get('server', 0) / max(c.rps, 1e-9):>17.2f}  {cpu}"
             )
             details["cells"][f"{target.key}_{connections}"] = c.__dict__
@@ -996,6 +1017,17 @@ def _rows() -> tuple[Row, ...]:
                     "s",
                     goal=0.0,
                 ),
+            ]
+        if connections == CONNECTIONS[-1]:
+            rows += [
+                Row(
+                    f"{label}: worker RSS with the reader loaded, after the load",
+                    f"{key}_{connections}_rss_mib",
+                    "MiB",
+                    anchor=f"ptb_{connections}_rss_mib",
+                    anchor_label="the PTB peer's process, after the same load",
+                )
+                for key, label in (("sqlite", "1 worker SQLite"), ("redis", "2 workers Redis"))
             ]
         for key in PEERS:
             rows.append(
