@@ -1,6 +1,9 @@
-"""The webhook anchor: PTB's own `Application.run_webhook` with a bare echo bot.
+"""The PTB webhook peer: PTB's own `Application.run_webhook` with `car_sale` written the
+idiomatic PTB way (`bench.ptb_car_sale`: ConversationHandler, PicklePersistence), or with a
+bare echo bot (`--bot echo`, the anchor of earlier runs).
 
     python -m bench.ptb_echo_webhook --port P --secret S --base-url http://127.0.0.1:Q/bot
+                                     [--bot car_sale|echo] [--persistence FILE]
 
 PTB's defaults throughout (tornado; updates processed one at a time; the bot's HTTPXRequest
 pool of 256), listening on 127.0.0.1 at /telegram. Its webhook answers 200 as soon as the
@@ -42,11 +45,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--secret", required=True)
     parser.add_argument("--base-url", required=True)
     parser.add_argument("--token", default=TOKEN)
+    parser.add_argument("--bot", choices=("car_sale", "echo"), default="car_sale")
+    parser.add_argument("--persistence", default="ptb-car-sale.pickle", help="car_sale's file")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
-    application = Application.builder().token(args.token).base_url(args.base_url).build()
-    application.add_handler(MessageHandler(filters.TEXT, echo_text))
-    application.add_handler(CallbackQueryHandler(echo_press))
+    builder = Application.builder().token(args.token).base_url(args.base_url)
+    if args.bot == "car_sale":
+        from bench import ptb_car_sale
+
+        application = builder.persistence(ptb_car_sale.persistence(args.persistence)).build()
+        ptb_car_sale.register(application)
+    else:
+        application = builder.build()
+        application.add_handler(MessageHandler(filters.TEXT, echo_text))
+        application.add_handler(CallbackQueryHandler(echo_press))
     application.run_webhook(
         listen="127.0.0.1",
         port=args.port,

@@ -36,6 +36,8 @@ AMOUNTS = {
 }
 # What Telegram sends as language_code; None (say "en") gets the language picker first.
 LANGUAGE_CODES = {"ja": ("ja", "ja", "ja", None), "zh": ("zh-hans", "zh-hans", "zh", None)}
+# The same without the picker: for the peers, which take the language from language_code.
+KNOWN_CODES = {"ja": ("ja",), "zh": ("zh-hans", "zh-hans", "zh")}
 MENU_PHRASES = {
     ("car_sale", "ja"): ("ローンが残っている車を売りたい", "車の売却"),
     ("car_sale", "zh"): ("想卖还有贷款的车", "卖车"),
@@ -340,13 +342,20 @@ def _stream(
         new_user = script.steps[-1][1] == "forget"
 
 
-def schedule(scripts: Sequence[Script], users: int, turns: int, seed: int = 6) -> list[Turn]:
-    """`turns` turns, round-robin over `users` users each working through conversations."""
+def schedule(
+    scripts: Sequence[Script],
+    users: int,
+    turns: int,
+    seed: int = 6,
+    codes: dict[str, tuple[str | None, ...]] = LANGUAGE_CODES,
+) -> list[Turn]:
+    """`turns` turns, round-robin over `users` users each working through conversations
+    (`codes`: the language_codes users of each language send)."""
     rng = random.Random(seed)
     streams = []
     for number in range(users):
         lang = "ja" if number % 2 == 0 else "zh"
-        code = rng.choice(LANGUAGE_CODES[lang])
+        code = rng.choice(codes[lang])
         user = f"telegram:{100_000_000 + number * 7919}"
         stream = _stream(scripts, lang, code, rng.randrange(len(scripts)), rng)
         streams.append((user, code, stream))

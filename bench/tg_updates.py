@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bench.core import OfflineTurns
-from bench.scripts import Turn, build_scripts, schedule
+from bench.scripts import KNOWN_CODES, LANGUAGE_CODES, Turn, build_scripts, schedule
 from bot.adapters.telegram_bot.callbacks import encode_callback
 from bot.adapters.telegram_bot.render import render
 from bot.app import build_engine
@@ -214,10 +214,13 @@ class Corpus:
         return out
 
 
-def build_corpus(users: int, turns: int) -> Corpus:
+def build_corpus(users: int, turns: int, peers: bool = False) -> Corpus:
+    """The scheduled conversations as updates. `peers`: only `car_sale` (the consultation
+    the peers are written for), and every user sends a language_code we read (no picker)."""
     started = time.perf_counter()
     engine = build_engine(warm_up=False)
-    scripts = build_scripts(engine, FLOWS)
-    scheduled = schedule(scripts, users, turns)
+    flows = [flow for flow in FLOWS if flow.id == "car_sale"] if peers else FLOWS
+    scripts = build_scripts(engine, flows)
+    scheduled = schedule(scripts, users, turns, codes=KNOWN_CODES if peers else LANGUAGE_CODES)
     chats = build_chats(engine, scheduled)
     return Corpus(chats, scheduled, time.perf_counter() - started)
