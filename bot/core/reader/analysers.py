@@ -8,6 +8,7 @@ first use or by `warm_up()`; everything else about a reading is cheap.
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 import unicodedata
@@ -81,9 +82,11 @@ _JA_CLAUSE_ENDS = {"て", "で", "けど", "けれど", "けれども", "が", "
 _JA_HELPERS = {"非自立可能"}
 
 
-def japanese_clauses(text: str) -> list[str]:
+@functools.lru_cache(maxsize=1024)
+def japanese_clauses(text: str) -> tuple[str, ...]:
     """Japanese text cut after its conjunctive particles (Sudachi's 接続助詞, and ので), so each
-    part says one thing; parts of a character or two stay with the one before."""
+    part says one thing; parts of a character or two stay with the one before. Cached: the
+    same message is cut for every question a turn reads it against."""
     tokens = _analysed(text)
     parts, start, at = [], 0, 0
     for i, (_, pos, surface, sub) in enumerate(tokens):
@@ -100,7 +103,7 @@ def japanese_clauses(text: str) -> list[str]:
             parts.append(text[start:at])
             start = at
     parts.append(text[start:])
-    return parts
+    return tuple(parts)
 
 
 def japanese_words(text: str) -> list[str]:
