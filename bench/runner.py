@@ -33,6 +33,7 @@ MODULES: tuple[str, ...] = (
     "cold_start",
     "ptb_update",
     "webhook_load",
+    "delivery_limits",
 )
 
 RUNS, QUICK_RUNS = 5, 2

@@ -20,6 +20,7 @@ from bot.core.events import Event
 from bot.core.session import Session
 from bot.storage import LocalAsyncStore, MemoryStore, SqliteStore, open_store
 from bot.storage import sqlite as stores
+from bot.storage.base import Outbox
 from bot.turns import TurnRunner
 from tests.support import ENGINE
 
@@ -69,19 +70,37 @@ def runner(store):
 LINES = ["/lang ja", "@car_sale", "@lender", "@standard", "150万", "120万", "@yes", "@business"]
 
 
+class Recorder:
+    """A courier that keeps what it sends: one message per reply. `during(message)` runs
+    before each send (to fail it, or to let another worker in), and `hold` is awaited after
+    it, as a transport does right before its request."""
+
+    def __init__(self, during=None) -> None:
+        self.sent: list[str] = []
+        self.during = during
+
+    def render(self, turn) -> list[dict]:
+        return [{"text": reply.text} for reply in turn.replies]
+
+    async def send(self, message: dict, hold) -> None:
+        if self.during is not None:
+            await self.during(message)
+        await hold()
+        self.sent.append(message["text"])
+
+
 async def test_a_retried_update_is_acknowledged_and_not_applied_again(runner):
-    delivered = []
-
-    async def deliver(replies):
-        delivered.append(replies)
-
+    courier = Recorder()
+    turns = []
     for update_id, line in enumerate(LINES[:5], start=1):
-        assert await runner.turn("c1", Event.parse(line), None, update_id, deliver)
-    assert await runner.turn("c1", Event.parse("150万"), None, 5, deliver) is None
-    assert await runner.turn("c1", Event.parse("@lender"), None, 3, deliver) is None
+        turn = await runner.turn("c1", Event.parse(line), None, update_id, courier)
+        assert turn
+        turns.append(turn)
+    assert await runner.turn("c1", Event.parse("150万"), None, 5, courier) is None
+    assert await runner.turn("c1", Event.parse("@lender"), None, 3, courier) is None
     session = await runner.store.load("c1")
     assert session.state == "appraisal" and session.answers["balance"] == 1_500_000
-    assert len(delivered) == 5
+    assert courier.sent == [reply.text for turn in turns for reply in turn.replies]
 
 
 async def test_one_chats_updates_are_applied_one_after_another(runner):
@@ -161,25 +180,90 @@ def test_open_store_reads_the_url(tmp_path, monkeypatch):
         open_store("postgres://x")
 
 
-class Undeliverable(Exception):
-    pass
+class Unreachable(Exception):
+    """The transport is down: the message may go later."""
 
 
-async def test_a_turn_whose_replies_cannot_be_delivered_saves_nothing_and_frees_the_chat(
+def failing(times: int):
+    """A `during` that fails the next `times` sends."""
+    left = [times]
+
+    async def during(message: dict) -> None:
+        if left[0]:
+            left[0] -= 1
+            raise Unreachable
+
+    return during
+
+
+async def test_a_turn_whose_replies_cannot_be_delivered_is_kept_and_its_retry_delivers_them(
     runner, store
 ):
+    """The turn is saved before its first reply goes out: a failed send loses nothing, and
+    Telegram's retry of the update (at once: the chat is free, not locked for the lock's
+    10 s) delivers the replies without applying the turn again."""
     await runner.turn("c7", Event.parse("/lang ja"), None, 1)
+    courier = Recorder(failing(1))
+    with pytest.raises(Unreachable):
+        await runner.turn("c7", Event.parse("@car_sale"), None, 2, courier)
+    assert await store.seen("c7", 2)
+    applied = await store.load("c7")
+    assert applied.flow == "car_sale" and courier.sent == []
+    retried = await asyncio.wait_for(
+        runner.turn("c7", Event.parse("@car_sale"), None, 2, courier), 2
+    )
+    assert retried is None  # acknowledged, not applied again...
+    assert await store.load("c7") == applied
+    offline = TurnRunner(ENGINE, LocalAsyncStore(MemoryStore()))
+    await offline.turn("c7", Event.parse("/lang ja"))
+    expected = await offline.turn("c7", Event.parse("@car_sale"))
+    assert courier.sent == [reply.text for reply in expected.replies]  # ...but delivered
+    assert await runner.turn("c7", Event.parse("@lender"), None, 3, courier)
+    assert (await store.load("c7")).state == "loan_kind"
 
-    async def fail(replies):
-        raise Undeliverable
+
+async def test_an_interrupted_delivery_resumes_after_the_last_reply_delivered(runner, store):
+    """Two replies, the second fails: the chat's next update sends it (and only it) first,
+    then its own replies; nothing is sent twice, nothing is lost, the order is kept."""
+    reference = Recorder()
+    offline = TurnRunner(ENGINE, LocalAsyncStore(MemoryStore()))
+    for update_id, line in enumerate(["/lang ja", "@car_sale", "@lender"], start=1):
+        await offline.turn("c13", Event.parse(line), None, update_id, reference)
+    calls = [0]
+
+    async def second_fails(message: dict) -> None:
+        calls[0] += 1
+        if calls[0] == 2:
+            raise Unreachable
+
+    courier = Recorder(second_fails)
+    with pytest.raises(Unreachable):
+        await runner.turn("c13", Event.parse("/lang ja"), None, 1, courier)
+    assert len(reference.sent) > 2 and courier.sent == reference.sent[:1]
+    await runner.turn("c13", Event.parse("@car_sale"), None, 2, courier)
+    await runner.turn("c13", Event.parse("@lender"), None, 3, courier)
+    assert courier.sent == reference.sent
+
+
+class Refused(Exception):
+    """Stands for a message the transport refuses for good."""
+
+
+async def test_a_turn_none_of_whose_replies_can_ever_be_delivered_is_undone(runner, store):
+    from bot.turns import Undeliverable
+
+    await runner.turn("c14", Event.parse("/lang ja"), None, 1)
+    before = await store.load("c14")
+
+    async def refuse(message: dict) -> None:
+        raise Undeliverable("sendMessage") from Refused()
 
     with pytest.raises(Undeliverable):
-        await runner.turn("c7", Event.parse("@car_sale"), None, 2, fail)
-    assert not await store.seen("c7", 2)
-    assert (await store.load("c7")).flow is None
-    # Telegram's retry is applied at once, not after the lock's lifetime (10 s)
-    turn = await asyncio.wait_for(runner.turn("c7", Event.parse("@car_sale"), None, 2), 2)
-    assert turn and (await store.load("c7")).flow == "car_sale"
+        await runner.turn("c14", Event.parse("@car_sale"), None, 2, Recorder(refuse))
+    assert await store.load("c14") == before  # the user saw nothing of it: as if unsent
+    courier = Recorder()
+    assert await runner.turn("c14", Event.parse("@car_sale"), None, 3, courier)
+    assert (await store.load("c14")).flow == "car_sale" and courier.sent
 
 
 # -- Redis: the turn protocol across workers ---------------------------------------------------
@@ -235,16 +319,35 @@ async def test_a_redis_turn_takes_two_round_trips_and_a_duplicate_one(redis_work
     assert await runner.turn("c8", Event.parse("@lender"), None, 6) is None
     assert sent == ["EVALSHA"]  # seen: the same script unlocks again
 
-    async def fail(replies):
-        raise Undeliverable
-
     sent.clear()
-    with pytest.raises(Undeliverable):
-        await runner.turn("c8", Event.parse("@lender"), None, 7, fail)
-    assert sent == ["EVALSHA", "EVALSHA"]  # lock+seen+load, unlock
+    with pytest.raises(Unreachable):
+        await runner.turn("c8", Event.parse("@lender"), None, 7, Recorder(failing(1)))
+    # lock+seen+load, save+outbox, unlock: the turn is kept with its outbox
+    assert sent == ["EVALSHA", "EVALSHA", "EVALSHA"]
     assert not await store.client.exists(store.prefix + "l:c8")
-    assert not await store.seen("c8", 7)
-    assert (await store.load("c8")).state == "owner"
+    assert await store.seen("c8", 7)
+    assert (await store.load("c8")).state == "loan_kind"
+
+
+@needs_redis
+async def test_a_redis_turn_with_replies_takes_a_round_trip_more_per_reply(redis_workers):
+    """lock+seen+load, save+outbox (the lock kept), then per reply a delivered mark, the
+    last one releasing the lock. (Pacing is the courier's business: none here.)"""
+    from bot.storage.redis_store import DELIVERED, HOLD
+
+    store = await redis_workers()
+    for script in (HOLD, DELIVERED):
+        await store.client.script_load(script)
+    runner = TurnRunner(ENGINE, store)
+    sent = count_commands(store)
+    courier = Recorder()
+    turn = await runner.turn("c15", Event.parse("/start"), "ja", 1, courier)
+    assert sent == ["EVALSHA"] * (2 + len(turn.replies))
+    assert not await store.client.exists(store.prefix + "l:c15")
+    assert set(await store.client.hkeys(store.prefix + "s:c15")) == {"d", "v"}  # no outbox
+    sent.clear()
+    assert await runner.turn("c15", Event.parse("/start"), "ja", 1, courier) is None
+    assert sent == ["EVALSHA"]
 
 
 @needs_redis
@@ -255,21 +358,22 @@ async def test_two_redis_workers_apply_each_update_once(redis_workers):
     await first.turn("c9", Event.parse("/lang ja"), None, 1)
     await first.turn("c9", Event.parse("@car_sale"), None, 2)
     before = (await one.load("c9")).version
-    delivered = []
 
-    async def deliver(replies):
-        delivered.append(replies)
+    async def pause(message: dict) -> None:
         await asyncio.sleep(0.001)
 
+    courier = Recorder(pause)
     updates = [(Event.button("unknown", "car_sale.owner"), 100 + i) for i in range(20)]
     results = await asyncio.gather(
         *(
-            worker.turn("c9", event, None, update_id, deliver)
+            worker.turn("c9", event, None, update_id, courier)
             for event, update_id in updates
             for worker in (first, second)
         )
     )
-    assert sum(r is not None for r in results) == 20 and len(delivered) == 20
+    applied = [r for r in results if r is not None]
+    assert len(applied) == 20
+    assert len(courier.sent) == sum(len(turn.replies) for turn in applied)
     assert (await two.load("c9")).version == before + 20
 
 
@@ -287,24 +391,51 @@ async def two_workers_with_short_locks(chat, redis_workers, monkeypatch):
 
 
 @needs_redis
-async def test_a_turn_that_outlived_its_lock_cannot_apply_its_update_again(
+async def test_a_save_after_the_lock_expired_cannot_apply_the_update_again(redis_workers):
+    """A worker's turn loaded the session, then its lock expired and another worker applied
+    the same update (Telegram's retry). The first worker's save is refused, so the update
+    counts once."""
+    from bot.storage import redis_store
+
+    one, two = await redis_workers(), await redis_workers()
+    await TurnRunner(ENGINE, one).turn("c10", Event.parse("/lang ja"), None, 1)
+    await TurnRunner(ENGINE, one).turn("c10", Event.parse("@car_sale"), None, 2)
+    async with one.begin("c10", 3) as begun:
+        session = begun.session
+        await one.client.delete(begun.lock_key)  # expired
+        assert await TurnRunner(ENGINE, two).turn("c10", Event.parse("@lender"), None, 3)
+        ENGINE.handle(session, Event.parse("@lender"))
+        with pytest.raises(redis_store.ConflictError):
+            await begun.save(session)
+    stored = await one.load("c10")
+    assert stored.state == "loan_kind" and stored.history == ["owner"] and stored.version == 3
+    assert not await one.client.exists(one.prefix + "l:c10")
+
+
+@needs_redis
+async def test_a_delivery_that_outlived_its_lock_stops_and_the_next_worker_finishes_it(
     redis_workers, monkeypatch
 ):
-    """Worker one is so slow to deliver that its lock expires; worker two applies the same
-    update (Telegram's retry) meanwhile. Worker one's save is refused, so the update counts
-    once."""
+    """Worker one saved the turn, then stalls before its first reply until its lock
+    expires; worker two gets Telegram's retry of the update, takes the lock and delivers
+    the outbox. Worker one then finds its lock gone and stops: every reply once."""
     from bot.storage import redis_store
 
     one, first, second = await two_workers_with_short_locks("c10", redis_workers, monkeypatch)
+    taken_over = Recorder()
 
-    async def slow(replies):
-        assert await second.turn("c10", Event.parse("@lender"), None, 3)  # waits out the lock
+    async def stall(message: dict) -> None:
+        if not taken_over.sent:  # the retry waits out the lock, then delivers
+            assert await second.turn("c10", Event.parse("@lender"), None, 3, taken_over) is None
 
-    with pytest.raises(redis_store.ConflictError):
-        await first.turn("c10", Event.parse("@lender"), None, 3, slow)
+    stalled = Recorder(stall)
+    with pytest.raises(redis_store.LockLost):
+        await first.turn("c10", Event.parse("@lender"), None, 3, stalled)
     session = await one.load("c10")
     assert session.state == "loan_kind" and session.history == ["owner"] and session.version == 3
+    assert stalled.sent == [] and taken_over.sent
     assert not await one.client.exists(one.prefix + "l:c10")
+    assert set(await one.client.hkeys(one.prefix + "s:c10")) <= {"d", "v", "t"}
 
 
 @needs_redis
@@ -313,15 +444,17 @@ async def test_a_turn_that_outlived_its_lock_cannot_bring_back_a_forgotten_sessi
 ):
     from bot.storage import redis_store
 
-    one, first, second = await two_workers_with_short_locks("c11", redis_workers, monkeypatch)
-
-    async def slow(replies):
+    one, _, second = await two_workers_with_short_locks("c11", redis_workers, monkeypatch)
+    async with one.begin("c11", 3) as begun:
+        session = begun.session
+        await one.client.delete(begun.lock_key)  # expired
         assert await second.turn("c11", Event.command("forget"), None, 4)
-
-    with pytest.raises(redis_store.ConflictError):
-        await first.turn("c11", Event.parse("@lender"), None, 3, slow)
+        ENGINE.handle(session, Event.parse("@lender"))
+        with pytest.raises(redis_store.ConflictError):
+            await begun.save(session, Outbox([{"text": "x"}]))
     assert await one.load("c11") is None
     assert not await one.seen("c11", 3) and await one.seen("c11", 4)
+    assert not await one.client.exists(one.prefix + "s:c11")
 
 
 @needs_redis

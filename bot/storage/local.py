@@ -8,6 +8,7 @@ and other chats meanwhile; a store that never blocks (memory) is called directly
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
@@ -15,36 +16,49 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from bot.core.session import Session
-from bot.storage.base import TRANSIENT_ERRORS, SyncStore
+from bot.storage.base import TRANSIENT_ERRORS, Buckets, Outbox, Rate, SyncStore
 from bot.storage.locks import ChatLocks
 
 T = TypeVar("T")
 
 STORE_THREADS = 4  # reads run side by side; SQLite writes take turns on one connection
+OVERALL = "*"  # the key of the bucket every chat shares (user keys are "telegram:<id>")
 
 
 @dataclass(slots=True)
 class LocalBegun:
-    """A turn on a local store: the chat's `ChatLocks` entry is held by `begin`'s block."""
+    """A turn on a local store: the chat's `ChatLocks` entry is held by `begin`'s block, so
+    `hold` has nothing to check and `delivered(release=True)` nothing to release."""
 
     owner: LocalAsyncStore
     user: str
     update_id: int | None
     seen: bool
     session: Session | None
+    outbox: Outbox | None = None
 
-    async def save(self, session: Session) -> None:
-        await self.owner.call(self.owner.store.save, session, self.update_id)
+    async def save(self, session: Session, outbox: Outbox | None = None) -> None:
+        await self.owner.call(self.owner.store.save, session, self.update_id, outbox)
 
-    async def delete(self) -> None:
-        await self.owner.call(self.owner.store.delete, self.user, self.update_id)
+    async def delete(self, outbox: Outbox | None = None) -> None:
+        await self.owner.call(self.owner.store.delete, self.user, self.update_id, outbox)
+
+    async def hold(self) -> None:
+        pass
+
+    async def delivered(self, outbox: Outbox, release: bool = False) -> None:
+        await self.owner.call(self.owner.store.delivered, self.user, outbox)
+
+    async def restore(self, session: Session | None) -> None:
+        await self.owner.call(self.owner.store.restore, self.user, session)
 
 
 class LocalAsyncStore:
     """A synchronous store (SQLite, memory) for one process, with a lock per chat.
 
     `threads`: the size of the pool a blocking store (one with a true `blocking` attribute,
-    as SqliteStore has) runs in; 0 calls it on the event loop.
+    as SqliteStore has) runs in; 0 calls it on the event loop. Send rates are paced in this
+    process too (`Buckets`): one process is all there is.
     """
 
     transient_errors = TRANSIENT_ERRORS
@@ -52,6 +66,7 @@ class LocalAsyncStore:
     def __init__(self, store: SyncStore, threads: int = STORE_THREADS) -> None:
         self.store = store
         self.lock = ChatLocks()
+        self.buckets = Buckets()
         self._pool: ThreadPoolExecutor | None = None
         if threads and getattr(store, "blocking", False):
             self._pool = ThreadPoolExecutor(threads, thread_name_prefix="zansai-store")
@@ -65,8 +80,10 @@ class LocalAsyncStore:
     @asynccontextmanager
     async def begin(self, user: str, update_id: int | None) -> AsyncIterator[LocalBegun]:
         async with self.lock(user):
-            seen, session = await self.call(self.store.begin, user, update_id)
-            yield LocalBegun(self, user, update_id, seen, session)
+            seen, session, outbox = await self.call(self.store.open, user, update_id)
+            if seen and outbox is None:
+                session = None
+            yield LocalBegun(self, user, update_id, seen, session, outbox)
 
     async def load(self, user: str) -> Session | None:
         return await self.call(self.store.load, user)
@@ -79,6 +96,9 @@ class LocalAsyncStore:
 
     async def delete(self, user: str, update_id: int | None = None) -> None:
         await self.call(self.store.delete, user, update_id)
+
+    async def pace(self, user: str, chat: Rate, overall: Rate) -> float:
+        return self.buckets.reserve(time.monotonic(), [(user, chat), (OVERALL, overall)])
 
     async def ping(self) -> None:
         await self.call(self.store.load, "zansai:ping")

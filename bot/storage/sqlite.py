@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from bot.core.session import Session
-from bot.storage.base import DEFAULT_TTL, RECENT_UPDATES, UPDATE_TTL
+from bot.storage.base import DEFAULT_TTL, RECENT_UPDATES, UPDATE_TTL, Outbox
 
 EXPIRE_EVERY = 3600  # a long-running SqliteStore deletes idle sessions this often
 TOUCH_EVERY = 3600  # a row's `updated` is rewritten at most this often (see save)
@@ -37,6 +37,10 @@ class SqliteStore:
     last RECENT_UPDATES applied updates (a JSON array), so that checking and marking an
     update cost nothing extra. /forget deletes the row, so its update id goes to `updates`,
     a small table kept UPDATE_TTL.
+
+    The row also holds the chat's outbox (NULL once every reply was delivered), written by
+    the same statement as the session. /forget with an outbox leaves a row with an empty
+    session and that outbox, deleted (and checkpointed) once the outbox is delivered.
     """
 
     SCHEMA = (
@@ -44,7 +48,8 @@ class SqliteStore:
             user TEXT PRIMARY KEY,
             data TEXT NOT NULL,
             updated INTEGER NOT NULL,
-            recent TEXT NOT NULL DEFAULT '[]'
+            recent TEXT NOT NULL DEFAULT '[]',
+            outbox TEXT
         ) WITHOUT ROWID""",
         """CREATE TABLE IF NOT EXISTS updates (
             update_id INTEGER PRIMARY KEY,
@@ -57,7 +62,7 @@ class SqliteStore:
     # The session, whether the update was applied (in this chat's row, or forgotten with
     # it), in one statement that always returns a row.
     BEGIN = """
-        SELECT s.data, s.updated,
+        SELECT s.data, s.updated, s.outbox,
             ?2 IS NOT NULL AND (
                 EXISTS (SELECT 1 FROM json_each(s.recent) WHERE value = ?2)
                 OR EXISTS (SELECT 1 FROM updates WHERE update_id = ?2 AND expires >= ?3))
@@ -73,16 +78,18 @@ class SqliteStore:
     # Most turns: the session and its update id, leaving `updated` (and so its index) alone
     # while it is recent enough (?3); a turn then writes one page instead of two.
     SAVE_RECENT = f"""
-        UPDATE sessions SET data = ?2, recent = {_RECENT_PLUS_NEW}
+        UPDATE sessions SET data = ?2, recent = {_RECENT_PLUS_NEW},
+            outbox = coalesce(?5, outbox)
         WHERE user = ?1 AND updated >= ?3
     """
     SAVE = f"""
-        INSERT INTO sessions (user, data, updated, recent)
-        VALUES (?1, ?2, ?3, CASE WHEN ?4 IS NULL THEN '[]' ELSE json_array(?4) END)
+        INSERT INTO sessions (user, data, updated, recent, outbox)
+        VALUES (?1, ?2, ?3, CASE WHEN ?4 IS NULL THEN '[]' ELSE json_array(?4) END, ?5)
         ON CONFLICT (user) DO UPDATE SET
             data = excluded.data,
             updated = excluded.updated,
-            recent = {_RECENT_PLUS_NEW}
+            recent = {_RECENT_PLUS_NEW},
+            outbox = coalesce(excluded.outbox, outbox)
     """
 
     blocking = True
@@ -109,6 +116,8 @@ class SqliteStore:
         columns = {row[1] for row in self._db.execute("PRAGMA table_info(sessions)")}
         if "recent" not in columns:  # a file from before update ids moved into the row
             self._db.execute("ALTER TABLE sessions ADD COLUMN recent TEXT NOT NULL DEFAULT '[]'")
+        if "outbox" not in columns:  # a file from before replies were saved with the turn
+            self._db.execute("ALTER TABLE sessions ADD COLUMN outbox TEXT")
         self.expire()
 
     @property
@@ -138,28 +147,34 @@ class SqliteStore:
                 connection.set_trace_callback(trace)
 
     def begin(self, user: str, update_id: int | None) -> tuple[bool, Session | None]:
+        seen, session, _ = self.open(user, update_id)
+        return seen, None if seen else session
+
+    def open(self, user: str, update_id: int | None) -> tuple[bool, Session | None, Outbox | None]:
         arguments = (user, update_id, int(time.time()))
         reader = self._reader()
         if reader is None:
             with self._lock:
-                data, updated, seen = self._db.execute(self.BEGIN, arguments).fetchone()
+                data, updated, outbox, seen = self._db.execute(self.BEGIN, arguments).fetchone()
         else:
             cursor = reader.execute(self.BEGIN, arguments)
             try:
-                data, updated, seen = cursor.fetchone()
+                data, updated, outbox, seen = cursor.fetchone()
             finally:
                 cursor.close()  # ends the read transaction now (a checkpoint may wait on it)
-        if seen:
-            return True, None
         if data is None or updated < time.time() - self.ttl:
-            return False, None
-        return False, Session.loads(user, data)
+            return bool(seen), None, None
+        session = Session.loads(user, data) if data else None  # '': forgotten, outbox pending
+        return bool(seen), session, Outbox.loads(outbox)
 
     def load(self, user: str) -> Session | None:
         return self.begin(user, None)[1]
 
-    def save(self, session: Session, update_id: int | None = None) -> None:
-        """One writing statement, so one transaction: the session and its update id together.
+    def save(
+        self, session: Session, update_id: int | None = None, outbox: Outbox | None = None
+    ) -> None:
+        """One writing statement, so one transaction: the session, its update id and the
+        turn's outbox together (without one, the chat's outbox is left as it is).
 
         SAVE_RECENT changes nothing when the row is new or its `updated` older than
         `_touch_every`; SAVE then writes the row whole. So `updated` and its index are
@@ -167,11 +182,12 @@ class SqliteStore:
         """
         session.version += 1
         data, now = session.dumps(), int(time.time())
+        kept = None if outbox is None or outbox.done else outbox.dumps()
         try:
             with self._lock:
-                touched = (session.user, data, now - self._touch_every, update_id)
+                touched = (session.user, data, now - self._touch_every, update_id, kept)
                 if not self._db.execute(self.SAVE_RECENT, touched).rowcount:
-                    self._db.execute(self.SAVE, (session.user, data, now, update_id))
+                    self._db.execute(self.SAVE, (session.user, data, now, update_id, kept))
         except BaseException:
             session.version -= 1
             raise
@@ -181,14 +197,48 @@ class SqliteStore:
     def seen(self, user: str, update_id: int) -> bool:
         return self.begin(user, update_id)[0]
 
-    def delete(self, user: str, update_id: int | None = None) -> None:
+    def delete(self, user: str, update_id: int | None = None, outbox: Outbox | None = None) -> None:
+        """/forget: the row goes; with an outbox, a row with no session holds it until it
+        is delivered (`delivered` then deletes that row too)."""
         with self._lock:
             with self._transaction():
                 self._db.execute("DELETE FROM sessions WHERE user = ?", (user,))
+                if outbox is not None and not outbox.done:
+                    self._db.execute(
+                        "INSERT INTO sessions (user, data, updated, outbox) VALUES (?, '', ?, ?)",
+                        (user, int(time.time()), outbox.dumps()),
+                    )
                 self._mark(update_id)
             # /forget: copy the zeroed pages into the file now and empty the WAL, so that no
             # older copy of the session stays on disk until the next automatic checkpoint.
             self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    def delivered(self, user: str, outbox: Outbox) -> None:
+        """Record how many of the outbox's messages went out; all of them: drop it."""
+        with self._lock:
+            if not outbox.done:
+                self._db.execute(
+                    "UPDATE sessions SET outbox = ? WHERE user = ?", (outbox.dumps(), user)
+                )
+                return
+            if self._db.execute(
+                "DELETE FROM sessions WHERE user = ? AND data = ''", (user,)
+            ).rowcount:  # a forgotten chat's last reply: nothing of it is left
+                self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            else:
+                self._db.execute("UPDATE sessions SET outbox = NULL WHERE user = ?", (user,))
+
+    def restore(self, user: str, session: Session | None) -> None:
+        """Put the session back as it was before a turn none of whose replies went out (its
+        version too), without its outbox; None: the chat had none."""
+        with self._lock:
+            if session is None:
+                self._db.execute("DELETE FROM sessions WHERE user = ?", (user,))
+            else:
+                self._db.execute(
+                    "UPDATE sessions SET data = ?, outbox = NULL WHERE user = ?",
+                    (session.dumps(), user),
+                )
 
     def _mark(self, update_id: int | None) -> None:
         if update_id is not None:

@@ -11,7 +11,9 @@
   checks the token, the HTML of `parse_mode=HTML` texts, the 4096-character limit and the
   64-byte callback_data limit, keeps each chat's messages (edits included) and refuses a
   second answer to a query. It serves from a thread of its own, so a test's event loop
-  (or a synchronous test) drives the bot while the fake answers.
+  (or a synchronous test) drives the bot while the fake answers. With `limits` it enforces
+  flood limits per chat and overall (429 with `retry_after`, or without it); `throttle_next`,
+  `break_next` (502) and `chaos` inject 429s and network errors; `limited` counts 429s.
 - `CountingBotApi`, for load benchmarks: every method is answered at once with canned
   valid JSON (a Message echoing chat_id, text and reply_markup for sendMessage and
   editMessageText; the bot for getMe; no webhook for getWebhookInfo; an empty profile for
@@ -34,7 +36,9 @@ import argparse
 import asyncio
 import itertools
 import json
+import math
 import os
+import random
 import signal
 import socket
 import sys
@@ -121,8 +125,11 @@ METHODS = {
         "editMessageText",
         "editMessageReplyMarkup",
         "answerCallbackQuery",
+        "sendChatAction",
     )
 }
+# What Telegram's flood limits count: messages a chat sees (sent or edited).
+LIMITED_METHODS = {"sendMessage", "sendDocument", "editMessageText", "editMessageReplyMarkup"}
 
 
 def canonical_method(name: str) -> str:
@@ -142,8 +149,13 @@ class Answers(Protocol):
     ) -> Answer | Awaitable[Answer]: ...
 
 
-def _error_body(code: int, description: str) -> bytes:
-    return json.dumps({"ok": False, "error_code": code, "description": description}).encode()
+def _error_body(
+    code: int, description: str, parameters: dict[str, Any] | None = None
+) -> bytes:
+    body: dict[str, Any] = {"ok": False, "error_code": code, "description": description}
+    if parameters:
+        body["parameters"] = parameters
+    return json.dumps(body).encode()
 
 
 class Connection(asyncio.Protocol):
@@ -347,9 +359,45 @@ async def serve_counting(host: str, port: int, token: str) -> None:
 
 
 class ApiError(Exception):
-    def __init__(self, code: int, description: str) -> None:
+    def __init__(
+        self, code: int, description: str, parameters: dict[str, Any] | None = None
+    ) -> None:
         super().__init__(description)
-        self.code, self.description = code, description
+        self.code, self.description, self.parameters = code, description, parameters
+
+
+def too_many_requests(retry_after: int | None) -> ApiError:
+    """Telegram's 429: with `parameters.retry_after` (seconds), or, as also seen, without."""
+    if retry_after is None:
+        return ApiError(429, "Too Many Requests")
+    return ApiError(
+        429, f"Too Many Requests: retry after {retry_after}", {"retry_after": retry_after}
+    )
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Flood limits the fake enforces on LIMITED_METHODS, as token buckets: per chat and
+    overall (sustained per second, burst). A send over either gets a 429 saying when it
+    would pass (whole seconds, at least 1, as Telegram says it), or none (`retry_after`
+    False, as Telegram sometimes answers)."""
+
+    per_chat: float = 1.0
+    chat_burst: int = 3
+    overall: float = 30.0
+    overall_burst: int = 30
+    retry_after: bool = True
+
+
+@dataclass(frozen=True)
+class Chaos:
+    """Random faults on LIMITED_METHODS, from `seed`: a 429 with retry_after (`throttle`),
+    one without (`bare`), a 502 (`broken`), each the chance per call."""
+
+    seed: int = 16
+    throttle: float = 0.0
+    bare: float = 0.0
+    broken: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -421,8 +469,21 @@ def utf16_len(text: str) -> int:
 class FakeBotApi:
     """Start with `with FakeBotApi() as api:`; point PTB at `api.base_url`."""
 
-    def __init__(self, token: str = TOKEN, port: int = 0, open_chats: bool = False) -> None:
+    def __init__(
+        self,
+        token: str = TOKEN,
+        port: int = 0,
+        open_chats: bool = False,
+        limits: Limits | None = None,
+        chaos: Chaos | None = None,
+    ) -> None:
         self.token = token
+        self.limits = limits
+        self.chaos = chaos
+        self._random = random.Random(chaos.seed if chaos else 0)
+        self._due: dict[Any, float] = {}  # GCRA per chat and overall ("*"): next due time
+        self.limited = Counter[str]()  # 429s answered: "enforced", "injected", "bare"
+        self.broken = 0  # 502s answered
         self.requested_port = port
         self.open_chats = open_chats  # accept any chat id, as when run on its own
         self.calls: list[Call] = []
@@ -575,6 +636,50 @@ class FakeBotApi:
         with self._lock:
             self._failures.setdefault(method.lower(), []).append(ApiError(code, description))
 
+    def throttle_next(self, method: str, retry_after: int | None = 1) -> None:
+        """The next call of `method` gets a 429, with `retry_after` or (None) without it."""
+        with self._lock:
+            failures = self._failures.setdefault(method.lower(), [])
+            failures.append(too_many_requests(retry_after))
+
+    def break_next(self, method: str) -> None:
+        """The next call of `method` gets 502 Bad Gateway (PTB: NetworkError), unsent."""
+        with self._lock:
+            self._failures.setdefault(method.lower(), []).append(ApiError(502, "Bad Gateway"))
+
+    def _limit(self, method: str, params: dict[str, Any]) -> None:
+        """Chaos, then the flood limits; raises the 429 (or 502) the call gets instead."""
+        if method not in LIMITED_METHODS:
+            return
+        chaos = self.chaos
+        if chaos is not None:
+            draw = self._random.random()
+            if draw < chaos.throttle:
+                self.limited["injected"] += 1
+                raise too_many_requests(1)
+            if draw < chaos.throttle + chaos.bare:
+                self.limited["bare"] += 1
+                raise too_many_requests(None)
+            if draw < chaos.throttle + chaos.bare + chaos.broken:
+                self.broken += 1
+                raise ApiError(502, "Bad Gateway")
+        limits = self.limits
+        if limits is None:
+            return
+        now = time.monotonic()
+        buckets = (
+            (params.get("chat_id"), 1.0 / limits.per_chat, limits.chat_burst),
+            ("*", 1.0 / limits.overall, limits.overall_burst),
+        )
+        wait = 0.0
+        for key, interval, burst in buckets:
+            wait = max(wait, self._due.get(key, 0.0) - (burst - 1) * interval - now)
+        if wait > 0:
+            self.limited["enforced"] += 1
+            raise too_many_requests(max(1, math.ceil(wait)) if limits.retry_after else None)
+        for key, interval, _ in buckets:
+            self._due[key] = max(self._due.get(key, 0.0), now) + interval
+
     # -- what the tests read -------------------------------------------------------------
 
     def message(self, chat_id: int, message_id: int) -> dict[str, Any]:
@@ -624,6 +729,15 @@ class FakeBotApi:
             with self._lock:
                 failures = self._failures.get(method.lower())
                 failure = failures.pop(0) if failures else None
+                if failure is not None and failure.code == 429:
+                    self.limited["injected" if failure.parameters else "bare"] += 1
+                elif failure is not None and failure.code == 502:
+                    self.broken += 1
+                if failure is None:
+                    try:
+                        self._limit(method, params)
+                    except ApiError as refused:
+                        failure = refused
             if failure is not None:
                 self.calls.append(Call(method, params, ok=False))
                 raise failure
@@ -640,7 +754,7 @@ class FakeBotApi:
             self.calls.append(Call(method, params))
             return 200, json.dumps({"ok": True, "result": result}).encode()
         except ApiError as error:
-            return error.code, _error_body(error.code, error.description)
+            return error.code, _error_body(error.code, error.description, error.parameters)
 
     def _params(self, raw: bytes, content_type: str) -> dict[str, Any]:
         kind = content_type.split(";")[0].strip()
@@ -819,6 +933,14 @@ class FakeBotApi:
                 message["reply_markup"] = markup
             self.messages.setdefault(chat["id"], []).append(message)
             return message
+
+    def _api_sendchataction(self, params: dict[str, Any]) -> bool:
+        with self._lock:
+            if params.get("chat_id") not in self._chats and not self.open_chats:
+                raise ApiError(400, "Bad Request: chat not found")
+        if params.get("action") not in ("typing", "upload_document"):
+            raise ApiError(400, "Bad Request: wrong parameter action in request")
+        return True
 
     def _api_senddocument(self, params: dict[str, Any]) -> dict[str, Any]:
         """An uploaded file (only uploads: no file_id or URL here), with an optional caption."""

@@ -9,7 +9,11 @@
                  └ when the user's language changes, their chat gets its own command menu
 
 The turn's own result says what happened (accepted or stale, verdict shown); the adapter
-never re-derives it and never builds a session. Polling (`polling.py`) and the webhook
+never re-derives it and never builds a session. Replies go out through the turn's outbox
+(`delivery.py`): saved with the turn, then sent paced, retried and recorded one by one. A
+delivery that cannot finish now is retried: by Telegram (the webhook answers 503), or under
+polling by the adapter itself a little later; either way it resumes after the last reply
+delivered. Polling (`polling.py`) and the webhook
 (`webhook.py`) both drive this class. Logs carry update kind, question id and outcome only:
 never the token, the user's text or amounts.
 """
@@ -34,13 +38,14 @@ from telegram.ext import (
     filters,
 )
 
-from bot.adapters.telegram_bot.bot_api import (
-    answer_callback_query,
-    bot_api,
-    send_document,
-    send_message,
-)
+from bot.adapters.telegram_bot.bot_api import answer_callback_query
 from bot.adapters.telegram_bot.callbacks import decode_callback
+from bot.adapters.telegram_bot.delivery import (
+    DeliveryStats,
+    Pacing,
+    TelegramCourier,
+    outbox_message,
+)
 from bot.adapters.telegram_bot.logs import error_frames, error_names
 from bot.adapters.telegram_bot.menu import (
     KNOWN_COMMANDS,
@@ -49,7 +54,7 @@ from bot.adapters.telegram_bot.menu import (
     set_profile,
 )
 from bot.adapters.telegram_bot.ratelimit import ChatRateLimit, RateDecision
-from bot.adapters.telegram_bot.render import MAX_MESSAGE, Outgoing, escape, render
+from bot.adapters.telegram_bot.render import MAX_MESSAGE, escape, render
 from bot.adapters.telegram_bot.updates import Incoming
 from bot.core import texts
 from bot.core.events import Event, Kind, Reply
@@ -64,6 +69,10 @@ log = logging.getLogger(__name__)
 
 # What polling and setWebhook ask for.
 ALLOWED_UPDATES = (Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY)
+# Under polling nobody redelivers an update: one whose replies could not all be sent (or
+# whose store failed) is handled again after each of these waits, then left to the chat's
+# next update.
+POLLING_RETRIES = (1.0, 2.0, 5.0, 10.0, 30.0, 60.0)
 
 # The update being handled in this task: its update_id and when its handling began (for
 # the one INFO line per update: see `_logged`).
@@ -100,6 +109,7 @@ class TelegramAdapter:
         runner: TurnRunner,
         metrics: Metrics | None = None,
         rate_limit: ChatRateLimit | None = None,
+        pacing: Pacing | None = None,
     ) -> None:
         self.runner = runner
         self.metrics = metrics
@@ -110,6 +120,10 @@ class TelegramAdapter:
                 for flow in runner.engine.flows.values()
                 for question in flow.questions
             }
+        self.pacing = pacing or Pacing.from_env()
+        self.delivery = DeliveryStats()
+        self.polling_retries = POLLING_RETRIES
+        self._retrying: set[asyncio.Task[None]] = set()
 
     def register(self, application: Application) -> None:
         # MESSAGES: new and edited messages
@@ -118,10 +132,57 @@ class TelegramAdapter:
         application.add_error_handler(self.on_error)
 
     async def on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        await self.message(Incoming.from_update(update), context.bot)
+        await self._polled(self.message, Incoming.from_update(update), context.bot)
 
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        await self.button(Incoming.from_update(update), context.bot)
+        await self._polled(self.button, Incoming.from_update(update), context.bot)
+
+    async def _polled(
+        self, handle: Callable[[Incoming, Bot], Awaitable[str]], update: Incoming, bot: Bot
+    ) -> None:
+        """Polling: a failure that may pass (the store, Telegram unreachable or throttling)
+        is retried here in the background, as Telegram would redeliver to a webhook; the
+        update's own id makes the retry resume rather than apply it twice."""
+        try:
+            await handle(update, bot)
+        except (RetryLater, NetworkError, RetryAfter) as error:
+            if isinstance(error, BadRequest):
+                raise
+            task = asyncio.create_task(self._retry(handle, update, bot, error))
+            self._retrying.add(task)
+            task.add_done_callback(self._retrying.discard)
+
+    async def _retry(
+        self,
+        handle: Callable[[Incoming, Bot], Awaitable[str]],
+        update: Incoming,
+        bot: Bot,
+        error: BaseException,
+    ) -> None:
+        for wait in self.polling_retries:
+            log.warning(
+                "update %s not finished (%s); retrying in %.0f s",
+                update.update_id, type(error).__name__, wait,
+            )  # fmt: skip
+            await asyncio.sleep(wait)
+            try:
+                await handle(update, bot)
+                return
+            except (RetryLater, NetworkError, RetryAfter) as again:
+                if isinstance(again, BadRequest):
+                    await self.report(update, bot, again)
+                    return
+                error = again
+            except Exception as again:
+                await self.report(update, bot, again)
+                return
+        log.error("update %s not finished after retries (%s)", update.update_id,
+                  type(error).__name__)  # fmt: skip
+
+    async def retries_done(self) -> None:
+        """Wait for the polling retries in flight (tests, and a graceful stop)."""
+        while self._retrying:
+            await asyncio.gather(*self._retrying, return_exceptions=True)
 
     async def process(self, data: object, bot: Bot) -> str:
         """One webhook update: applied, replies sent and saved when this returns.
@@ -164,7 +225,7 @@ class TelegramAdapter:
         if update.kind not in ("message", "edited") or chat_id is None:
             return "ignored"
         if not update.private or update.user_id is None:
-            await send_message(bot, chat_id, Outgoing(escape(texts.PRIVATE_ONLY)))
+            await self._send(bot, chat_id, [Reply(texts.PRIVATE_ONLY)])
             return _logged("group", None, "private_only")
         key, code = user_key(update.user_id), update.language_code
         if (limited := await self._flooding(key, code)) is not None:
@@ -180,11 +241,8 @@ class TelegramAdapter:
             return _logged("other", where.prompt().question, "text_only")
         else:
             event = event_from_text(update.text, update.message_id)
-
-        async def deliver(turn: Turn) -> None:
-            await self._send(bot, chat_id, turn.replies)
-
-        turn = await self.runner.turn(key, event, code, update.update_id, deliver)
+        courier = self._courier(bot, key, chat_id)
+        turn = await self.runner.turn(key, event, code, update.update_id, courier)
         if turn is None:
             return _logged(_kind(event), None, "duplicate")
         self._count(_kind(event), turn)
@@ -237,15 +295,10 @@ class TelegramAdapter:
             await self._send(bot, chat_id, [where.prompt()])
             return _logged("button", where.prompt().question, "forged")
         question, option_id = decoded
-
-        async def deliver(turn: Turn) -> None:
-            await answer(None)
-            if turn.accepted:
-                await self._mark_chosen(update, bot)
-            await self._send(bot, chat_id, turn.replies)
-
+        await answer(None)  # at once: the button stops spinning while the turn runs
+        courier = self._courier(bot, key, chat_id, mark=_mark_chosen(update))
         event = Event.button(option_id, question)
-        turn = await self.runner.turn(key, event, code, update.update_id, deliver)
+        turn = await self.runner.turn(key, event, code, update.update_id, courier)
         if turn is None:
             return _logged("button", None, "duplicate")
         self._count("button", turn)
@@ -312,30 +365,39 @@ class TelegramAdapter:
             tuple(reply.notice for reply in turn.replies),
         )  # fmt: skip
 
-    async def _send(self, bot: Bot, chat_id: int, replies: list[Reply]) -> None:
-        for message in render(replies):
-            if message.document is not None:
-                await send_document(bot, chat_id, message)
-            else:
-                await send_message(bot, chat_id, message)
+    def _courier(
+        self, bot: Bot, key: str, chat_id: int, mark: dict[str, object] | None = None
+    ) -> TelegramCourier:
+        on_retry = self.metrics.delivery_retry if self.metrics is not None else None
+        return TelegramCourier(
+            bot, self.runner.store, key, chat_id, self.pacing, self.delivery, mark, on_retry
+        )
 
-    async def _mark_chosen(self, update: Incoming, bot: Bot) -> None:
-        """Turn the pressed question into a record: its text, "→ label", no keyboard."""
-        if update.message_id is None or not update.buttons:
-            return
-        label = next((text for text, data in update.buttons if data == update.data), None)
-        if label is None:
-            return
-        text = update.message_text  # ours carry no formatting: their HTML is their text
-        marked = f"{escape(text)}\n→ {escape(label)}" if text else None
-        where = {"chat_id": update.chat_id, "message_id": update.message_id}
-        try:
-            if marked is not None and len(marked.encode("utf-16-le")) // 2 <= MAX_MESSAGE:
-                await bot_api(bot, "editMessageText", **where, text=marked, parse_mode="HTML")
-            else:
-                await bot_api(bot, "editMessageReplyMarkup", **where)
-        except TelegramError as error:  # cosmetic: the answer itself is saved already
-            log.warning("could not mark the pressed button: %s", error_names(error))
+    async def _send(self, bot: Bot, chat_id: int, replies: list[Reply]) -> None:
+        """Messages outside a turn (hints, apologies): paced and retried, never stored."""
+        courier = self._courier(bot, user_key(chat_id), chat_id)
+        for message in render(replies):
+            await courier.send(outbox_message(message), _nothing_to_hold)
+
+
+def _mark_chosen(update: Incoming) -> dict[str, object] | None:
+    """The edit that turns the pressed question into a record: its text, "→ label", no
+    keyboard (or only the keyboard removed, when that would not fit). Cosmetic: it goes out
+    just before the turn's first reply, and a failure is only logged."""
+    if update.message_id is None or not update.buttons:
+        return None
+    label = next((text for text, data in update.buttons if data == update.data), None)
+    if label is None:
+        return None
+    text = update.message_text  # ours carry no formatting: their HTML is their text
+    marked = f"{escape(text)}\n→ {escape(label)}" if text else None
+    if marked is not None and len(marked.encode("utf-16-le")) // 2 <= MAX_MESSAGE:
+        return {"method": "editMessageText", "message_id": update.message_id, "text": marked}
+    return {"method": "editMessageReplyMarkup", "message_id": update.message_id}
+
+
+async def _nothing_to_hold() -> None:
+    """A message outside a turn holds no chat lock."""
 
 
 def _kind(event: Event) -> str:
