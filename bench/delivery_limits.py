@@ -31,8 +31,8 @@ from typing import Any
 
 from bench.core import Benchmark, Context, Findings, Row, Samples
 
-TELEGRAM_CHAT = (1.0, 3)  # per second, burst
-TELEGRAM_OVERALL = (30.0, 30)
+LIMIT_PER_CHAT = (1.0, 3)  # per second, burst
+LIMIT_OVERALL = (30.0, 30)
 LINES = ("/start", "/help", "/summary", "/lang ja", "/help", "/summary")
 
 
@@ -88,7 +88,7 @@ async def _play(state: dict[str, Any], paced: bool, first_chat: int) -> dict[str
     chats, per_chat = state["chats"], state["updates"]
     if paced:
         pacing = Pacing()
-        limits = Limits(*TELEGRAM_CHAT, *TELEGRAM_OVERALL)
+        limits = Limits(*LIMIT_PER_CHAT, *LIMIT_OVERALL)
         chaos = Chaos(seed=first_chat, throttle=0.04, bare=0.02, broken=0.02)
     else:
         pacing = Pacing(chat=Rate(1e6, 10**6), overall=Rate(1e6, 10**6))
@@ -149,8 +149,8 @@ async def _play(state: dict[str, Any], paced: bool, first_chat: int) -> dict[str
 def _least_delays(sends: dict[int, list[float]]) -> list[float]:
     """The least delay each request must get under both buckets: first come, first served,
     each chat's replies one after another (GCRA)."""
-    chat_rate, chat_burst = TELEGRAM_CHAT
-    all_rate, all_burst = TELEGRAM_OVERALL
+    chat_rate, chat_burst = LIMIT_PER_CHAT
+    all_rate, all_burst = LIMIT_OVERALL
     requests = sorted((t, chat, i) for chat, times in sends.items() for i, t in enumerate(times))
     due_chat: dict[int, float] = {}
     last_sent: dict[int, float] = {}
