@@ -24,7 +24,7 @@ from bot.adapters.telegram_bot.delivery import Pacing
 from bot.storage import LocalAsyncStore, MemoryStore
 from bot.storage.base import Rate
 from bot.tools.fake_bot_api import Chaos, FakeBotApi, Limits, User
-from tests.delivery import offline, stored_session
+from tests.delivery import as_sent, offline, stored_session
 from tests.test_faults import LiveWebhook, converse, people, workers_of
 from tests.test_stores import REDIS_URL, needs_redis
 from tests.test_telegram import Running
@@ -233,7 +233,7 @@ def test_two_webhook_workers_deliver_every_reply_once_across_429s_and_a_restart(
         figures = tally(api, chats)
         retried = sum(1 for s in statuses if s != 200)
         report(f"webhook, 2 workers, {retried} redelivered", total, api, figures)
-        assert sessions == [offline(user, script)[1] for user, script in chats]
+        assert sessions == [as_sent(offline(user, script)[1], api, user) for user, script in chats]
         assert statuses.count(200) == total and 503 in statuses
         assert sum(api.limited.values()) >= 3 and api.limited["bare"] and api.broken
         assert figures["duplicates"] == 0 and figures["lost"] == 0
