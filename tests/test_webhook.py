@@ -13,6 +13,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -61,6 +62,9 @@ class Server:
         }
         self.workers = workers
         self.process: subprocess.Popen | None = None
+        # A file, not a pipe: nobody reads the log while the server runs, and a full pipe
+        # (64 KiB of INFO lines) would stop the workers mid-write.
+        self.log = tempfile.TemporaryFile()  # noqa: SIM115 (lives as long as the server)
 
     def start(self) -> Server:
         self.process = subprocess.Popen(
@@ -77,7 +81,7 @@ class Server:
             env=self.env,
             cwd=ROOT,
             stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
+            stdout=self.log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
@@ -103,9 +107,8 @@ class Server:
         return self.process.wait(timeout=30)
 
     def output(self) -> str:
-        if self.process is None or self.process.stdout is None or self.process.poll() is None:
-            return ""
-        return self.process.stdout.read().decode(errors="replace")
+        self.log.seek(0)
+        return self.log.read().decode(errors="replace")
 
 
 def make_update(api: FakeBotApi, user: User, kind: str, value: str) -> dict:
