@@ -50,6 +50,29 @@ _ENDINGS = re.compile(
 
 _NUMBER = re.compile(r"[0-9]|[一二两三四五六七八九十百千]\s*[万萬千百]")
 # A calendar year is not a length of time: "2026年9月30号" is not 2026 years overdue.
+# A Japanese answer corrected while typed: "2か月…いや3ヶ月半", "ローン会社…じゃなくてディーラー".
+# いや / やっぱ(り) count only after a pause (…, a comma, a space), not as the first word.
+_JA_CORRECTION = re.compile(
+    r"(?:(?<=[…、,。.!！?？\s])(?:いや|いや違う|いや違った|やっぱり|やっぱ)|じゃなくて|ではなくて)"
+    r"[、,…。.\s]*"
+)
+
+
+_JA_SENTENCE_END = re.compile(r"[。！!？?\n]")
+
+
+def corrected_ja(text: str) -> str:
+    """A Japanese answer without what its last self-correction takes back: from the start of
+    that sentence to the correction ("2か月…いや3ヶ月半" -> "3ヶ月半"). Earlier sentences stay
+    ("トヨタファイナンスです。残クレじゃなくて普通" keeps トヨタファイナンス)."""
+    for match in reversed(list(_JA_CORRECTION.finditer(text))):
+        if match.start() >= 2 and text[match.end():].strip():
+            ends = list(_JA_SENTENCE_END.finditer(text, 0, match.start()))
+            start = ends[-1].end() if ends else 0
+            return text[:start] + text[match.end():]
+    return text
+
+
 _CALENDAR_YEAR = re.compile(r"(?:19|20)[0-9]{2}\s*年(?=\s*[0-9一二三四五六七八九十]+\s*月)")
 
 
@@ -180,6 +203,8 @@ class Reader:
         text holds, not by how much of the text it explains."""
         if (rest := _FILLER.sub("", text, count=1)) and len(rest) >= 2:
             text = rest  # "うーん、たぶん普通のローン": the "hmm" is no "don't know"
+        if lang == "ja":
+            text = corrected_ja(text)
         key = compact(text)
         if not key:
             return NOTHING
