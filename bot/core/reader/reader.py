@@ -73,6 +73,17 @@ def corrected_ja(text: str) -> str:
     return text
 
 
+# The 車検証's field names typed before their values, with a space or a colon between:
+# "所有者 ジャックス 使用者 自分" reads as "所有者はジャックス 使用者は自分" (one fact a field).
+_JA_FIELD = re.compile(r"(所有者|使用者|しょゆうしゃ|しようしゃ)(?:\s*[:：]\s*|\s+)(?=\S)")
+_JA_FIELD_KANJI = {"しょゆうしゃ": "所有者", "しようしゃ": "使用者"}
+
+
+def labelled_ja(text: str) -> str:
+    """A Japanese answer with its 車検証 field names joined to their values by は."""
+    return _JA_FIELD.sub(lambda m: _JA_FIELD_KANJI.get(m[1], m[1]) + "は", text)
+
+
 _CALENDAR_YEAR = re.compile(r"(?:19|20)[0-9]{2}\s*年(?=\s*[0-9一二三四五六七八九十]+\s*月)")
 
 
