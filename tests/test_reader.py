@@ -218,3 +218,15 @@ def test_which_of_the_two_is_a_dont_know(reader: Reader) -> None:
     assert reading.kind in (Kind.DONT_KNOW, Kind.CLARIFY), reading
     reading = reader.read("car_sale", "owner", "ja", "車検証は見たことがないです、本人かな")
     assert reading.kind is not Kind.SURE, reading
+
+
+def test_a_japanese_answer_ending_in_a_hedge_is_confirmed_not_recorded(reader: Reader) -> None:
+    text = "ボーナスが出たら一括で払えるかもしれない"
+    reading = reader.read("card_overdue", "ability", "ja", text)
+    assert reading.kind is Kind.CLARIFY and reading.options == ("full",), reading
+    reading = reader.read("car_sale", "owner", "ja", "ローン会社かも")  # exact but for かも
+    assert reading.kind is Kind.CLARIFY and reading.options == ("lender",), reading
+    # an option that is itself a guess about what comes (払えなさそう) stays sure
+    reading = reader.read("card_overdue", "status", "ja", "次の引き落としは厳しいかも")
+    assert reading.kind is Kind.SURE and reading.options == ("not_yet",), reading
+    assert reader.read("car_sale", "owner", "ja", "ローン会社です").kind is Kind.SURE

@@ -58,6 +58,12 @@ _JA_CORRECTION = re.compile(
 )
 
 
+# A Japanese answer that ends unsure of itself: "全部返せるかも", "クレジット会社かもしれない".
+_JA_HEDGED = re.compile(r"かも(?:しれない|しれません|しれん|です|ね|な)?[。.!！?？…w笑\s]*$")
+# An example that is itself a guess about what will happen (今月ムリかも, 払えなさそう): an
+# option said so is not made doubtful by a hedge.
+_JA_HEDGE_IN_EXAMPLE = re.compile(r"かも|(?<=[ぁ-んァ-ヶ一-龥])そう")
+
 _JA_SENTENCE_END = re.compile(r"[。！!？?\n]")
 
 
@@ -146,6 +152,7 @@ class _Index:
     said: list[set[str]] = field(default_factory=list)  # words each target is said with
     said_negated: list[set[str]] = field(default_factory=list)
     overrides: bool = False  # some non-answer wins even over a value (see Entry.overrides)
+    hedged: set[int] = field(default_factory=set)  # targets said with a hedge (払えなさそう)
 
 
 def compact(text: str) -> str:
@@ -226,13 +233,18 @@ class Reader:
             return self._overriding(index, self._rank(index, lang, text)) or NOTHING
         for candidate in (key, _ENDINGS.sub("", key)):
             if candidate and (target := index.exact.get(candidate)) is not None:
-                return self._decide(index, [(target, 1.0)])
+                reading = self._decide(index, [(target, 1.0)])
+                if candidate is not key and self._doubted(index, lang, text, reading):
+                    return Reading(Kind.CLARIFY, reading.options, score=reading.score)
+                return reading
         ranked = self._rank(index, lang, text, part=part)
         # a non-answer overrides only as surely as when it is the whole text
         whole = self._rank(index, lang, text) if part and index.overrides else ranked
         if (overriding := self._overriding(index, whole)) is not None:
             return overriding
         reading = self._decide(index, ranked)
+        if self._doubted(index, lang, text, reading):  # "全部返せるかも": did you mean all?
+            reading = Reading(Kind.CLARIFY, reading.options, score=reading.score)
         if reading.kind is Kind.NOTHING and reading.hint is None:
             reading = self._not_this_one(index, lang, text) or reading
         value_reader = self.value_readers.get((flow, question))
@@ -249,6 +261,15 @@ class Reader:
         if "|" in value:  # it fits these options (flow.either): ask which
             return Reading(Kind.CLARIFY, tuple(value.split("|")), hint=VALUE_UNSURE)
         return Reading(Kind.SURE, (value,), score=1.0)  # a duration or a count said outright
+
+    @staticmethod
+    def _doubted(index: _Index, lang: str, text: str, reading: Reading) -> bool:
+        """A sure Japanese reading of an answer that ends in a hedge (かも, かもしれない),
+        unless the option itself is said as a guess (今月ムリかも is "not yet overdue")."""
+        return (
+            lang == "ja" and reading.kind is Kind.SURE and bool(_JA_HEDGED.search(text))
+            and index.targets.index(reading.options[0]) not in index.hedged
+        )
 
     def agrees(self, flow: str, question: str, lang: str, hint: str | None) -> tuple[str, ...]:
         """The options the non-answer `hint` is consistent with (its `agrees` list)."""
@@ -424,6 +445,8 @@ class Reader:
             example = _Example(target, features, plain, negated, counter=is_counter)
             index.examples.append(example)
             if not is_counter:
+                if lang == "ja" and _JA_HEDGE_IN_EXAMPLE.search(phrase):
+                    index.hedged.add(target)
                 index.said[target] |= plain
                 index.said_negated[target] |= negated
                 index.exact.setdefault(compact(phrase), target)
