@@ -227,6 +227,6 @@ def test_a_japanese_answer_ending_in_a_hedge_is_confirmed_not_recorded(reader: R
     reading = reader.read("car_sale", "owner", "ja", "ローン会社かも")  # exact but for かも
     assert reading.kind is Kind.CLARIFY and reading.options == ("lender",), reading
     # an option that is itself a guess about what comes (払えなさそう) stays sure
-    reading = reader.read("card_overdue", "status", "ja", "次の引き落としは厳しいかも")
+    reading = reader.read("card_overdue", "status", "ja", "次の引き落としは無理そうかも")
     assert reading.kind is Kind.SURE and reading.options == ("not_yet",), reading
     assert reader.read("car_sale", "owner", "ja", "ローン会社です").kind is Kind.SURE
