@@ -230,3 +230,12 @@ def test_a_japanese_answer_ending_in_a_hedge_is_confirmed_not_recorded(reader: R
     reading = reader.read("card_overdue", "status", "ja", "次の引き落としは無理そうかも")
     assert reading.kind is Kind.SURE and reading.options == ("not_yet",), reading
     assert reader.read("car_sale", "owner", "ja", "ローン会社です").kind is Kind.SURE
+
+
+def test_a_one_word_answer_in_kana_is_its_kanji_example(reader: Reader) -> None:
+    # Sudachi's normalized form: むり is 無理 (an example of "none")
+    reading = reader.read("card_overdue", "ability", "ja", "むりです")
+    assert reading.kind is Kind.SURE and reading.options == ("none",), reading
+    # not for a figure: its くらい is no word, and the duration reader decides
+    reading = reader.read("card_overdue", "status", "ja", "ちょうど3か月くらい")
+    assert reading.kind is not Kind.SURE, reading

@@ -153,6 +153,9 @@ class _Index:
     said_negated: list[set[str]] = field(default_factory=list)
     overrides: bool = False  # some non-answer wins even over a value (see Entry.overrides)
     hedged: set[int] = field(default_factory=set)  # targets said with a hedge (払えなさそう)
+    # Japanese: an example's lemmas -> its target, or -1 where examples of two targets share
+    # them: むり is 無理, ぜんぶ is 全部 (Sudachi's normalized form), read as exactly
+    by_words: dict[tuple[str, ...], int] = field(default_factory=dict)
 
 
 def compact(text: str) -> str:
@@ -237,6 +240,11 @@ class Reader:
                 if candidate is not key and self._doubted(index, lang, text, reading):
                     return Reading(Kind.CLARIFY, reading.options, score=reading.score)
                 return reading
+        if lang == "ja" and not part and (target := self._same_words(index, text)) is not None:
+            reading = self._decide(index, [(target, 1.0)])
+            if self._doubted(index, lang, text, reading):
+                return Reading(Kind.CLARIFY, reading.options, score=reading.score)
+            return reading
         ranked = self._rank(index, lang, text, part=part)
         # a non-answer overrides only as surely as when it is the whole text
         whole = self._rank(index, lang, text) if part and index.overrides else ranked
@@ -261,6 +269,16 @@ class Reader:
         if "|" in value:  # it fits these options (flow.either): ask which
             return Reading(Kind.CLARIFY, tuple(value.split("|")), hint=VALUE_UNSURE)
         return Reading(Kind.SURE, (value,), score=1.0)  # a duration or a count said outright
+
+    @staticmethod
+    def _same_words(index: _Index, text: str) -> int | None:
+        """The target of the one example that is the same single Japanese word as `text`,
+        spelled otherwise (むり, 無理; ぜんぶ, 全部)."""
+        words = tuple(analysers.words_of("ja", analysers.clean(text)))
+        if len(words) != 1 or _NUMBER.search(text):  # one word: no くらい or count left out
+            return None
+        target = index.by_words.get(words)
+        return target if target is not None and target >= 0 else None
 
     @staticmethod
     def _doubted(index: _Index, lang: str, text: str, reading: Reading) -> bool:
@@ -450,6 +468,10 @@ class Reader:
                 index.said[target] |= plain
                 index.said_negated[target] |= negated
                 index.exact.setdefault(compact(phrase), target)
+                if lang == "ja" and words:
+                    key = tuple(words)
+                    if index.by_words.setdefault(key, target) != target:
+                        index.by_words[key] = -1
             for feature in features:
                 document_frequency[feature].add(target)
         count = len(index.targets)
