@@ -239,3 +239,23 @@ def test_a_one_word_answer_in_kana_is_its_kanji_example(reader: Reader) -> None:
     # not for a figure: its くらい is no word, and the duration reader decides
     reading = reader.read("card_overdue", "status", "ja", "ちょうど3か月くらい")
     assert reading.kind is not Kind.SURE, reading
+
+
+@pytest.mark.parametrize(
+    ("flow", "question", "text", "option"),
+    [
+        ("car_sale", "loan_kind", "ざんくれで買いました", "residual"),
+        ("car_sale", "replacing", "次のは買わないです", "no"),
+        ("car_sale", "replacing", "車は手放して電車生活です", "no"),
+        ("car_sale", "buyer", "知り合いが買ってくれる予定", "individual"),
+        ("car_sale", "buyer", "妹に譲ります", "individual"),
+    ],
+)
+def test_round_five_japanese_phrasings(reader: Reader, flow, question, text, option) -> None:
+    reading = reader.read(flow, question, "ja", text)
+    assert reading.kind is Kind.SURE and reading.options == (option,), reading
+
+
+def test_the_best_offer_is_no_buyer_yet(reader: Reader) -> None:
+    reading = reader.read("car_sale", "buyer", "ja", "いちばん高く買ってくれるところかな")
+    assert reading.kind is Kind.DONT_KNOW and reading.options == ("undecided",), reading
