@@ -175,6 +175,9 @@ def _characters(text: str) -> set[str]:
     return grams
 
 
+_ONE_WORD_CHARS = 10  # longer answers are not one word with its ending (むりです, じぶんです)
+
+
 def _is_plain_hint(index: _Index, name: str) -> bool:
     entry = index.entries.get(name)
     return entry is not None and not entry.is_option and not entry.clarify
@@ -274,8 +277,10 @@ class Reader:
     def _same_words(index: _Index, text: str) -> int | None:
         """The target of the one example that is the same single Japanese word as `text`,
         spelled otherwise (むり, 無理; ぜんぶ, 全部)."""
+        if len(text) > _ONE_WORD_CHARS or _NUMBER.search(text):
+            return None  # not one word (no analysis then); no くらい or count left out
         words = tuple(analysers.words_of("ja", analysers.clean(text)))
-        if len(words) != 1 or _NUMBER.search(text):  # one word: no くらい or count left out
+        if len(words) != 1:
             return None
         target = index.by_words.get(words)
         return target if target is not None and target >= 0 else None
