@@ -247,7 +247,7 @@ def read_demands(text: str) -> str | None:
             count *= 2  # "電話とハガキが1回ずつ", "10月11月各一次": at least two things, once each
         total += count
         counted = True
-    if _SAME_WINDOW.search(text) and (total >= 2 or _MANY.search(text)):
+    if (_SAME_WINDOW.search(text) or _only_last_week(text)) and (total >= 2 or _MANY.search(text)):
         return "once"  # "2回、でも同じ週", "今週に入ってから毎日": all within 30 days
     if _MANY.search(text) and (lasted := _lasted(text)) is not None and lasted < 30:
         return "once"  # "天天打 打了一个多星期就不打了": every day, for a week or so
@@ -270,6 +270,16 @@ _SAME_WINDOW = re.compile(
     r"同じ(?:週|日|時期)|同一(?:周|天|个星期|個星期)|一周(?:内|之内)|一週間(?:以内|のうち)"
     r"|今週|这周|這週|这个星期|這個星期|这几天|這幾天|この数日|ここ数日|最近几天|最近幾天"
 )
+# 先週 / 上周 as the only time said: every demand counted fell within that one week.
+_LAST_WEEK = re.compile(r"先週|上周|上週|上个星期|上個星期")
+_OTHER_TIME = re.compile(r"月|前|年|日|号|號|天|周|週|星期")
+
+
+def _only_last_week(text: str) -> bool:
+    """"先週3回": all in last week. Not when another time is named too (先月1回、先週1回)."""
+    return bool(_LAST_WEEK.search(text)) and not _OTHER_TIME.search(_LAST_WEEK.sub("", text))
+
+
 _MANY = re.compile(r"毎日|每天|天天|何度も|何回も|好几次|好幾次|很多次|无数|無数")
 # Demands every month, for more than a month: two at least 30 days apart.
 _MONTHLY = re.compile(r"毎月|每个月|每個月|每月|月一|月1")

@@ -781,6 +781,14 @@ def test_the_demand_counts_are_still_read():
     assert co.read_demands("一次都没有") == "none"
 
 
+def test_demands_all_in_last_week_are_one_window():
+    # within one week: never 30 days apart, so they count as one (the law's spacing)
+    assert co.read_demands("先週だけで電話が4回") == "once"
+    assert co.read_demands("上周来了三次") == "once"
+    # another time named too: last week is not the only window
+    assert co.read_demands("先月に1回、先週にも1回") == "twice_or_more"
+
+
 def test_legal_risk_headline_names_the_amount_reached_and_what_else_decides():
     # the time condition runs from the second effective demand, which the bot does not
     # know: the headline says the amount is reached and what else decides (expert re-read)

@@ -183,3 +183,79 @@ def test_amount_questions_read_their_option_and_leave_amounts_alone(reader: Read
     assert (not_yet.kind, not_yet.options) == (Kind.SURE, ("not_yet",))
     for text in ("まだ2社だけ、80万でした", "还没定，一家给了七十万"):
         assert reader.read("car_sale", "appraisal", "ja", text).kind is Kind.NOTHING
+
+
+def test_a_japanese_manner_sou_does_not_hide_the_negated_verb(reader: Reader) -> None:
+    # 払えそうにない / 返せそうもない: ない negates the verb, not the そう of "looks like"
+    reading = reader.read("card_overdue", "ability", "ja", "一括ではとても払えそうにないです")
+    assert not (reading.kind is Kind.SURE and reading.options == ("full",)), reading
+    reading = reader.read("card_overdue", "ability", "ja", "全額は返せそうもない")
+    assert not (reading.kind is Kind.SURE and reading.options == ("full",)), reading
+
+
+def test_a_japanese_self_correction_reads_what_follows_it(reader: Reader) -> None:
+    # the value reader sees the corrected duration, not the first one typed
+    reading = reader.read("card_overdue", "status", "ja", "1か月…いや、4か月くらいかな")
+    assert reading.kind is Kind.SURE and reading.options == ("gt3m",), reading
+    reading = reader.read("car_sale", "owner", "ja", "自分…じゃなくて販売店の名前でした")
+    assert reading.kind is Kind.SURE and reading.options == ("dealer",), reading
+    # an earlier sentence stays: only the corrected sentence loses its first words
+    reading = reader.read("car_sale", "owner", "ja", "販売店かな。いや、やっぱり信販会社かも")
+    assert reading.kind is not Kind.SURE, reading
+
+
+def test_a_loan_arranged_at_the_dealer_is_asked_not_guessed(reader: Reader) -> None:
+    # dealers arrange both the regular loan and the residual-value one
+    reading = reader.read("car_sale", "loan_kind", "ja", "販売店で組んでもらったもの")
+    assert reading.kind is Kind.CLARIFY and set(reading.options) == {"standard", "residual"}
+    assert reader.read("car_sale", "loan_kind", "ja", "ディーラーのオートローン").options == (
+        "standard",
+    )
+
+
+def test_which_of_the_two_is_a_dont_know(reader: Reader) -> None:
+    reading = reader.read("car_sale", "loan_kind", "ja", "残クレ？普通？どっちだろう")
+    assert reading.kind in (Kind.DONT_KNOW, Kind.CLARIFY), reading
+    reading = reader.read("car_sale", "owner", "ja", "車検証は見たことがないです、本人かな")
+    assert reading.kind is not Kind.SURE, reading
+
+
+def test_a_japanese_answer_ending_in_a_hedge_is_confirmed_not_recorded(reader: Reader) -> None:
+    text = "ボーナスが出たら一括で払えるかもしれない"
+    reading = reader.read("card_overdue", "ability", "ja", text)
+    assert reading.kind is Kind.CLARIFY and reading.options == ("full",), reading
+    reading = reader.read("car_sale", "owner", "ja", "ローン会社かも")  # exact but for かも
+    assert reading.kind is Kind.CLARIFY and reading.options == ("lender",), reading
+    # an option that is itself a guess about what comes (払えなさそう) stays sure
+    reading = reader.read("card_overdue", "status", "ja", "次の引き落としは無理そうかも")
+    assert reading.kind is Kind.SURE and reading.options == ("not_yet",), reading
+    assert reader.read("car_sale", "owner", "ja", "ローン会社です").kind is Kind.SURE
+
+
+def test_a_one_word_answer_in_kana_is_its_kanji_example(reader: Reader) -> None:
+    # Sudachi's normalized form: むり is 無理 (an example of "none")
+    reading = reader.read("card_overdue", "ability", "ja", "むりです")
+    assert reading.kind is Kind.SURE and reading.options == ("none",), reading
+    # not for a figure: its くらい is no word, and the duration reader decides
+    reading = reader.read("card_overdue", "status", "ja", "ちょうど3か月くらい")
+    assert reading.kind is not Kind.SURE, reading
+
+
+@pytest.mark.parametrize(
+    ("flow", "question", "text", "option"),
+    [
+        ("car_sale", "loan_kind", "ざんくれで買いました", "residual"),
+        ("car_sale", "replacing", "次のは買わないです", "no"),
+        ("car_sale", "replacing", "車は手放して電車生活です", "no"),
+        ("car_sale", "buyer", "知り合いが買ってくれる予定", "individual"),
+        ("car_sale", "buyer", "妹に譲ります", "individual"),
+    ],
+)
+def test_round_five_japanese_phrasings(reader: Reader, flow, question, text, option) -> None:
+    reading = reader.read(flow, question, "ja", text)
+    assert reading.kind is Kind.SURE and reading.options == (option,), reading
+
+
+def test_the_best_offer_is_no_buyer_yet(reader: Reader) -> None:
+    reading = reader.read("car_sale", "buyer", "ja", "いちばん高く買ってくれるところかな")
+    assert reading.kind is Kind.DONT_KNOW and reading.options == ("undecided",), reading

@@ -468,3 +468,18 @@ def test_a_japanese_yes_or_no_question_is_a_side_question(typed):
     replies = chat.send(typed)
     assert "buyer" not in chat.session.answers
     assert replies[0].text == translate("ja", texts.SIDE_QUESTION)
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "所有者 オリコ 使用者 本人",
+        "しょゆうしゃ オリコ しようしゃ 本人",
+        "所有者：オリコ　使用者：本人",
+    ],
+)
+def test_the_registration_fields_copied_with_spaces_do_not_make_the_user_the_owner(typed):
+    """The 車検証's 使用者 field is not the owner: it was read as "self"."""
+    chat = Chat("ja")
+    chat.run("@car_sale", typed)
+    assert chat.session.answers.get("owner") in (None, "lender")

@@ -45,7 +45,7 @@ from bot.core.i18n import (
 from bot.core.kinds import Money, Problem
 from bot.core.plan import Plan, plan_html
 from bot.core.reader import Kind as ReadingKind
-from bot.core.reader import Phrasings, Reader, Reading
+from bot.core.reader import Phrasings, Reader, Reading, labelled_ja
 from bot.core.session import Session
 from bot.core.typed import (
     fold,
@@ -525,6 +525,8 @@ class Engine(TypedAnswers):
                 return [self._stale(session), self._ask(session, question)]
             return self._choose(session, flow, question, option.id)
         typed = event.value
+        if session.lang == "ja":
+            typed = labelled_ja(typed)  # "所有者 ジャックス 使用者 自分": a fact a field
         suggested = (session.pending or {}).get(SUGGESTED)
         if suggested is not None:  # "did you mean …?" is open: a typed yes or no answers it
             session.pending = None

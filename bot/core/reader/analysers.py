@@ -106,13 +106,18 @@ def japanese_clauses(text: str) -> tuple[str, ...]:
     return tuple(parts)
 
 
+def _ja_hearsay_stem(lemma: str, sub: str) -> bool:
+    """The そう of 払えそう / 返せそうにない (Sudachi: 形状詞, 助動詞語幹): a manner, not a word."""
+    return lemma == "そう" and sub == "助動詞語幹"
+
+
 def japanese_words(text: str) -> list[str]:
     """Content lemmas (Sudachi's normalized form: わかる, 分る -> 分かる); the content word
     before ない/ぬ/ず/ません is marked ¬."""
     words: list[str] = []
     last = -1  # index in `words` of the last content word of this clause
     tokens = _analysed(text)
-    for i, (lemma, pos, surface, _) in enumerate(tokens):
+    for i, (lemma, pos, surface, sub) in enumerate(tokens):
         if pos in ("補助記号", "空白"):
             last = -1
             continue
@@ -136,6 +141,8 @@ def japanese_words(text: str) -> list[str]:
             continue
         if pos in _JA_SKIP_POS or lemma in _JA_STOP or pos == "感動詞":
             continue
+        if _ja_hearsay_stem(lemma, sub):
+            continue  # 返せそうにない: ない negates 返す, not the そう of "looks like"
         if pos == "副詞":  # もう, まだ, 全然: kept as words, but not what ない negates
             words.append(lemma)
             continue

@@ -50,6 +50,46 @@ _ENDINGS = re.compile(
 
 _NUMBER = re.compile(r"[0-9]|[一二两三四五六七八九十百千]\s*[万萬千百]")
 # A calendar year is not a length of time: "2026年9月30号" is not 2026 years overdue.
+# A Japanese answer corrected while typed: "2か月…いや3ヶ月半", "ローン会社…じゃなくてディーラー".
+# いや / やっぱ(り) count only after a pause (…, a comma, a space), not as the first word.
+_JA_CORRECTION = re.compile(
+    r"(?:(?<=[…、,。.!！?？\s])(?:いや|いや違う|いや違った|やっぱり|やっぱ)|じゃなくて|ではなくて)"
+    r"[、,…。.\s]*"
+)
+
+
+# A Japanese answer that ends unsure of itself: "全部返せるかも", "クレジット会社かもしれない".
+_JA_HEDGED = re.compile(r"かも(?:しれない|しれません|しれん|です|ね|な)?[。.!！?？…w笑\s]*$")
+# An example that is itself a guess about what will happen (今月ムリかも, 払えなさそう): an
+# option said so is not made doubtful by a hedge.
+_JA_HEDGE_IN_EXAMPLE = re.compile(r"かも|(?<=[ぁ-んァ-ヶ一-龥])そう")
+
+_JA_SENTENCE_END = re.compile(r"[。！!？?\n]")
+
+
+def corrected_ja(text: str) -> str:
+    """A Japanese answer without what its last self-correction takes back: from the start of
+    that sentence to the correction ("2か月…いや3ヶ月半" -> "3ヶ月半"). Earlier sentences stay
+    ("トヨタファイナンスです。残クレじゃなくて普通" keeps トヨタファイナンス)."""
+    for match in reversed(list(_JA_CORRECTION.finditer(text))):
+        if match.start() >= 2 and text[match.end():].strip():
+            ends = list(_JA_SENTENCE_END.finditer(text, 0, match.start()))
+            start = ends[-1].end() if ends else 0
+            return text[:start] + text[match.end():]
+    return text
+
+
+# The 車検証's field names typed before their values, with a space or a colon between:
+# "所有者 ジャックス 使用者 自分" reads as "所有者はジャックス 使用者は自分" (one fact a field).
+_JA_FIELD = re.compile(r"(所有者|使用者|しょゆうしゃ|しようしゃ)(?:\s*[:：]\s*|\s+)(?=\S)")
+_JA_FIELD_KANJI = {"しょゆうしゃ": "所有者", "しようしゃ": "使用者"}
+
+
+def labelled_ja(text: str) -> str:
+    """A Japanese answer with its 車検証 field names joined to their values by は."""
+    return _JA_FIELD.sub(lambda m: _JA_FIELD_KANJI.get(m[1], m[1]) + "は", text)
+
+
 _CALENDAR_YEAR = re.compile(r"(?:19|20)[0-9]{2}\s*年(?=\s*[0-9一二三四五六七八九十]+\s*月)")
 
 
@@ -112,6 +152,10 @@ class _Index:
     said: list[set[str]] = field(default_factory=list)  # words each target is said with
     said_negated: list[set[str]] = field(default_factory=list)
     overrides: bool = False  # some non-answer wins even over a value (see Entry.overrides)
+    hedged: set[int] = field(default_factory=set)  # targets said with a hedge (払えなさそう)
+    # Japanese: an example's lemmas -> its target, or -1 where examples of two targets share
+    # them: むり is 無理, ぜんぶ is 全部 (Sudachi's normalized form), read as exactly
+    by_words: dict[tuple[str, ...], int] = field(default_factory=dict)
 
 
 def compact(text: str) -> str:
@@ -129,6 +173,9 @@ def _characters(text: str) -> set[str]:
     if len(text) == 1:
         grams.add("c:" + text)
     return grams
+
+
+_ONE_WORD_CHARS = 10  # longer answers are not one word with its ending (むりです, じぶんです)
 
 
 def _is_plain_hint(index: _Index, name: str) -> bool:
@@ -180,6 +227,8 @@ class Reader:
         text holds, not by how much of the text it explains."""
         if (rest := _FILLER.sub("", text, count=1)) and len(rest) >= 2:
             text = rest  # "うーん、たぶん普通のローン": the "hmm" is no "don't know"
+        if lang == "ja":
+            text = corrected_ja(text)
         key = compact(text)
         if not key:
             return NOTHING
@@ -190,13 +239,23 @@ class Reader:
             return self._overriding(index, self._rank(index, lang, text)) or NOTHING
         for candidate in (key, _ENDINGS.sub("", key)):
             if candidate and (target := index.exact.get(candidate)) is not None:
-                return self._decide(index, [(target, 1.0)])
+                reading = self._decide(index, [(target, 1.0)])
+                if candidate is not key and self._doubted(index, lang, text, reading):
+                    return Reading(Kind.CLARIFY, reading.options, score=reading.score)
+                return reading
+        if lang == "ja" and not part and (target := self._same_words(index, text)) is not None:
+            reading = self._decide(index, [(target, 1.0)])
+            if self._doubted(index, lang, text, reading):
+                return Reading(Kind.CLARIFY, reading.options, score=reading.score)
+            return reading
         ranked = self._rank(index, lang, text, part=part)
         # a non-answer overrides only as surely as when it is the whole text
         whole = self._rank(index, lang, text) if part and index.overrides else ranked
         if (overriding := self._overriding(index, whole)) is not None:
             return overriding
         reading = self._decide(index, ranked)
+        if self._doubted(index, lang, text, reading):  # "全部返せるかも": did you mean all?
+            reading = Reading(Kind.CLARIFY, reading.options, score=reading.score)
         if reading.kind is Kind.NOTHING and reading.hint is None:
             reading = self._not_this_one(index, lang, text) or reading
         value_reader = self.value_readers.get((flow, question))
@@ -213,6 +272,27 @@ class Reader:
         if "|" in value:  # it fits these options (flow.either): ask which
             return Reading(Kind.CLARIFY, tuple(value.split("|")), hint=VALUE_UNSURE)
         return Reading(Kind.SURE, (value,), score=1.0)  # a duration or a count said outright
+
+    @staticmethod
+    def _same_words(index: _Index, text: str) -> int | None:
+        """The target of the one example that is the same single Japanese word as `text`,
+        spelled otherwise (むり, 無理; ぜんぶ, 全部)."""
+        if len(text) > _ONE_WORD_CHARS or _NUMBER.search(text):
+            return None  # not one word (no analysis then); no くらい or count left out
+        words = tuple(analysers.words_of("ja", analysers.clean(text)))
+        if len(words) != 1:
+            return None
+        target = index.by_words.get(words)
+        return target if target is not None and target >= 0 else None
+
+    @staticmethod
+    def _doubted(index: _Index, lang: str, text: str, reading: Reading) -> bool:
+        """A sure Japanese reading of an answer that ends in a hedge (かも, かもしれない),
+        unless the option itself is said as a guess (今月ムリかも is "not yet overdue")."""
+        return (
+            lang == "ja" and reading.kind is Kind.SURE and bool(_JA_HEDGED.search(text))
+            and index.targets.index(reading.options[0]) not in index.hedged
+        )
 
     def agrees(self, flow: str, question: str, lang: str, hint: str | None) -> tuple[str, ...]:
         """The options the non-answer `hint` is consistent with (its `agrees` list)."""
@@ -388,9 +468,15 @@ class Reader:
             example = _Example(target, features, plain, negated, counter=is_counter)
             index.examples.append(example)
             if not is_counter:
+                if lang == "ja" and _JA_HEDGE_IN_EXAMPLE.search(phrase):
+                    index.hedged.add(target)
                 index.said[target] |= plain
                 index.said_negated[target] |= negated
                 index.exact.setdefault(compact(phrase), target)
+                if lang == "ja" and words:
+                    key = tuple(words)
+                    if index.by_words.setdefault(key, target) != target:
+                        index.by_words[key] = -1
             for feature in features:
                 document_frequency[feature].add(target)
         count = len(index.targets)
