@@ -671,6 +671,20 @@ def test_hedges_inside_a_number_and_a_million(text: str, expected: int) -> None:
     assert parse_amount(text) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "amount"),
+    [
+        ("几千块而已", None),  # some thousands: no figure
+        ("欠了好几万", None),
+        ("刷了八千多 取现两千", None),  # two amounts (8千 and 2千): asked, not the first
+        ("欠了两千块", 2_000),
+        ("本金十几万", 100_000),  # as 七十几万: the figure said, about
+    ],
+)
+def test_some_thousands_and_thousands_written_out_in_a_sentence(text, amount):
+    assert find_amount(text) == amount
+
+
 def test_in_a_sentence_more_than_n_wan_is_one_amount_and_distance_is_none() -> None:
     from bot.core.amount_words import find_amount, says_about
 

@@ -80,6 +80,11 @@ _NOT_MONEY_RE = re.compile(
 _MONEY_AFTER_RE = re.compile(r"\s*(?:円|元|块|塊|日元|人民币|yen|rmb|くらい|ぐらい|左右|多|余)")
 _BIG = set("万億亿萬")
 _MORE_THEN_UNIT = re.compile(r"\s*(?:多|余|几|幾|来|來)\s*(?P<unit>[万萬千百億亿])")
+_UNIT_CHARS = frozenset("十百千万億亿萬")
+_SOME = frozenset("几幾")
+# A figure in thousands written out (两千, 3千, 八千五): money-like enough in a sentence, so
+# that "刷了八千多 取现两千" holds two amounts, not one.
+_COUNTED_THOUSANDS = re.compile(r"[0-9一二两兩三四五六七八九]千[0-9一二三四五六七八九]?")
 _CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 # (Not ー: in a sentence it is the long vowel of ディーラー, not a minus.)
 _SIGN_BEFORE_RE = re.compile(r"(?:[-−▲△]|マイナス|负|負)\s*$")
@@ -195,11 +200,16 @@ def amounts_in(text: str) -> list[int] | None:
             continue
         if _SIGN_BEFORE_RE.search(folded[: match.start()]):
             return None  # −50万 in a sentence: not a positive amount to guess at
+        if core[0] in _UNIT_CHARS and folded[match.start() - 1 : match.start()] in _SOME:
+            return None  # 几千块, 好几万: some thousands, no figure to take
         if (unit := _MORE_THEN_UNIT.match(after)) is not None:  # 50多万: more than 50万
             core, after = core + unit.group("unit"), after[unit.end() :]
             taken_to = match.end() + unit.end()
         money_after = _MONEY_AFTER_RE.match(after)
-        if not (_BIG & set(core) or money_after or sum(c.isdigit() for c in core) >= 3):
+        if not (
+            _BIG & set(core) or money_after or sum(c.isdigit() for c in core) >= 3
+            or _COUNTED_THOUSANDS.fullmatch(core)
+        ):
             continue  # "1" or "42" alone is not money-like enough to take from a sentence
         try:
             found.append(parse_amount(core + (money_after.group() if money_after else "")))
