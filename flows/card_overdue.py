@@ -371,9 +371,24 @@ _NOW_NOTHING = re.compile(
 )
 
 
+# All of it, but in instalments (能全部还，但是得分12期) or the principal without the
+# interest (本金能还清 利息罚息不想还): not the whole debt now, so part of it.
+_ALL_WORD = re.compile(r"全部|全额|全額|全还|全還|还清|還清|还完|還完|结清|結清")
+_IN_INSTALMENTS = re.compile(r"分\s*(?:[0-9]+|[一二两兩三四五六七八九十]+)?\s*(?:期|个月|個月)")
+_PRINCIPAL_NOT_INTEREST = re.compile(
+    r"本金[^，,。；;]{0,4}?(?:能|可以|还得|還得)[^，,。；;]{0,3}?(?:还清|還清|还完|還完|还上|還上|还|還)"
+    r"[^。]*?(?:利息|罚息|罰息|违约金|違約金)[^，,。；;]{0,4}?(?:不想|不能|不还|不還|还不|還不|没法|沒法|不了)"
+)
+
+
 def read_ability(text: str) -> str | None:
     """All of it only if something happens -> ask which holds now ("ボーナス出たら全部返せる
-    けど今はムリ" says it: nothing now); else the phrasings read it."""
+    けど今はムリ" says it: nothing now); all of it in instalments, or the principal but not
+    the interest, is part of it; else the phrasings read it."""
+    if _PRINCIPAL_NOT_INTEREST.search(text) or (
+        _ALL_WORD.search(text) and _IN_INSTALMENTS.search(text)
+    ):
+        return "partial"
     if not _ALL_IF.search(text):
         return None
     return "none" if _NOW_NOTHING.search(text) else either("full", "partial", "none")
