@@ -354,6 +354,37 @@ def test_more_than_and_time_left_before_the_due_date(typed, option):
     assert chat.session.answers.get("status") == option
 
 
+@pytest.mark.parametrize(
+    "typed", ["能全部还，但是得分12期", "全部还清的话要分期", "本金能还清 利息罚息不想还"]
+)
+def test_all_in_instalments_or_the_principal_without_interest_is_part(typed):
+    chat = start("zh")
+    chat.run("@lt1m")
+    chat.send(typed)
+    assert chat.session.answers.get("ability") == "partial"
+
+
+def test_all_without_instalments_is_still_all():
+    chat = start("zh")
+    chat.run("@lt1m")
+    chat.send("能全部还清")
+    assert chat.session.answers.get("ability") == "full"
+    chat = start("zh")
+    chat.run("@lt1m")
+    chat.send("本金能还，利息也能还")  # the interest too: not part of it
+    assert chat.session.answers.get("ability") != "partial"
+
+
+@pytest.mark.parametrize("typed", ["欠6万多，本金多少不清楚", "全部で60万、元金はわからない"])
+def test_the_principal_said_unknown_beside_another_figure_is_unknown(typed):
+    chat = start("zh")
+    chat.run("@lt1m", "@partial")
+    assert chat.session.state == "principal"
+    chat.send(typed)
+    assert "principal" not in chat.session.answers or chat.session.answers["principal"] == "unknown"
+    assert chat.session.answers.get("principal") != 60_000
+
+
 def test_two_lengths_in_different_bands_are_asked():
     chat = start("zh")
     chat.send("两张卡，一张逾期半个月，另一张4个月了")
