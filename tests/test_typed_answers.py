@@ -468,3 +468,37 @@ def test_a_japanese_yes_or_no_question_is_a_side_question(typed):
     replies = chat.send(typed)
     assert "buyer" not in chat.session.answers
     assert replies[0].text == translate("ja", texts.SIDE_QUESTION)
+
+
+@pytest.mark.parametrize(
+    ("typed", "option"),
+    [("还在比较几家", "undecided"), ("哪家价高就卖哪家", "undecided"),
+     ("卖回给买车的那家店", "business")],
+)
+def test_chinese_buyer_phrasings(typed, option):
+    chat = Chat("zh")
+    chat.run("@car_sale", "@self", "@standard", "150万", "120万", "@no", typed)
+    assert chat.session.answers.get("buyer") == option
+
+
+@pytest.mark.parametrize("typed", ["要换，不然没车上班", "肯定要换"])
+def test_chinese_replacing_yes_phrasings(typed):
+    chat = Chat("zh")
+    chat.run("@car_sale", "@lender", "@standard", "150万", "100万", typed)
+    assert chat.session.answers.get("replacing") == "yes"
+
+
+def test_chinese_appraisal_not_yet_in_slang():
+    chat = Chat("zh")
+    chat.run("@car_sale", "@lender", "@standard", "150万", "还木有估价")
+    assert chat.session.answers.get("appraisal") == "not_yet"
+
+
+@pytest.mark.parametrize(
+    ("typed", "option"),
+    [("借不到钱了，信用卡也都刷爆了", "none"), ("只还得起个几千", "partial")],
+)
+def test_chinese_ability_phrasings(typed, option):
+    chat = Chat("zh")
+    chat.run("@card_overdue", "@gt3m", typed)
+    assert chat.session.answers.get("ability") == option
