@@ -502,3 +502,12 @@ def test_chinese_ability_phrasings(typed, option):
     chat = Chat("zh")
     chat.run("@card_overdue", "@gt3m", typed)
     assert chat.session.answers.get("ability") == option
+
+
+def test_a_credit_cards_instalments_are_not_taken_for_a_car_loan():
+    chat = Chat("zh")
+    chat.run("@car_sale", "@self", "用信用卡分期买的")
+    assert "loan_kind" not in chat.session.answers
+    chat = Chat("zh")
+    chat.run("@car_sale", "@self", "普通分期")
+    assert chat.session.answers.get("loan_kind") == "standard"
