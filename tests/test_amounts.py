@@ -720,3 +720,10 @@ def test_a_hedge_that_ends_the_message_makes_the_figure_approximate(text, about)
 
 def test_ten_and_some_ten_thousands_in_a_sentence():
     assert find_amount("好几张卡加起来二十来万") == 200_000
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"), [("180まん", 1_800_000), ("200マン", 2_000_000), ("5マン", 50_000)]
+)
+def test_man_typed_in_kana_or_katakana_after_digits(text: str, expected: int) -> None:
+    assert parse_amount(text) == expected
