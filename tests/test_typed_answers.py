@@ -511,3 +511,15 @@ def test_a_credit_cards_instalments_are_not_taken_for_a_car_loan():
     chat = Chat("zh")
     chat.run("@car_sale", "@self", "普通分期")
     assert chat.session.answers.get("loan_kind") == "standard"
+
+
+def test_chinese_residual_value_loan_said_by_what_it_allows():
+    chat = Chat("zh")
+    chat.run("@car_sale", "@lender", "那种几年后可以换车也可以把车还回去的")
+    assert chat.session.answers.get("loan_kind") == "residual"
+
+
+def test_chinese_replacing_with_a_smaller_car():
+    chat = Chat("zh")
+    chat.run("@car_sale", "@lender", "@standard", "150万", "100万", "想换个小点的车")
+    assert chat.session.answers.get("replacing") == "yes"
