@@ -727,3 +727,12 @@ def test_ten_and_some_ten_thousands_in_a_sentence():
 )
 def test_man_typed_in_kana_or_katakana_after_digits(text: str, expected: int) -> None:
     assert parse_amount(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "amount"),
+    [("欠款本金1w2", 12_000), ("本金1w", 10_000), ("欠了5w", 50_000), ("本金3k5左右", 3_500),
+     ("1w2和3w", None)],
+)
+def test_w_and_a_digit_after_it_in_a_sentence_are_one_amount(text, amount):
+    assert find_amount(text) == amount

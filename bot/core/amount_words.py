@@ -71,7 +71,8 @@ _OTHER_AMOUNT_RE = re.compile(
     r"|(?<![0-9一二三四五六七八九十个個かヶケカヵ])月\s*[0-9一二三四五六七八九十]"
     r"|(?:あと|残り|残|还剩|還剩|剩下|剩|还有|還有|还差|還差)\s*[0-9一二三四五六七八九十]+\s*(?:回|期|个月|か月|ヶ月)"
 )
-_CANDIDATE_RE = re.compile(rf"[{_NUMERIC}]+(?:[wkm](?![a-z]))?")
+# (1w2 and 1k5 are 12000 and 1500, as 1万2 is: one amount, not 1w and 2)
+_CANDIDATE_RE = re.compile(rf"[{_NUMERIC}]+(?:[wk][1-9](?![0-9a-z.])|[wkm](?![a-z]))?")
 # A number followed by one of these counts something else: 2年, 3か月, 2回, 5%, 1位.
 _NOT_MONEY_RE = re.compile(
     r"\s*(?:km|キロ|公里|年|か月|ヶ月|ケ月|カ月|ヵ月|个月|個月|月|日(?![元円圓圆币])|天|周|週|回|次|歳|岁|人|台|件|%|社|家|号"
@@ -207,7 +208,7 @@ def amounts_in(text: str) -> list[int] | None:
             taken_to = match.end() + unit.end()
         money_after = _MONEY_AFTER_RE.match(after)
         if not (
-            _BIG & set(core) or money_after or sum(c.isdigit() for c in core) >= 3
+            _BIG & set(core) or "w" in core or money_after or sum(c.isdigit() for c in core) >= 3
             or _COUNTED_THOUSANDS.fullmatch(core)
         ):
             continue  # "1" or "42" alone is not money-like enough to take from a sentence
