@@ -44,7 +44,7 @@ THRESHOLD = 50_000
 # 快半年, 3か月以内) and a half (一个半月, 半个月, 一年半). "About" (两个来月) is the number.
 # A second, smaller one may follow at once: 3个月零10天, 3か月と10日.
 _DURATION = re.compile(
-    r"(?P<before>超过|超過|多于|大于|不到|不足|快要|快|将近|將近|接近)?\s*"
+    r"(?P<before>超过|超過|多于|大于|不止|不只|不到|不足|快要|快|将近|將近|接近)?\s*"
     r"(?P<number>[0-9０-９.]+|[一二两兩三四五六七八九十百]+)?\s*"
     r"(?P<inner>多|来|來|几|幾)?\s*(?P<half>半)?\s*"
     r"(?:個|个|ヶ|ケ|カ|か|ヵ)?\s*(?P<inner2>多|来|來)?\s*(?P<half2>半)?\s*"
@@ -54,8 +54,8 @@ _DURATION = re.compile(
 )
 _DAYS = {"天": 1, "日": 1, "周": 7, "週間": 7, "週": 7, "星期": 7, "礼拜": 7, "禮拜": 7,
          "月": 30, "年": 365}
-_MORE = {"超过", "超過", "多于", "大于", "多", "以上", "超", "を超", "余り", "あまり", "ちょっと",
-         "ちょい", "過ぎ", "すぎ", "強", "出头"}
+_MORE = {"超过", "超過", "多于", "大于", "不止", "不只", "多", "以上", "超", "を超", "余り",
+         "あまり", "ちょっと", "ちょい", "過ぎ", "すぎ", "強", "出头"}
 _LESS = {"不到", "不足", "快要", "快", "将近", "將近", "接近", "以内", "以下", "未満", "内", "弱",
          "足らず"}
 _JOINED = re.compile(r"\s*(?:零|又|と|和|,|，|、)?\s*")  # between 3个月 and 10天
@@ -74,6 +74,12 @@ _DAY_OF_DUE_DATE = re.compile(
 )
 _SHORT_OF = re.compile(r"(?:还差|還差|差)[^满滿到]{1,8}?(?:就|才)?(?:满|滿|到)(?P<rest>.+)")
 _NOT_YET_DUE = re.compile(r"还没|還沒|没到|沒到|才到|まだ|来月|下个月|下個月|これから|今度")
+# A length still to go before the due date ("还有一周到还款日", "还差几天到期", "离还款日还有
+# 3天"): not overdue yet, whatever the length.
+_BEFORE_DUE = re.compile(
+    r"(?:还有|還有|还差|還差)[^，,。;；!！?？]{1,8}?(?:就)?(?:到期|(?:到|是)\s*(?:还款日|還款日|还款|還款))"
+    r"|(?:离|離|距离|距離)\s*(?:还款日|還款日|到期日?)\s*(?:还有|還有|还差|還差|只有|就)"
+)
 
 
 def _days(match: re.Match[str]) -> float | None:
@@ -130,6 +136,8 @@ def read_overdue_for(text: str) -> str | None:
     ("3か月以上", "超过三个月", "三个多月", "3个月零10天") does not. "半年" is 6 months. A month
     named as a date is read as one (`read_overdue_since`), never as a number of months.
     """
+    if _BEFORE_DUE.search(text):
+        return "not_yet"
     if (
         _DAY_OF_DUE_DATE.search(text)
         and _DUE_DAY.search(text)
@@ -168,6 +176,8 @@ def _read_length(text: str) -> str | None:
     else:
         return None
     band = _overdue_band(days)
+    if (other := _other_length_band(text, matches, end, band)) is not None:
+        return other
     # "3ヶ月くらい", "一个月左右": about a boundary is either side of it, so ask; only a
     # hedge next to the length counts ("逾期三个多月了，本金大概6万": the 大概 is the amount's)
     near_length = text[max(match.start() - 4, 0) : end + 4]
@@ -176,6 +186,20 @@ def _read_length(text: str) -> str | None:
         if len(near) > 1:
             return either(*near)  # about a boundary: either side of it, asked
     return band
+
+
+def _other_length_band(
+    text: str, matches: list[re.Match[str]], end: int, band: str
+) -> str | None:
+    """Two lengths in different bands ("一张逾期半个月，另一张4个月了": two cards): either,
+    asked, rather than the first one taken for the answer."""
+    for match in matches:
+        if match.start() < end or _is_gap(text, match):
+            continue
+        days = _days(match)
+        if days is not None and (other := _overdue_band(days)) != band:
+            return either(band, other)
+    return None
 
 
 # "2回、1ヶ月以上あいて", "两次电话隔了一个多月": the time between two demands, not how long
@@ -247,7 +271,12 @@ def read_demands(text: str) -> str | None:
             count *= 2  # "電話とハガキが1回ずつ", "10月11月各一次": at least two things, once each
         total += count
         counted = True
-    if (_SAME_WINDOW.search(text) or _only_last_week(text)) and (total >= 2 or _MANY.search(text)):
+    again = total == 1 and bool(_AGAIN.search(text))
+    if again:
+        total = 2  # "上门来过一次，上周又接了电话": one counted, then another
+    # "先週3回": all within last week; not after "又", which puts the first one earlier.
+    last_week = not again and _only_last_week(text)
+    if (_SAME_WINDOW.search(text) or last_week) and (total >= 2 or _MANY.search(text)):
         return "once"  # "2回、でも同じ週", "今週に入ってから毎日": all within 30 days
     if _MANY.search(text) and (lasted := _lasted(text)) is not None and lasted < 30:
         return "once"  # "天天打 打了一个多星期就不打了": every day, for a week or so
@@ -280,6 +309,11 @@ def _only_last_week(text: str) -> bool:
     return bool(_LAST_WEEK.search(text)) and not _OTHER_TIME.search(_LAST_WEEK.sub("", text))
 
 
+# Another demand after one counted: 又打了, 又接了电话, 又上门, また電話が来た.
+_AGAIN = re.compile(
+    r"(?:又|再次)[^，,。;；!！?？]{0,4}?(?:打|接|来|來|上门|上門|发|發|寄|催|电话|電話|短信)"
+    r"|また[^、。,，]{0,4}?(?:電話|手紙|ハガキ|督促|来|届)"
+)
 _MANY = re.compile(r"毎日|每天|天天|何度も|何回も|好几次|好幾次|很多次|无数|無数")
 # Demands every month, for more than a month: two at least 30 days apart.
 _MONTHLY = re.compile(r"毎月|每个月|每個月|每月|月一|月1")
@@ -350,9 +384,24 @@ _NOW_NOTHING = re.compile(
 )
 
 
+# All of it, but in instalments (能全部还，但是得分12期) or the principal without the
+# interest (本金能还清 利息罚息不想还): not the whole debt now, so part of it.
+_ALL_WORD = re.compile(r"全部|全额|全額|全还|全還|还清|還清|还完|還完|结清|結清")
+_IN_INSTALMENTS = re.compile(r"分\s*(?:[0-9]+|[一二两兩三四五六七八九十]+)?\s*(?:期|个月|個月)")
+_PRINCIPAL_NOT_INTEREST = re.compile(
+    r"本金[^，,。；;]{0,4}?(?:能|可以|还得|還得)[^，,。；;]{0,3}?(?:还清|還清|还完|還完|还上|還上|还|還)"
+    r"[^。]*?(?:利息|罚息|罰息|违约金|違約金)[^，,。；;]{0,4}?(?:不想|不能|不还|不還|还不|還不|没法|沒法|不了)"
+)
+
+
 def read_ability(text: str) -> str | None:
     """All of it only if something happens -> ask which holds now ("ボーナス出たら全部返せる
-    けど今はムリ" says it: nothing now); else the phrasings read it."""
+    けど今はムリ" says it: nothing now); all of it in instalments, or the principal but not
+    the interest, is part of it; else the phrasings read it."""
+    if _PRINCIPAL_NOT_INTEREST.search(text) or (
+        _ALL_WORD.search(text) and _IN_INSTALMENTS.search(text)
+    ):
+        return "partial"
     if not _ALL_IF.search(text):
         return None
     return "none" if _NOW_NOTHING.search(text) else either("full", "partial", "none")

@@ -671,6 +671,20 @@ def test_hedges_inside_a_number_and_a_million(text: str, expected: int) -> None:
     assert parse_amount(text) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "amount"),
+    [
+        ("几千块而已", None),  # some thousands: no figure
+        ("欠了好几万", None),
+        ("刷了八千多 取现两千", None),  # two amounts (8千 and 2千): asked, not the first
+        ("欠了两千块", 2_000),
+        ("本金十几万", 100_000),  # as 七十几万: the figure said, about
+    ],
+)
+def test_some_thousands_and_thousands_written_out_in_a_sentence(text, amount):
+    assert find_amount(text) == amount
+
+
 def test_in_a_sentence_more_than_n_wan_is_one_amount_and_distance_is_none() -> None:
     from bot.core.amount_words import find_amount, says_about
 
@@ -706,3 +720,19 @@ def test_a_hedge_that_ends_the_message_makes_the_figure_approximate(text, about)
 
 def test_ten_and_some_ten_thousands_in_a_sentence():
     assert find_amount("好几张卡加起来二十来万") == 200_000
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"), [("180まん", 1_800_000), ("200マン", 2_000_000), ("5マン", 50_000)]
+)
+def test_man_typed_in_kana_or_katakana_after_digits(text: str, expected: int) -> None:
+    assert parse_amount(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "amount"),
+    [("欠款本金1w2", 12_000), ("本金1w", 10_000), ("欠了5w", 50_000), ("本金3k5左右", 3_500),
+     ("1w2和3w", None)],
+)
+def test_w_and_a_digit_after_it_in_a_sentence_are_one_amount(text, amount):
+    assert find_amount(text) == amount

@@ -338,6 +338,71 @@ def test_demands_about_thirty_days_apart_are_asked(typed):
 
 
 @pytest.mark.parametrize(
+    ("typed", "option"),
+    [
+        ("不止三个月", "gt3m"),  # more than: past the boundary it names
+        ("逾期不只两个月了", "m1to3"),
+        ("还有一周到还款日 钱不够", "not_yet"),  # a week to go before the due date
+        ("离还款日还有3天", "not_yet"),
+        ("最低还款也还不起了 还差几天到期", "not_yet"),
+        ("还差一周就满三个月了", "m1to3"),  # short of three months: overdue, still
+    ],
+)
+def test_more_than_and_time_left_before_the_due_date(typed, option):
+    chat = start("zh")
+    chat.send(typed)
+    assert chat.session.answers.get("status") == option
+
+
+@pytest.mark.parametrize(
+    "typed", ["能全部还，但是得分12期", "全部还清的话要分期", "本金能还清 利息罚息不想还"]
+)
+def test_all_in_instalments_or_the_principal_without_interest_is_part(typed):
+    chat = start("zh")
+    chat.run("@lt1m")
+    chat.send(typed)
+    assert chat.session.answers.get("ability") == "partial"
+
+
+def test_all_without_instalments_is_still_all():
+    chat = start("zh")
+    chat.run("@lt1m")
+    chat.send("能全部还清")
+    assert chat.session.answers.get("ability") == "full"
+    chat = start("zh")
+    chat.run("@lt1m")
+    chat.send("本金能还，利息也能还")  # the interest too: not part of it
+    assert chat.session.answers.get("ability") != "partial"
+
+
+@pytest.mark.parametrize("typed", ["欠6万多，本金多少不清楚", "全部で60万、元金はわからない"])
+def test_the_principal_said_unknown_beside_another_figure_is_unknown(typed):
+    chat = start("zh")
+    chat.run("@lt1m", "@partial")
+    assert chat.session.state == "principal"
+    chat.send(typed)
+    assert "principal" not in chat.session.answers or chat.session.answers["principal"] == "unknown"
+    assert chat.session.answers.get("principal") != 60_000
+
+
+def test_two_lengths_in_different_bands_are_asked():
+    chat = start("zh")
+    chat.send("两张卡，一张逾期半个月，另一张4个月了")
+    assert "status" not in chat.session.answers
+    assert chat.session.state == "status"
+
+
+@pytest.mark.parametrize(
+    "typed", ["8月份上门来过一次，上周又接了电话", "8月に電話が1回来て、11月にまた督促状が届いた"]
+)
+def test_one_demand_counted_and_another_again_is_two(typed):
+    chat = start("zh")
+    chat.run("@gt3m", "@none", "6万")
+    chat.send(typed)
+    assert chat.session.answers.get("collections") == "twice_or_more"
+
+
+@pytest.mark.parametrize(
     "typed", ["催促の電話が2回、1ヶ月以上あいてます", "打过两次电话，中间隔了一个多月"]
 )
 def test_the_time_between_two_demands_is_not_how_long_it_is_overdue(typed):

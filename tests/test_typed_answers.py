@@ -483,3 +483,58 @@ def test_the_registration_fields_copied_with_spaces_do_not_make_the_user_the_own
     chat = Chat("ja")
     chat.run("@car_sale", typed)
     assert chat.session.answers.get("owner") in (None, "lender")
+
+
+@pytest.mark.parametrize(
+    ("typed", "option"),
+    [("还在比较几家", "undecided"), ("哪家价高就卖哪家", "undecided"),
+     ("卖回给买车的那家店", "business")],
+)
+def test_chinese_buyer_phrasings(typed, option):
+    chat = Chat("zh")
+    chat.run("@car_sale", "@self", "@standard", "150万", "120万", "@no", typed)
+    assert chat.session.answers.get("buyer") == option
+
+
+@pytest.mark.parametrize("typed", ["要换，不然没车上班", "肯定要换"])
+def test_chinese_replacing_yes_phrasings(typed):
+    chat = Chat("zh")
+    chat.run("@car_sale", "@lender", "@standard", "150万", "100万", typed)
+    assert chat.session.answers.get("replacing") == "yes"
+
+
+def test_chinese_appraisal_not_yet_in_slang():
+    chat = Chat("zh")
+    chat.run("@car_sale", "@lender", "@standard", "150万", "还木有估价")
+    assert chat.session.answers.get("appraisal") == "not_yet"
+
+
+@pytest.mark.parametrize(
+    ("typed", "option"),
+    [("借不到钱了，信用卡也都刷爆了", "none"), ("只还得起个几千", "partial")],
+)
+def test_chinese_ability_phrasings(typed, option):
+    chat = Chat("zh")
+    chat.run("@card_overdue", "@gt3m", typed)
+    assert chat.session.answers.get("ability") == option
+
+
+def test_a_credit_cards_instalments_are_not_taken_for_a_car_loan():
+    chat = Chat("zh")
+    chat.run("@car_sale", "@self", "用信用卡分期买的")
+    assert "loan_kind" not in chat.session.answers
+    chat = Chat("zh")
+    chat.run("@car_sale", "@self", "普通分期")
+    assert chat.session.answers.get("loan_kind") == "standard"
+
+
+def test_chinese_residual_value_loan_said_by_what_it_allows():
+    chat = Chat("zh")
+    chat.run("@car_sale", "@lender", "那种几年后可以换车也可以把车还回去的")
+    assert chat.session.answers.get("loan_kind") == "residual"
+
+
+def test_chinese_replacing_with_a_smaller_car():
+    chat = Chat("zh")
+    chat.run("@car_sale", "@lender", "@standard", "150万", "100万", "想换个小点的车")
+    assert chat.session.answers.get("replacing") == "yes"

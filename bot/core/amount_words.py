@@ -71,7 +71,8 @@ _OTHER_AMOUNT_RE = re.compile(
     r"|(?<![0-9一二三四五六七八九十个個かヶケカヵ])月\s*[0-9一二三四五六七八九十]"
     r"|(?:あと|残り|残|还剩|還剩|剩下|剩|还有|還有|还差|還差)\s*[0-9一二三四五六七八九十]+\s*(?:回|期|个月|か月|ヶ月)"
 )
-_CANDIDATE_RE = re.compile(rf"[{_NUMERIC}]+(?:[wkm](?![a-z]))?")
+# (1w2 and 1k5 are 12000 and 1500, as 1万2 is: one amount, not 1w and 2)
+_CANDIDATE_RE = re.compile(rf"[{_NUMERIC}]+(?:[wk][1-9](?![0-9a-z.])|[wkm](?![a-z]))?")
 # A number followed by one of these counts something else: 2年, 3か月, 2回, 5%, 1位.
 _NOT_MONEY_RE = re.compile(
     r"\s*(?:km|キロ|公里|年|か月|ヶ月|ケ月|カ月|ヵ月|个月|個月|月|日(?![元円圓圆币])|天|周|週|回|次|歳|岁|人|台|件|%|社|家|号"
@@ -80,6 +81,11 @@ _NOT_MONEY_RE = re.compile(
 _MONEY_AFTER_RE = re.compile(r"\s*(?:円|元|块|塊|日元|人民币|yen|rmb|くらい|ぐらい|左右|多|余)")
 _BIG = set("万億亿萬")
 _MORE_THEN_UNIT = re.compile(r"\s*(?:多|余|几|幾|来|來)\s*(?P<unit>[万萬千百億亿])")
+_UNIT_CHARS = frozenset("十百千万億亿萬")
+_SOME = frozenset("几幾")
+# A figure in thousands written out (两千, 3千, 八千五): money-like enough in a sentence, so
+# that "刷了八千多 取现两千" holds two amounts, not one.
+_COUNTED_THOUSANDS = re.compile(r"[0-9一二两兩三四五六七八九]千[0-9一二三四五六七八九]?")
 _CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 # (Not ー: in a sentence it is the long vowel of ディーラー, not a minus.)
 _SIGN_BEFORE_RE = re.compile(r"(?:[-−▲△]|マイナス|负|負)\s*$")
@@ -195,11 +201,16 @@ def amounts_in(text: str) -> list[int] | None:
             continue
         if _SIGN_BEFORE_RE.search(folded[: match.start()]):
             return None  # −50万 in a sentence: not a positive amount to guess at
+        if core[0] in _UNIT_CHARS and folded[match.start() - 1 : match.start()] in _SOME:
+            return None  # 几千块, 好几万: some thousands, no figure to take
         if (unit := _MORE_THEN_UNIT.match(after)) is not None:  # 50多万: more than 50万
             core, after = core + unit.group("unit"), after[unit.end() :]
             taken_to = match.end() + unit.end()
         money_after = _MONEY_AFTER_RE.match(after)
-        if not (_BIG & set(core) or money_after or sum(c.isdigit() for c in core) >= 3):
+        if not (
+            _BIG & set(core) or "w" in core or money_after or sum(c.isdigit() for c in core) >= 3
+            or _COUNTED_THOUSANDS.fullmatch(core)
+        ):
             continue  # "1" or "42" alone is not money-like enough to take from a sentence
         try:
             found.append(parse_amount(core + (money_after.group() if money_after else "")))

@@ -149,8 +149,8 @@ _ZERO_WORDS = frozenset({"ゼロ", "ぜろ", "zero", "0円", "零元"})
 
 
 # Units typed in kana on a phone (180まん, 2おく, 5せん): after a number only.
-_KANA_UNIT_VALUES = {"まん": "万", "おく": "億", "せん": "千", "ひゃく": "百"}
-_KANA_UNITS = re.compile(r"(?<=[0-9])(?:まん|おく|せん|ひゃく)")
+_KANA_UNIT_VALUES = {"まん": "万", "マン": "万", "おく": "億", "せん": "千", "ひゃく": "百"}
+_KANA_UNITS = re.compile(r"(?<=[0-9])(?:まん|マン|おく|せん|ひゃく)")
 
 
 def parse_amount(text: str) -> int:

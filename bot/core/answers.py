@@ -257,6 +257,8 @@ class TypedAnswers:
             return self._take_amount(session, flow, question, corrected, text)
         if question.highest_of_several and (final := final_offer(text)) is not None:
             return self._take_amount(session, flow, question, final, text)  # 結局125万
+        if (said := self._option_of_own_clause(session, flow, question, text)) is not None:
+            return self._choose(session, flow, question, said, typed=True)  # 欠6万多，本金不清楚
         found = amounts_in(text) or []
         cued = amount_after(text, question.cues)
         other = OTHER_AMOUNT in question.hints and says_other_amount(text, question.other_cues)
@@ -290,6 +292,28 @@ class TypedAnswers:
         if question.plausible_min is not None and highest < question.plausible_min:
             return None  # "100、115": asked as the bare figures they are
         return self._take_amount(session, flow, question, highest, text, texts.HIGHEST)
+
+    def _option_of_own_clause(
+        self, session: Session, flow: Flow, question: Question, text: str
+    ) -> str | None:
+        """The option ("don't know") a clause without a figure says for sure about the amount
+        it names by the question's own cue word, beside a figure in another clause that is
+        then not this amount: "欠6万多，本金多少不清楚", "全部で60万、元金はわからない"."""
+        parts = clauses(text)
+        if len(parts) < 2 or not any(_FIGURE.search(part) for part in parts):
+            return None
+        for clause in parts:
+            if _FIGURE.search(clause) or not any(cue in clause for cue in question.cues[:1]):
+                continue
+            reading = self._part(session, flow, question, clause)
+            if reading.kind is ReadingKind.SURE:
+                return reading.options[0]
+            if reading.kind is ReadingKind.DONT_KNOW:
+                return next(
+                    (o.id for o in question.options if o.id in reading.options),
+                    next((o.id for o in question.options if o.info is not None), None),
+                )
+        return None
 
     def _option_without_figure(
         self, session: Session, flow: Flow, question: Question, text: str
