@@ -63,6 +63,8 @@ EDGE_CASES = {
     "a press on a group message": press(message={**BOTS_MESSAGE, "chat": GROUP}),
     "a press on an inaccessible message": press(
         message={"message_id": 9, "chat": PRIVATE, "date": 0}),
+    "a press on a formatted message": press(message={**BOTS_MESSAGE, "entities": [
+        {"type": "bold", "offset": 0, "length": 4}]}),
     "a press on an inline message": press(message=None, inline_message_id="im"),
     "a press without data": press(data=None, game_short_name="g"),
     "a press on a message without a keyboard": press(
@@ -100,6 +102,18 @@ def read_by_ptb(data: object) -> Incoming:
 def test_edge_cases_are_read_as_ptb_reads_them(name):
     data = EDGE_CASES[name]
     assert Incoming.from_json(data) == read_by_ptb(data)
+
+
+def test_a_formatted_message_pressed_loses_only_its_keyboard():
+    """A verdict's buttons: its text arrives plain (the bold and the quotes are entities), so
+    marking the press would flatten it; only the keyboard goes."""
+    from bot.adapters.telegram_bot.adapter import _mark_chosen
+
+    formatted = Incoming.from_json(EDGE_CASES["a press on a formatted message"])
+    assert formatted.message_text is None and formatted.buttons
+    assert _mark_chosen(formatted) == {"method": "editMessageReplyMarkup", "message_id": 9}
+    plain = _mark_chosen(Incoming.from_json(EDGE_CASES["a press"]))
+    assert plain is not None and plain["method"] == "editMessageText"
 
 
 def test_fields_read_from_a_press():

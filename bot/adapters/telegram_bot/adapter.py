@@ -382,14 +382,15 @@ class TelegramAdapter:
 
 def _mark_chosen(update: Incoming) -> dict[str, object] | None:
     """The edit that turns the pressed question into a record: its text, "→ label", no
-    keyboard (or only the keyboard removed, when that would not fit). Cosmetic: it goes out
-    just before the turn's first reply, and a failure is only logged."""
+    keyboard (or only the keyboard removed, when that would not fit or the message is
+    formatted, as a verdict is: its text arrives plain and would lose its bold and quotes).
+    Cosmetic: it goes out just before the turn's first reply, and a failure is only logged."""
     if update.message_id is None or not update.buttons:
         return None
     label = next((text for text, data in update.buttons if data == update.data), None)
     if label is None:
         return None
-    text = update.message_text  # ours carry no formatting: their HTML is their text
+    text = update.message_text  # unformatted (else None): its HTML is its text
     marked = f"{escape(text)}\n→ {escape(label)}" if text else None
     if marked is not None and len(marked.encode("utf-16-le")) // 2 <= MAX_MESSAGE:
         return {"method": "editMessageText", "message_id": update.message_id, "text": marked}

@@ -10,6 +10,7 @@ where PTB would fail.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,6 +40,8 @@ class Incoming:
     data: str | None = None  # a press: its callback_data
     # a message: its id; a press: the bot's message it was on (if accessible)
     message_id: int | None = None
+    # a press: that message's text, if it carries no formatting (Telegram sends a formatted
+    # message's text plain, its bold and quotes apart as entities: it is not rebuilt)
     message_text: str | None = None
     buttons: tuple[Button, ...] = ()  # that message's inline keyboard, row by row
 
@@ -53,7 +56,8 @@ class Incoming:
             keyboard: tuple[Button, ...] = ()
             text = None
             if isinstance(message, Message):
-                text = message.text
+                formatted = _formatted(str(e.type) for e in message.entities)
+                text = None if formatted else message.text
                 if message.reply_markup is not None:
                     keyboard = tuple(
                         (b.text, b.callback_data)
@@ -108,7 +112,10 @@ class Incoming:
                 message_id = _integer(message, "message_id")
                 date = _integer(message, "date")
                 if date != 0:  # 0: an inaccessible message, which carries nothing else
-                    text = _optional_string(message, "text")
+                    entities = message.get("entities")
+                    types = (e.get("type") for e in entities if isinstance(e, dict)) if isinstance(
+                        entities, list) else ()
+                    text = None if _formatted(types) else _optional_string(message, "text")
                     keyboard = _keyboard(message.get("reply_markup"))
             return cls(
                 update_id,
@@ -146,6 +153,17 @@ class Incoming:
 
 
 # -- strict readers: what PTB's de_json requires of the parts read here -------------------
+
+
+# Entities our HTML makes; Telegram finds others (commands, links) in plain text itself.
+FORMATTING = frozenset({
+    "bold", "italic", "underline", "strikethrough", "spoiler", "code", "pre", "text_link",
+    "blockquote", "expandable_blockquote",
+})  # fmt: skip
+
+
+def _formatted(types: Iterable[object]) -> bool:
+    return any(t in FORMATTING for t in types)
 
 
 def _object(value: object) -> dict[str, Any]:
