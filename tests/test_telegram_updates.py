@@ -116,6 +116,14 @@ def test_a_formatted_message_pressed_loses_only_its_keyboard():
     assert plain is not None and plain["method"] == "editMessageText"
 
 
+def test_entities_of_any_shape_never_raise():
+    from bot.adapters.telegram_bot.updates import _formatted
+
+    assert not _formatted([{"type": []}, {"type": None}, 1, "bold"])
+    assert not _formatted({"type": "bold"}) and not _formatted(None)
+    assert _formatted([{"type": "url"}, {"type": "expandable_blockquote"}])
+
+
 def test_fields_read_from_a_press():
     read = Incoming.from_json(EDGE_CASES["a press"])
     assert (read.kind, read.chat_id, read.private, read.user_id, read.language_code) == (

@@ -10,7 +10,6 @@ where PTB would fail.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,8 +55,7 @@ class Incoming:
             keyboard: tuple[Button, ...] = ()
             text = None
             if isinstance(message, Message):
-                formatted = _formatted(str(e.type) for e in message.entities)
-                text = None if formatted else message.text
+                text = None if _formatted(message.entities) else message.text
                 if message.reply_markup is not None:
                     keyboard = tuple(
                         (b.text, b.callback_data)
@@ -112,10 +110,8 @@ class Incoming:
                 message_id = _integer(message, "message_id")
                 date = _integer(message, "date")
                 if date != 0:  # 0: an inaccessible message, which carries nothing else
-                    entities = message.get("entities")
-                    types = (e.get("type") for e in entities if isinstance(e, dict)) if isinstance(
-                        entities, list) else ()
-                    text = None if _formatted(types) else _optional_string(message, "text")
+                    formatted = _formatted(message.get("entities"))
+                    text = None if formatted else _optional_string(message, "text")
                     keyboard = _keyboard(message.get("reply_markup"))
             return cls(
                 update_id,
@@ -162,8 +158,13 @@ FORMATTING = frozenset({
 })  # fmt: skip
 
 
-def _formatted(types: Iterable[object]) -> bool:
-    return any(t in FORMATTING for t in types)
+def _formatted(entities: object) -> bool:
+    """Whether a message's entities (JSON objects, or PTB's MessageEntity) format it."""
+    if not isinstance(entities, list | tuple):
+        return False
+    types = (e.get("type") if isinstance(e, dict) else str(getattr(e, "type", "")) for e in
+             entities)
+    return any(isinstance(t, str) and t in FORMATTING for t in types)  # JSON may say anything
 
 
 def _object(value: object) -> dict[str, Any]:
