@@ -49,7 +49,6 @@ _ENDINGS = re.compile(
 
 
 _NUMBER = re.compile(r"[0-9]|[一二两三四五六七八九十百千]\s*[万萬千百]")
-# A calendar year is not a length of time: "2026年9月30号" is not 2026 years overdue.
 # A Japanese answer corrected while typed: "2か月…いや3ヶ月半", "ローン会社…じゃなくてディーラー".
 # いや / やっぱ(り) count only after a pause (…, a comma, a space), not as the first word.
 _JA_CORRECTION = re.compile(
@@ -90,6 +89,7 @@ def labelled_ja(text: str) -> str:
     return _JA_FIELD.sub(lambda m: _JA_FIELD_KANJI.get(m[1], m[1]) + "は", text)
 
 
+# A calendar year is not a length of time: "2026年9月30号" is not 2026 years overdue.
 _CALENDAR_YEAR = re.compile(r"(?:19|20)[0-9]{2}\s*年(?=\s*[0-9一二三四五六七八九十]+\s*月)")
 
 
@@ -240,22 +240,17 @@ class Reader:
         for candidate in (key, _ENDINGS.sub("", key)):
             if candidate and (target := index.exact.get(candidate)) is not None:
                 reading = self._decide(index, [(target, 1.0)])
-                if candidate is not key and self._doubted(index, lang, text, reading):
-                    return Reading(Kind.CLARIFY, reading.options, score=reading.score)
-                return reading
+                if candidate is key:  # an example typed whole, hedge and all
+                    return reading
+                return self._doubted(index, lang, text, reading)
         if lang == "ja" and not part and (target := self._same_words(index, text)) is not None:
-            reading = self._decide(index, [(target, 1.0)])
-            if self._doubted(index, lang, text, reading):
-                return Reading(Kind.CLARIFY, reading.options, score=reading.score)
-            return reading
+            return self._doubted(index, lang, text, self._decide(index, [(target, 1.0)]))
         ranked = self._rank(index, lang, text, part=part)
         # a non-answer overrides only as surely as when it is the whole text
         whole = self._rank(index, lang, text) if part and index.overrides else ranked
         if (overriding := self._overriding(index, whole)) is not None:
             return overriding
-        reading = self._decide(index, ranked)
-        if self._doubted(index, lang, text, reading):  # "全部返せるかも": did you mean all?
-            reading = Reading(Kind.CLARIFY, reading.options, score=reading.score)
+        reading = self._doubted(index, lang, text, self._decide(index, ranked))  # 全部返せるかも
         if reading.kind is Kind.NOTHING and reading.hint is None:
             reading = self._not_this_one(index, lang, text) or reading
         value_reader = self.value_readers.get((flow, question))
@@ -286,13 +281,16 @@ class Reader:
         return target if target is not None and target >= 0 else None
 
     @staticmethod
-    def _doubted(index: _Index, lang: str, text: str, reading: Reading) -> bool:
-        """A sure Japanese reading of an answer that ends in a hedge (かも, かもしれない),
-        unless the option itself is said as a guess (今月ムリかも is "not yet overdue")."""
-        return (
-            lang == "ja" and reading.kind is Kind.SURE and bool(_JA_HEDGED.search(text))
+    def _doubted(index: _Index, lang: str, text: str, reading: Reading) -> Reading:
+        """A sure Japanese reading of an answer that ends in a hedge (かも, かもしれない) made
+        "did you mean …?", unless the option itself is said as a guess (今月ムリかも is "not
+        yet overdue"); any other reading as it is."""
+        if (
+            lang == "ja" and reading.kind is Kind.SURE and _JA_HEDGED.search(text)
             and index.targets.index(reading.options[0]) not in index.hedged
-        )
+        ):
+            return Reading(Kind.CLARIFY, reading.options, score=reading.score)
+        return reading
 
     def agrees(self, flow: str, question: str, lang: str, hint: str | None) -> tuple[str, ...]:
         """The options the non-answer `hint` is consistent with (its `agrees` list)."""
