@@ -19,7 +19,12 @@ import re
 
 from bot.core.amounts import AmountError, parse_amount
 from bot.core.conditions import AtLeast, Below, Is, OneOf
-from bot.core.dates import days_since_month, months_named, without_month_names
+from bot.core.dates import (
+    days_back_named,
+    days_since_month,
+    months_named,
+    without_month_names,
+)
 from bot.core.flow import (
     AMBIGUOUS,
     N_,
@@ -30,6 +35,7 @@ from bot.core.flow import (
     Question,
     Transition,
     Verdict,
+    YesNo,
     either,
 )
 from bot.core.kinds import Money
@@ -276,22 +282,57 @@ def read_demands(text: str) -> str | None:
         total = 2  # "上门来过一次，上周又接了电话": one counted, then another
     # "先週3回": all within last week; not after "又", which puts the first one earlier.
     last_week = not again and _only_last_week(text)
-    if (_SAME_WINDOW.search(text) or last_week) and (total >= 2 or _MANY.search(text)):
+    if _FORGOTTEN.search(text):
+        if total >= 2 and _WHEN.search(text):  # "两三次吧，什么时候的不记得了": two, but
+            return either("twice_or_more", "unsure")  # 30 days apart? asked, not "once"
+        return None  # "何回かは忘れました", "记不清了 反正很多": the phrasings' "don't know"
+    several = bool(_MANY.search(text) or _SEVERAL.search(text))
+    if (_SAME_WINDOW.search(text) or last_week) and (total >= 2 or several):
         return "once"  # "2回、でも同じ週", "今週に入ってから毎日": all within 30 days
-    if _MANY.search(text) and (lasted := _lasted(text)) is not None and lasted < 30:
-        return "once"  # "天天打 打了一个多星期就不打了": every day, for a week or so
+    if _MANY.search(text) and (lasted := _lasted(text)) is not None:
+        if lasted < 30:
+            return "once"  # "天天打 打了一个多星期就不打了": every day, for a week or so
+        return "twice_or_more"  # "短信天天发，已经发了两个多月了": for a month or more
+    if len(days := days_back_named(text)) >= 2:  # "10月10号接了一个，11月15号又接了一个"
+        return "twice_or_more" if max(days) - min(days) >= 30 else "once"
+    if counted and _MONTHLY.search(text):
+        return "twice_or_more"  # "一个月一次", "毎月1回": every month, 30 days apart
+    if several and total < 2:
+        total, counted = 2, True  # "好几次", "何通か", "接了一次，后来天天打": two at least
     if not counted:
         if _NEVER_PAID.search(text):
             return NOT_AN_ANSWER  # 一回も払ってない: about paying, whatever "一回" resembles
+        if (spaced := _spacing(text)) is not None:
+            return spaced  # "隔了一个多月", "1ヶ月以上あいてた": the spacing asked for, alone
         return _by_calendar(text)
-    if total >= 2 and (spaced := _spacing(text)) is not None:
+    if total < 2:
+        return "none" if total == 0 else "once"
+    if (spaced := _spacing(text)) is not None:
         return spaced
-    if total >= 2 and len(months := months_named(text)) >= 2:
+    if len(months := _months_apart(text)) >= 2:
         # "10月一次 11月一次": 31 October and 1 November are a day apart
         return "twice_or_more" if max(months) - min(months) >= 2 else either(
             "once", "twice_or_more"
         )
-    return "none" if total == 0 else "once" if total == 1 else "twice_or_more"
+    # "3回", "打了两次电话": two or more, but not whether two were 30 days apart, which
+    # decides whether they count as two (and leads to the legal-risk verdict): asked
+    return either("once", "twice_or_more")
+
+
+# Lately: within the last month or so (先週, 上周, 前两天, この前).
+_RECENT = re.compile(
+    r"先週|上周|上週|上个星期|上個星期|前两天|前兩天|前几天|前幾天|最近|この前|こないだ|数日前"
+    r"|昨日|昨天|前天|おととい|今週|这周|這週|这个星期"
+)
+
+
+def _months_apart(text: str) -> list[int]:
+    """The months named, as months before this one, with a recent time ("8月份上门来过一次，
+    上周又接了电话") counted as last month: the least that can be said of it."""
+    months = months_named(text)
+    if months and _RECENT.search(text):
+        months = [*months, 1]
+    return months
 
 
 # All of them within one short stretch: 同じ週, 同一天, 今週に入ってから, 这几天.
@@ -315,8 +356,19 @@ _AGAIN = re.compile(
     r"|また[^、。,，]{0,4}?(?:電話|手紙|ハガキ|督促|来|届)"
 )
 _MANY = re.compile(r"毎日|每天|天天|何度も|何回も|好几次|好幾次|很多次|无数|無数")
+# How many is forgotten, whatever else is said.
+_FORGOTTEN = re.compile(r"忘れ|覚えてない|覚えていない|记不清|記不清|不记得|不記得|忘了")
+_WHEN = re.compile(r"什么时候|什麼時候|何时|哪天|日期|时间|時間|いつ|間は|間隔|间隔|日付|時期")
+# A few, not counted: 何通か, 几条短信.
+_SEVERAL = re.compile(
+    r"何[回度通本件]か|数[回通件]|[几幾](?:次|条|條|封|通|[个個](?!月|星期|礼拜|禮拜|小时|钟))"
+)
 # Demands every month, for more than a month: two at least 30 days apart.
-_MONTHLY = re.compile(r"毎月|每个月|每個月|每月|月一|月1")
+_MONTHLY = re.compile(
+    r"毎月|每个月|每個月|每月|月に[1一]|ひと月に"
+    r"|(?<![0-9一二三四五六七八九十])[一1]\s*[个個ヶかカ]\s*月\s*[一1]\s*[次回通]"
+    r"|(?<![上下这這本今先前个個ヶかカ0-9一二三四五六七八九十])月[一1](?:で|回|次|ペース|くらい|ぐらい)"
+)
 _DEMAND_WORD = re.compile(
     r"電話|でんわ|手紙|ハガキ|はがき|sms|ショートメール|メール|督促|催促|催收|电话|短信|来信|寄信"
     r"|函|上门|上門|訪問|打来|打過|打过|会打|會打|都打|打电话|打電話"
@@ -541,6 +593,13 @@ COLLECTIONS = Question(
         "_not_counted": HOW_MANY_DEMANDS,
         "_count_missing": HOW_MANY_DEMANDS,
     },
+    # "3次", "何度も": how many, not how far apart, and only that decides
+    settle=YesNo(
+        N_("Were at least two of these demands 30 or more days apart? Only then do they "
+           "count as two."),
+        yes="twice_or_more",
+        no="once",
+    ),
 )
 
 # -- conditions (named, so the transition table and the diagrams read as sentences) ------

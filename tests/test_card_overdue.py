@@ -14,12 +14,17 @@ from bot.app import build_engine
 from bot.core import texts
 from bot.core.engine import Engine
 from bot.core.events import Reply
+from bot.core.flow import either
 from bot.core.i18n import BABEL_LOCALES, CATALOG_DIRS, DOMAIN, LANGUAGES, format_number, translate
 from flows import FLOWS
 from flows import card_overdue as co
 from tests import support
 
 FLOW = co.FLOW
+
+
+SETTLE = co.COLLECTIONS.settle
+SPACING = "spacing asked"  # expected: not recorded, the settling yes/no question asked
 
 
 class Chat(support.Chat):
@@ -316,11 +321,9 @@ TYPED = [
     ("collections", ("@gt3m", "@none", "6万"), "没有", "none"),
     ("collections", ("@gt3m", "@none", "6万"), "1回", "once"),
     ("collections", ("@gt3m", "@none", "6万"), "一次", "once"),
-    ("collections", ("@gt3m", "@none", "6万"), "何度も", "twice_or_more"),
-    ("collections", ("@gt3m", "@none", "6万"), "好几次", "twice_or_more"),
-    # once each, of two things: two demands
-    ("collections", ("@gt3m", "@none", "6万"), "電話とハガキが1回ずつ", "twice_or_more"),
+    # once each, of two things in months with one between: two demands 30 days apart
     ("collections", ("@gt3m", "@none", "6万"), "9月和11月各一次", "twice_or_more"),
+    ("collections", ("@gt3m", "@none", "6万"), "毎月1回電話が来る", "twice_or_more"),
     # two demands count as two only 30 days apart or more
     ("collections", ("@gt3m", "@none", "6万"), "两次，间隔不到一个月", "once"),
     ("collections", ("@gt3m", "@none", "6万"), "一个月内打了三次", "once"),
@@ -677,23 +680,85 @@ def test_naming_the_consultation_without_a_duration_answers_nothing(typed):
 @pytest.mark.parametrize(
     ("typed", "option"),
     [
-        ("打了一次电话发了一次短信", "twice_or_more"),  # counted up, not "once"
-        ("3次", "twice_or_more"),
-        ("银行打过两次电话催收", "twice_or_more"),
+        ("打了一次电话发了一次短信", SPACING),  # counted up, not "once"
+        ("3次", SPACING),
+        ("银行打过两次电话催收", SPACING),
         ("一次都没有", "none"),
         ("1回もない", "none"),
         ("一次", "once"),
-        ("十几次", "twice_or_more"),
+        ("十几次", SPACING),
         ("一两次吧", None),  # once or twice: the difference that matters here, so ask
         ("1、2回", None),
-        ("12回", "twice_or_more"),  # twelve, not "1 or 2"
+        ("12回", SPACING),  # twelve, not "1 or 2"
         ("電話はたくさん来てるけど出てない", None),  # the ない of 出てない is not "none"
     ],
 )
 def test_formal_demands_can_be_typed_as_counts(typed, option):
     chat = Chat("zh")
     chat.run("@card_overdue", "@gt3m", "@none", "6万", typed)
+    if option == SPACING:  # two or more: whether two were 30 days apart is asked
+        assert "collections" not in chat.session.answers
+        assert chat.last.text == translate("zh", SETTLE.prompt)
+        return
     assert chat.session.answers.get("collections") == option
+
+
+@pytest.mark.parametrize(("lang", "typed", "yes", "no"), [
+    ("ja", "何度も", "はい", "いいえ"),
+    ("zh", "好几次", "是", "没有"),
+    ("ja", "電話とハガキが1回ずつ", "はい", "いいえ"),  # once each, of two things: two
+    ("zh", "打了三次", "有", "不是"),
+    ("ja", "3回", "はい", "いや"),
+])
+def test_a_count_without_its_spacing_asks_whether_two_were_30_days_apart(lang, typed, yes, no):
+    # only two demands at least 30 days apart count as two (and lead to the legal-risk
+    # verdict): a count alone does not say so, so the one question that settles it is asked
+    for answer, option in ((yes, "twice_or_more"), (no, "once")):
+        chat = start(lang)
+        chat.run("@gt3m", "@none", "6万", typed)
+        assert "collections" not in chat.session.answers
+        assert chat.last.text == translate(lang, SETTLE.prompt)
+        assert [o.id for o in chat.last.options] == ["once", "twice_or_more"]
+        chat.send(answer)
+        assert chat.session.answers["collections"] == option
+
+
+@pytest.mark.parametrize(("typed", "option"), [
+    ("隔了一个多月", "twice_or_more"), ("1ヶ月以上あいてた", "twice_or_more"),
+    ("都在同一周", "once"), ("两次，间隔不到一个月", "once"),
+])
+def test_the_spacing_typed_in_words_answers_the_spacing_question(typed, option):
+    chat = start("zh")
+    chat.run("@gt3m", "@none", "6万", "打了两次电话", typed)
+    assert chat.session.answers["collections"] == option
+
+
+def test_a_spacing_question_left_unanswered_asks_the_whole_question_again():
+    chat = start("ja")
+    chat.run("@gt3m", "@none", "6万", "2回")
+    chat.send("ちょっと待って")  # neither yes nor no: the spacing is not guessed
+    assert "collections" not in chat.session.answers
+    assert not chat.session.pending
+    assert chat.last.text.startswith(translate("ja", co.COLLECTIONS.prompt))
+
+
+def test_dont_know_at_the_spacing_question_is_dont_know():
+    chat = start("ja")
+    chat.run("@gt3m", "@none", "6万", "2回", "わからない")
+    assert chat.session.answers["collections"] == "unsure"
+
+
+@pytest.mark.parametrize(("typed", "option"), [
+    ("10月10号接了一个，11月15号又接了一个", "twice_or_more"),  # 36 days apart
+    ("11月1号和11月20号各一次", "once"),  # 19 days
+    ("毎日電話くる、もう3ヶ月くらい", "twice_or_more"),  # every day for months
+    ("农行催收电话接了好几次 一个月一次吧", "twice_or_more"),  # once a month
+    ("10月一次 11月一次", SPACING),  # 31 October and 1 November are a day apart
+    ("上个月接过一次，这个月又接了一次", SPACING),  # 上个月一次 is not "once a month"
+])
+def test_dates_and_rates_say_the_spacing(typed, option):
+    expected = either("once", "twice_or_more") if option == SPACING else option
+    assert co.read_demands(typed) == expected
 
 
 @pytest.mark.parametrize(
@@ -841,7 +906,7 @@ def test_not_remembering_the_demands_can_be_typed(typed, lang):
 
 
 def test_the_demand_counts_are_still_read():
-    assert co.read_demands("3次") == "twice_or_more"
+    assert co.read_demands("3次") == either("once", "twice_or_more")  # spacing asked
     assert co.read_demands("一次") == "once"
     assert co.read_demands("一次都没有") == "none"
 
@@ -1002,14 +1067,19 @@ def test_a_hedge_on_the_amount_does_not_make_the_length_approximate():
 
 
 @pytest.mark.parametrize(("typed", "expected"), [
-    ("电话打过一次，后来又寄了信到老家", "twice_or_more"),  # a call once, then another demand
-    ("电話が2回、手紙が1回", "twice_or_more"),
+    # a call once, then another demand: two or more (so the spacing is asked), not "once"
+    ("电话打过一次，后来又寄了信到老家", SPACING),
+    ("電話が2回、手紙が1回", SPACING),
     ("收到过一封律师函，就那一次", "once"),  # the same count said twice is one
 ])
 def test_clauses_that_count_differently_give_the_most(typed, expected):
     chat = start("zh")
     chat.run("@gt3m", "@partial", "8万", typed)
-    assert chat.session.answers["collections"] == expected
+    if expected == SPACING:
+        assert "collections" not in chat.session.answers
+        assert [o.id for o in chat.last.options] == ["once", "twice_or_more"]
+    else:
+        assert chat.session.answers["collections"] == expected
 
 
 def test_paying_in_full_only_next_month_is_not_taken_as_paying_in_full():

@@ -43,6 +43,7 @@ ACK = "ack"  # Reply.notice of the line saying back how a typed answer was read
 CLARIFY = "clarify"  # Reply.notice of a question asked again with just the options that compete
 MISSED = "missed"  # a Reply's notice: nothing in the typed answer was understood
 SUGGESTED = "suggested"  # in `pending`: the one option a "did you mean …?" offered
+DECLINED = "declined"  # in `pending`: the option a typed "no" chooses (Question.settle)
 DONT_KNOW_HINT = "_dont_know"  # Question.hints: "I don't know" where no option means it
 OTHER_AMOUNT = "_other_amount"  # Question.hints: an amount that is another one than asked
 NOTHING_READ = Reading(ReadingKind.NOTHING)
@@ -496,14 +497,19 @@ class TypedAnswers:
         return reading
 
     def _clarify(self, session: Session, question: Question, option_ids: Sequence[str]) -> Reply:
-        """Two options compete: ask which, with just those as buttons ("銀行ですか、JAですか？");
-        one option, not sure enough: "did you mean …?" with its button."""
+        """Two options compete: ask which, with just those as buttons ("銀行ですか、JAですか？"),
+        or the question's own yes/no question that settles them; one option, not sure
+        enough: "did you mean …?" with its button."""
         options = tuple(
             Choice(o.id, self._t(session, o.label)) for o in question.options if o.id in option_ids
         )
+        settle = question.settle
         if len(options) == 1:
             session.pending = {SUGGESTED: options[0].id}
             text = self._t(session, texts.CLARIFY_ONE).format(option=options[0].label)
+        elif settle is not None and {settle.yes, settle.no} == {o.id for o in options}:
+            session.pending = {SUGGESTED: settle.yes, DECLINED: settle.no}
+            text = self._t(session, settle.prompt)
         else:
             text = self._t(session, texts.CLARIFY_WHICH)
         return Reply(text, options, question=self._key(session), expects="choice", notice=CLARIFY)

@@ -108,6 +108,17 @@ def _day_named(text: str, now: date) -> tuple[int, int] | None:
     return None if days < 0 else (days, days)
 
 
+def days_back_named(text: str) -> list[int]:
+    """Days since each day named with its month ("10月10号接了一个，11月15号又接了一个" on
+    4 December: [55, 19]), in order; a day without a year is the latest one not in the
+    future. Days that do not exist (2月30日) are left out."""
+    folded = unicodedata.normalize("NFKC", text)
+    return [
+        named[0] for match in _DAY.finditer(folded)
+        if (named := _day_named(match.group(), today())) is not None
+    ]
+
+
 # Holidays people date things by: (pattern, (month, day) of its first day, length in days).
 # 春节 moves: its first day per year.
 _SPRING_FESTIVAL = {2024: (2, 10), 2025: (1, 29), 2026: (2, 17), 2027: (2, 6), 2028: (1, 26)}

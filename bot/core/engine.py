@@ -23,6 +23,7 @@ from bot.core.amounts import AmountError, parse_amount
 from bot.core.answers import ACK as ACK  # re-exported: Reply.notice ids live with the engine
 from bot.core.answers import CLARIFY as CLARIFY
 from bot.core.answers import (
+    DECLINED,
     DONT_KNOW_HINT,
     MISSED,
     SUGGESTED,
@@ -529,10 +530,13 @@ class Engine(TypedAnswers):
             typed = labelled_ja(typed)  # "所有者 ジャックス 使用者 自分": a fact a field
         suggested = (session.pending or {}).get(SUGGESTED)
         if suggested is not None:  # "did you mean …?" is open: a typed yes or no answers it
+            declined = (session.pending or {}).get(DECLINED)
             session.pending = None
             said = normalize(plain(typed))
             if said in _YES and question.option(suggested) is not None:
                 return self._choose(session, flow, question, suggested, typed=True)
+            if said in _NO and declined is not None and question.option(declined) is not None:
+                return self._choose(session, flow, question, declined, typed=True)
             if said in _NO:
                 return [self._ask(session, question)]
         label = self._label_typed(flow, question, typed)

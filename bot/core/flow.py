@@ -54,6 +54,17 @@ class Option:
 
 
 @dataclass(frozen=True, slots=True)
+class YesNo:
+    """The precise question that settles which of two options a typed answer meant when it
+    fits both ("2回" at the demands: were two of them at least 30 days apart?). A typed yes
+    chooses `yes`, a no chooses `no`; the two options are its buttons."""
+
+    prompt: str  # a msgid
+    yes: str
+    no: str
+
+
+@dataclass(frozen=True, slots=True)
 class Question:
     """A question of a flow: its options, and what else it takes typed (`kind`: only the
     options, money, a number, a duration or a date; see bot/core/kinds.py)."""
@@ -96,6 +107,9 @@ class Question:
     # owner), before the question is asked again; msgids. Two names the engine uses too:
     # `_dont_know` ("I don't know" where no option means it) and `_other_amount`.
     hints: Mapping[str, str] = field(default_factory=dict)
+    # When exactly its two options compete: the yes/no question that settles it, asked
+    # instead of the generic "which of these do you mean?".
+    settle: YesNo | None = None
 
     @property
     def is_money(self) -> bool:

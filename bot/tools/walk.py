@@ -28,6 +28,7 @@ from bot.core.engine import (
     ACK,
     CLARIFY,
     CONFIRM,
+    DECLINED,
     EXPORT,
     LANG_PICKER,
     MENU,
@@ -280,7 +281,19 @@ class Walker:
         question_now = (
             self.engine.flows[after.flow].question(after.state or "") if after.flow else None
         )
-        if pending is not None and SUGGESTED in pending:
+        if pending is not None and DECLINED in pending:
+            # the question's own yes/no question settling two options, both its buttons
+            last = replies[-1] if replies else None
+            settle = question_now.settle if question_now is not None else None
+            if (
+                set(pending) != {SUGGESTED, DECLINED}
+                or settle is None
+                or (pending[SUGGESTED], pending[DECLINED]) != (settle.yes, settle.no)
+                or last is None
+                or {c.id for c in last.options} != {settle.yes, settle.no}
+            ):
+                self._fail(f"pending {pending!r}", before)
+        elif pending is not None and SUGGESTED in pending:
             # "did you mean …?": one option of the open question, offered as its only button
             last = replies[-1] if replies else None
             if (
