@@ -287,15 +287,23 @@ def read_demands(text: str) -> str | None:
             return either("twice_or_more", "unsure")  # 30 days apart? asked, not "once"
         return None  # "何回かは忘れました", "记不清了 反正很多": the phrasings' "don't know"
     several = bool(_MANY.search(text) or _SEVERAL.search(text))
-    if (_SAME_WINDOW.search(text) or last_week) and (total >= 2 or several):
-        return "once"  # "2回、でも同じ週", "今週に入ってから毎日": all within 30 days
-    if _MANY.search(text) and (lasted := _lasted(text)) is not None:
+    if _SAME_WINDOW.search(text) and (total >= 2 or several):
+        return "once"  # "2回、でも同じ週": all within 30 days
+    if (_LATELY.search(text) or last_week) and (total >= 2 or several):
+        if _ONLY.search(text):
+            return "once"  # "催促は今週に入ってからだけ": none before, all within 30 days
+        # "上周来了三次", "这几天天天打": within 30 days, but was there an earlier one? asked
+        return either("once", "twice_or_more")
+    monthly = _MONTHLY.search(text)  # "一个月一次": a rate, not how long they lasted
+    if _MANY.search(text) and not monthly and (lasted := _lasted(text)) is not None:
         if lasted < 30:
             return "once"  # "天天打 打了一个多星期就不打了": every day, for a week or so
-        return "twice_or_more"  # "短信天天发，已经发了两个多月了": for a month or more
+        if lasted <= 31:  # "每天打，打了一个月了": the first and the last may be 29 days apart
+            return either("once", "twice_or_more")
+        return "twice_or_more"  # "短信天天发，已经发了两个多月了": for more than a month
     if len(days := days_back_named(text)) >= 2:  # "10月10号接了一个，11月15号又接了一个"
         return "twice_or_more" if max(days) - min(days) >= 30 else "once"
-    if counted and _MONTHLY.search(text):
+    if counted and monthly:
         return "twice_or_more"  # "一个月一次", "毎月1回": every month, 30 days apart
     if several and total < 2:
         total, counted = 2, True  # "好几次", "何通か", "接了一次，后来天天打": two at least
@@ -338,8 +346,13 @@ def _months_apart(text: str) -> list[int]:
 # All of them within one short stretch: 同じ週, 同一天, 今週に入ってから, 这几天.
 _SAME_WINDOW = re.compile(
     r"同じ(?:週|日|時期)|同一(?:周|天|个星期|個星期)|一周(?:内|之内)|一週間(?:以内|のうち)"
-    r"|今週|这周|這週|这个星期|這個星期|这几天|這幾天|この数日|ここ数日|最近几天|最近幾天"
 )
+# Only lately ("今週に入ってから毎日", "这几天天天打"): these are within 30 days, but whether
+# an earlier one reached them is not said, so the spacing is asked (Question.settle).
+_LATELY = re.compile(
+    r"今週|这周|這週|这个星期|這個星期|这几天|這幾天|この数日|ここ数日|最近几天|最近幾天"
+)
+_ONLY = re.compile(r"だけ|のみ|只有|只是|就这|就這|才开始|才開始|から初めて")
 # 先週 / 上周 as the only time said: every demand counted fell within that one week.
 _LAST_WEEK = re.compile(r"先週|上周|上週|上个星期|上個星期")
 _OTHER_TIME = re.compile(r"月|前|年|日|号|號|天|周|週|星期")
@@ -489,10 +502,14 @@ PRINCIPAL_ONLY = N_(
 PART_OR_NOTHING = N_(
     "Not all of it, then: could you repay part of it now, or nothing at the moment?"
 )
+# Avoiding the bank on purpose: its demands count all the same (2018 interpretation,
+# Art. 7), and evading them is a sign of intent (Art. 6).
 NOT_ANSWERED = N_(
-    "Calls you did not answer may not count as demands you received, unless you avoided "
-    "them on purpose. Count the ones that reached you: calls you answered, text messages, "
-    "letters and visits. None, once, or twice or more?"
+    "Calls you did not answer may not count as demands you received. But if you avoid the "
+    "bank on purpose they can count all the same, and not answering on purpose can be taken "
+    "as intent not to repay (非法占有目的), so it is safer to answer. Count only what "
+    "reached you: "
+    "calls you answered, text messages, e-mails or app notices, letters and visits."
 )
 HOW_MANY_DEMANDS = N_(
     "How many times has the bank formally demanded repayment? Count each call, text message, "
@@ -575,15 +592,16 @@ COLLECTIONS = Question(
     counts=("none", "once", "twice_or_more"),
     title=N_("Formal demands"),
     prompt=N_(
-        "Since the due date, how many of the bank's demands for repayment (催收) have actually "
-        "reached you? Count only what you received: a call you answered, a text message, a "
-        "letter or a visit. For the law, two demands count only if they were at least 30 days "
-        "apart."
+        "Since the due date, how many demands for repayment (催收) have actually reached you, "
+        "from the bank or a collection agency or law firm working for it? Count only what you "
+        "received: a call you answered, a text message, an e-mail or app notice, a letter or a "
+        "visit. For the law, two demands count as two only if the second came at least 30 days "
+        "after the first."
     ),
     options=(
         Option("none", N_("None reached me")),
-        Option("once", N_("One (or several within 30 days)")),
-        Option("twice_or_more", N_("Two or more, 30+ days apart")),
+        Option("once", N_("One, or several within 30 days of the first")),
+        Option("twice_or_more", N_("Two or more, one 30+ days after the first")),
         # Not silently "twice_or_more": legal_risk, with the demand condition worded as open
         Option("unsure", N_("I don't remember")),
     ),
@@ -593,12 +611,18 @@ COLLECTIONS = Question(
         "_not_counted": HOW_MANY_DEMANDS,
         "_count_missing": HOW_MANY_DEMANDS,
     },
-    # "3次", "何度も": how many, not how far apart, and only that decides
+    # "3次", "何度も": how many, not how far apart, and only that decides (experts: ask
+    # from the first one, count only what was received, buttons that answer the question)
     settle=YesNo(
-        N_("Were at least two of these demands 30 or more days apart? Only then do they "
-           "count as two."),
+        N_("Did another demand reach you 30 days or more after the first one? Count only what "
+           "actually reached you: calls you answered, text messages, e-mails or app notices, "
+           "letters and visits. Even if each came less than 30 days after the one before it, "
+           "the answer is yes if one came 30 or more days after the first."),
         yes="twice_or_more",
         no="once",
+        yes_label=N_("Yes: one came 30+ days after the first"),
+        no_label=N_("No: only one, or all within 30 days of the first"),
+        unsure="unsure",
     ),
 )
 
@@ -707,24 +731,31 @@ NOT_A_CRIME_ALONE = Block(N_(
 
 # What makes it a crime (Arts. 6 and 7), and what repaying does (Arts. 9 and 10).
 AT_OR_ABOVE_THRESHOLD = Block(N_(
-    "Not paying is not a crime by itself. It also takes intent to take the money illegally, "
-    "and not repaying for more than 3 months after two effective demands: demands made after "
-    "the due date, confirmed as received, made lawfully and at least 30 days apart; if you "
-    "avoid the bank on purpose (not answering for a long time, changing your number or "
-    "address without telling it), a demand can count even though its receipt cannot be "
-    "confirmed. The 3 "
-    "months run from the second effective demand, not from the due date. Non-payment alone "
-    "does not prove intent: it is judged from the whole picture, such as whether you could "
-    "pay, what the money was spent on, and whether you evaded the bank or changed your "
-    "contact details."
+    "Not paying is not a crime by itself. Besides the amount condition (50,000 yuan or more "
+    "of principal unpaid when the police open a criminal case; interest and fees do not "
+    "count), it takes both:\n"
+    "• intent to take the money illegally (非法占有目的: meaning not to repay);\n"
+    "• not repaying for more than 3 months after two effective demands. The 3 months run "
+    "from the second effective demand, not from the due date.\n"
+    "An effective demand is made after the due date or a limit breach, in line with the "
+    "rules or the card agreement; its receipt can be confirmed (a letter a family member "
+    "signed for can count); and two must be at least 30 days apart. If you avoid the bank on "
+    "purpose (not answering for a long time, changing your number or address without telling "
+    "it), a demand can count even though its receipt cannot be confirmed.\n"
+    "Non-payment alone does not prove intent: it is judged from the whole picture, such as "
+    "whether you could pay, what the money was spent on and why you could not repay. But "
+    "evading the bank's demands, by hiding or changing your contact details, is normally "
+    "taken as intent, unless there is evidence that you did mean to repay."
 ), when="at_or_above_threshold", source=N_(
     "《关于办理妨害信用卡管理刑事案件具体应用法律若干问题的解释》第6条、第7条"
 ))
 
 CHECK_SECOND_DEMAND = Block(N_(
-    "Ask the bank which demands it has on record, when and how each was made, and check the "
-    "date of the second. The bank has to prove that a demand was effective, with call "
-    "recordings or delivery records; if it is unclear, have a lawyer look at the records."
+    "Ask the bank which demands it has on record, when and how each was made. The second "
+    "effective demand is the earliest one that came 30 days or more after the first "
+    "effective one, and the 3 months run from its date. Whether a demand was effective is "
+    "judged from the bank's evidence, such as call recordings, delivery records or signed "
+    "receipts; if the records are unclear, have a lawyer look at them."
 ), when="repeated_demands", source=N_(
     "《关于办理妨害信用卡管理刑事案件具体应用法律若干问题的解释》第7条"
 ))
@@ -740,11 +771,13 @@ NOT_YET_IN_TIME = Block(N_(
 ))
 
 UNSURE_DEMANDS = Block(N_(
-    "You do not remember the demands, so check them: look through the bank's text messages, "
-    "letters and app notices, and ask the bank which demands it has on record, and when. If "
-    "two effective ones reached you at least 30 days apart and more than 3 months have passed "
-    "since the second, the time condition is met (that alone is not a crime); if not, it is "
-    "not met yet, but it can be soon. Demands you avoided on purpose can count too."
+    "You do not remember the demands, so check them: look through the text messages, "
+    "e-mails, letters and app notices from the bank and any collection agency or law firm "
+    "working for it, and ask the bank which demands it has on record, and when. If two "
+    "effective ones reached you at least 30 days apart and more than 3 months have passed "
+    "since the second with nothing repaid, the time condition is met (that alone is not a "
+    "crime); if not, it is not met yet, but it can still be met if the demands go on and "
+    "nothing is repaid. Demands you avoided on purpose can count too."
 ), when="demands_unsure", source=N_(
     "《关于办理妨害信用卡管理刑事案件具体应用法律若干问题的解释》第7条"
 ))
@@ -779,13 +812,15 @@ REPAY_HIGHER = Block(N_(
 ))
 
 FEWER_THAN_TWO_DEMANDS = Block(N_(
-    "You said fewer than two demands have reached you at least 30 days apart, so the time "
-    "condition (3 months after the second effective demand) is not met yet. But if you avoid "
-    "the bank's calls on purpose, demands you did not receive can count too, and the bank's "
-    "text messages, letters and app notices can be demands: look through them. Answer the "
-    "next ones, with a repayment plan in writing if you can."
+    "You said no demand has yet reached you 30 days or more after the first, so the time "
+    "condition is not met yet: it takes two effective demands at least 30 days apart, and "
+    "then more than 3 months unpaid after the second. But if you avoid the bank on purpose "
+    "(not answering its calls, for example), demands you did not receive can count too, and "
+    "avoiding it can be taken as intent not to repay. The bank's text messages, e-mails, "
+    "letters and app notices can be demands: look through them. From now on, answer the "
+    "bank's demands, and if you can, give it a repayment plan in writing."
 ), when="fewer_than_two_demands", source=N_(
-    "《关于办理妨害信用卡管理刑事案件具体应用法律若干问题的解释》第7条"
+    "《关于办理妨害信用卡管理刑事案件具体应用法律若干问题的解释》第6条、第7条"
 ))
 
 COURT_CASE = Block(N_(
@@ -1045,9 +1080,10 @@ VERDICTS = (
             (
                 *BANDS[1:],
                 Block(N_(
-                    "You said at least two demands reached you, at least 30 days apart; "
-                    "whether more than 3 months have passed since the second effective one "
-                    "decides the time condition."
+                    "You said another demand reached you 30 days or more after the first: "
+                    "the time condition is met once more than 3 months have passed since "
+                    "the second effective one with nothing repaid. That alone is still not a "
+                    "crime."
                 ), when="repeated_demands"),
                 Block(N_(
                     "You do not remember how many demands reached you: below, which ones "

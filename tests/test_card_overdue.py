@@ -25,6 +25,7 @@ FLOW = co.FLOW
 
 SETTLE = co.COLLECTIONS.settle
 SPACING = "spacing asked"  # expected: not recorded, the settling yes/no question asked
+SETTLE_BUTTONS = ["twice_or_more", "once", "unsure"]  # yes first, then no, then "don't remember"
 
 
 class Chat(support.Chat):
@@ -718,7 +719,7 @@ def test_a_count_without_its_spacing_asks_whether_two_were_30_days_apart(lang, t
         chat.run("@gt3m", "@none", "6万", typed)
         assert "collections" not in chat.session.answers
         assert chat.last.text == translate(lang, SETTLE.prompt)
-        assert [o.id for o in chat.last.options] == ["once", "twice_or_more"]
+        assert [o.id for o in chat.last.options] == SETTLE_BUTTONS
         chat.send(answer)
         assert chat.session.answers["collections"] == option
 
@@ -888,7 +889,7 @@ def test_unsure_demands_is_not_silently_twice_or_more(lang):
     assert unsure.verdict == twice.verdict == "legal_risk"
     assert unsure.text != twice.text
     assert _shown_in(unsure, co.UNSURE_DEMANDS) and not _shown_in(twice, co.UNSURE_DEMANDS)
-    said_twice = _block("legal_risk", "You said at least two demands reached you")
+    said_twice = _block("legal_risk", "You said another demand reached you")
     assert shown(said_twice, lang) in twice.text and shown(said_twice, lang) not in unsure.text
     # the rule (received, 30 days apart, 3 months from the second demand) is explained to both
     for chat in (unsure, twice):
@@ -911,10 +912,31 @@ def test_the_demand_counts_are_still_read():
     assert co.read_demands("一次都没有") == "none"
 
 
-def test_demands_all_in_last_week_are_one_window():
-    # within one week: never 30 days apart, so they count as one (the law's spacing)
+def test_demands_only_in_last_week_are_one_window():
+    # within one week and none before: never 30 days apart, so they count as one
     assert co.read_demands("先週だけで電話が4回") == "once"
-    assert co.read_demands("上周来了三次") == "once"
+    assert co.read_demands("只有上周来了三次") == "once"
+    assert co.read_demands("催促は今週に入ってからだけ、毎日電話でてる") == "once"
+
+
+@pytest.mark.parametrize(
+    "typed", ["上周来了三次", "先週3回", "这几天天天打", "今週は毎日電話が来る"]
+)
+def test_demands_lately_ask_whether_an_earlier_one_came(typed):
+    # all within 30 days, but "since the due date" may hold an earlier one (expert review):
+    # the spacing is asked, not "once"
+    assert co.read_demands(typed) == either("once", "twice_or_more")
+
+
+@pytest.mark.parametrize(("typed", "expected"), [
+    ("天天打 打了一个多星期就不打了", "once"),
+    ("每天打，打了一个月了", either("once", "twice_or_more")),  # day 1 to day 30: 29 days
+    ("毎日かかってきて1ヶ月くらい", either("once", "twice_or_more")),
+    ("短信天天发，已经发了两个多月了", "twice_or_more"),
+    ("毎日かかってきて1ヶ月以上", "twice_or_more"),
+])
+def test_daily_demands_for_about_a_month_are_asked(typed, expected):
+    assert co.read_demands(typed) == expected
     # another time named too: last week is not the only window
     assert co.read_demands("先月に1回、先週にも1回") == "twice_or_more"
 
@@ -1077,7 +1099,7 @@ def test_clauses_that_count_differently_give_the_most(typed, expected):
     chat.run("@gt3m", "@partial", "8万", typed)
     if expected == SPACING:
         assert "collections" not in chat.session.answers
-        assert [o.id for o in chat.last.options] == ["once", "twice_or_more"]
+        assert [o.id for o in chat.last.options] == SETTLE_BUTTONS
     else:
         assert chat.session.answers["collections"] == expected
 
@@ -1215,7 +1237,7 @@ def test_demands_in_two_months_side_by_side_are_asked():
     chat.run("@gt3m", "@none", "6万")
     replies = chat.send("10月に手紙、先月SMS")  # 31 October and 1 November are one day apart
     assert "collections" not in chat.session.answers
-    assert {c.id for c in replies[-1].options} == {"once", "twice_or_more"}
+    assert [c.id for c in replies[-1].options] == SETTLE_BUTTONS
 
 
 @pytest.mark.parametrize(("typed", "option"), [("先月の20日が期日だったけど払えてない", "lt1m"),
@@ -1280,7 +1302,7 @@ def test_demands_counted_in_two_months_side_by_side_are_asked(typed):
     chat.run("@gt3m", "@none", "6万")
     replies = chat.send(typed)
     assert "collections" not in chat.session.answers
-    assert {c.id for c in replies[-1].options} == {"once", "twice_or_more"}
+    assert [c.id for c in replies[-1].options] == SETTLE_BUTTONS
 
 
 def test_all_of_it_after_next_payday_is_asked_as_of_now():
@@ -1303,3 +1325,43 @@ def test_yesterday_is_a_date(typed):
     chat = start("zh")
     chat.send(typed)
     assert chat.session.answers["status"] == "lt1m"
+
+
+@pytest.mark.parametrize(("lang", "typed", "option"), [
+    ("zh", "隔了", "twice_or_more"), ("zh", "没隔", "once"),
+    ("ja", "届きました", "twice_or_more"), ("ja", "来てない", "once"),
+])
+def test_the_spacing_question_takes_yes_and_no_as_people_say_them(lang, typed, option):
+    # "第一次催收之后隔满30天，您又收到过催收吗？" "隔了" / "…また届きましたか？" "届きました"
+    chat = start(lang)
+    chat.run("@gt3m", "@none", "6万", "3回" if lang == "ja" else "三次", typed)
+    assert chat.session.answers["collections"] == option
+
+
+def test_dont_remember_is_a_button_of_the_spacing_question():
+    chat = start("zh")
+    chat.run("@gt3m", "@none", "6万", "好几次", "@unsure")
+    assert chat.session.answers["collections"] == "unsure"
+
+
+@pytest.mark.parametrize(("lang", "typed", "option"), [
+    ("zh", "收到过", "twice_or_more"),  # "满30天以后，您还收到过催收吗？" "收到过"
+    ("zh", "没再收到", "once"),
+    ("zh", "不记得了", "unsure"), ("zh", "忘了", "unsure"), ("zh", "不记得", "unsure"),
+    ("zh", "不清楚", "unsure"), ("zh", "不知道", "unsure"), ("zh", "没了", "once"),
+    ("ja", "覚えてない", "unsure"),  # not "ない" (no): the whole answer is compared
+])
+def test_the_spacing_question_reads_what_people_answer_to_it(lang, typed, option):
+    chat = start(lang)
+    chat.run("@gt3m", "@none", "6万", "三次" if lang == "zh" else "3回", typed)
+    assert chat.session.answers.get("collections") == option
+
+
+def test_the_spacing_question_has_buttons_that_answer_it():
+    chat = start("ja")
+    chat.run("@gt3m", "@none", "6万", "3回")
+    labels = [o.label for o in chat.last.options]
+    assert labels == [translate("ja", SETTLE.yes_label), translate("ja", SETTLE.no_label),
+                      translate("ja", co.COLLECTIONS.option("unsure").label)]
+    chat.send("@twice_or_more")
+    assert chat.session.answers["collections"] == "twice_or_more"

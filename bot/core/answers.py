@@ -510,6 +510,13 @@ class TypedAnswers:
         elif settle is not None and {settle.yes, settle.no} == {o.id for o in options}:
             session.pending = {SUGGESTED: settle.yes, DECLINED: settle.no}
             text = self._t(session, settle.prompt)
+            options = (
+                Choice(settle.yes, self._t(session, settle.yes_label)),
+                Choice(settle.no, self._t(session, settle.no_label)),
+            )
+            unsure = question.option(settle.unsure) if settle.unsure else None
+            if unsure is not None:
+                options += (Choice(unsure.id, self._t(session, unsure.label)),)
         else:
             text = self._t(session, texts.CLARIFY_WHICH)
         return Reply(text, options, question=self._key(session), expects="choice", notice=CLARIFY)

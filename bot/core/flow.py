@@ -56,12 +56,17 @@ class Option:
 @dataclass(frozen=True, slots=True)
 class YesNo:
     """The precise question that settles which of two options a typed answer meant when it
-    fits both ("2回" at the demands: were two of them at least 30 days apart?). A typed yes
-    chooses `yes`, a no chooses `no`; the two options are its buttons."""
+    fits both ("2回" at the demands: did another come 30 days or more after the first?). A
+    typed yes chooses `yes`, a no chooses `no`. Its buttons are those two options, labelled
+    as answers to this question ("Yes: …", "No: …"), then `unsure` (the question's "don't
+    remember") with its own label, when it has one."""
 
     prompt: str  # a msgid
     yes: str
     no: str
+    yes_label: str  # a msgid
+    no_label: str  # a msgid
+    unsure: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

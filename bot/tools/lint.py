@@ -278,6 +278,11 @@ def lint_flow(flow: Flow, messages: Iterable[str] | None = None) -> list[Problem
         ids = [o.id for o in question.options]
         for dup in sorted({i for i in ids if ids.count(i) > 1}):
             report(line, f"question {question.id}: option id {dup} is used twice")
+        if (settle := question.settle) is not None:
+            for unknown in (settle.yes, settle.no, settle.unsure):
+                if unknown is not None and unknown not in ids:
+                    report(line, f"question {question.id}: its settling question names "
+                           f"option {unknown}, which it does not have")
         for option in question.options:
             if not option.label.strip():
                 report(
@@ -306,6 +311,10 @@ def _texts(flow: Flow) -> Iterable[tuple[str, str, tuple]]:
             yield f"the example of question {q.id}", q.example, at
         for text in q.kind.msgids():
             yield f"the unit of question {q.id}", text, at
+        if q.settle is not None:
+            yield f"the settling question of question {q.id}", q.settle.prompt, at
+            yield f"a settling button of question {q.id}", q.settle.yes_label, at
+            yield f"a settling button of question {q.id}", q.settle.no_label, at
         for o in q.options:
             where = ("Option", o.id, at)
             yield f"the label of option {q.id}.{o.id}", o.label, where

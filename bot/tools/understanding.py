@@ -188,7 +188,7 @@ def _verdict(engine: Engine, line: Line, before, after, replies: list[Reply]) ->
             for e in line.expect
         )
         return Result(line, "understood" if ok else "reasked", got)
-    asked = _clarified(replies)
+    asked = _clarified(replies) - _escape(engine, line)
     if asked and len(_options(line)) >= 2 and asked <= _options(line):
         # the writer accepts either of two options; asking which of just those is right
         return Result(line, "understood", "clarify:" + "|".join(sorted(asked)))
@@ -237,6 +237,15 @@ def _clarified(replies: list[Reply]) -> set[str]:
         if reply.notice == CLARIFY:
             return {choice.id for choice in reply.options}
     return set()
+
+
+def _escape(engine: Engine, line: Line) -> set[str]:
+    """The "don't remember" button a yes/no question offers besides its two options: a way
+    out, not a reading the bot is asking between (Question.settle)."""
+    flow = engine.flows.get(line.flow)
+    question = flow.question(line.question) if flow else None
+    settle = question.settle if question is not None else None
+    return {settle.unsure} if settle is not None and settle.unsure else set()
 
 
 def _options(line: Line) -> set[str]:

@@ -282,7 +282,7 @@ class Walker:
             self.engine.flows[after.flow].question(after.state or "") if after.flow else None
         )
         if pending is not None and DECLINED in pending:
-            # the question's own yes/no question settling two options, both its buttons
+            # the question's own yes/no question settling two options: yes, no (, unsure)
             last = replies[-1] if replies else None
             settle = question_now.settle if question_now is not None else None
             if (
@@ -290,7 +290,8 @@ class Walker:
                 or settle is None
                 or (pending[SUGGESTED], pending[DECLINED]) != (settle.yes, settle.no)
                 or last is None
-                or {c.id for c in last.options} != {settle.yes, settle.no}
+                or [c.id for c in last.options]
+                != [i for i in (settle.yes, settle.no, settle.unsure) if i is not None]
             ):
                 self._fail(f"pending {pending!r}", before)
         elif pending is not None and SUGGESTED in pending:
@@ -330,7 +331,10 @@ class Walker:
             self._fail(f"last reply asks {last.question!r}", before)
         offered = [c.id for c in last.options]
         expected = expected_options(self.engine, after)
-        clarified = last.notice == CLARIFY and offered == [o for o in expected if o in offered]
+        clarified = last.notice == CLARIFY and (
+            offered == [o for o in expected if o in offered]
+            or DECLINED in (after.pending or {})  # a settling yes/no: its own order, checked above
+        )
         if offered != expected and not clarified and not (
             # a confirmation's order is the engine's to choose
             position_kind(self.engine, after) == "confirm"
