@@ -26,7 +26,7 @@ from bot.tools import understanding
 
 GOAL_UNDERSTOOD = 97.0
 GOAL_TYPED_US = 1000.0
-HELD_OUT = ("heldout", "heldout3")  # written by people who never saw the reader; unread
+HELD_OUT = ("heldout", "heldout3", "heldout4")  # written by people who never saw the reader; unread
 
 
 def setup(ctx: Context):
