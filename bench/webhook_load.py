@@ -389,6 +389,20 @@ async def wait_ready(target: Target, timeout: float = 60.0) -> None:
     raise RuntimeError(f"{target.label} not ready after {timeout} s:\n{target.proc.tail()}")
 
 
+# Ours paces its replies to Telegram's limits (30 a second overall, 1 a second per chat
+# after a burst); the peers send as fast as they can, and the counting fake enforces no
+# limit. This benchmark measures what each server can handle, so ours runs with the pacing
+# lifted as far as the peers'; what the limits add is `delivery_limits`' row. With the
+# defaults, ours is held at about 22 replies a second here (2026-12-05, p99 1.1 s at 16
+# connections): the overall limit, not the server.
+UNPACED = {
+    "ZANSAI_RATE_OVERALL": "1000000",
+    "ZANSAI_BURST_OVERALL": "1000000",
+    "ZANSAI_RATE_PER_CHAT": "1000000",
+    "ZANSAI_BURST_PER_CHAT": "1000000",
+}
+
+
 def make_targets(ctx: Context, fake_port: int) -> list[Target]:
     base = f"http://127.0.0.1:{fake_port}/bot"
     env = {
@@ -405,7 +419,8 @@ def make_targets(ctx: Context, fake_port: int) -> list[Target]:
         port = free_port()
         argv = [ctx.python, "-m", "bot.cli", "webhook", "--port", str(port)]
         argv += ["--workers", str(workers)]
-        proc = Proc(label, argv, {**env, "ZANSAI_STORE": store, **extra}, ctx.tmp / f"{key}.log")
+        proc = Proc(label, argv, {**env, **UNPACED, "ZANSAI_STORE": store, **extra},
+                    ctx.tmp / f"{key}.log")
         proc.port = port
         return Target(key, label, "ours", proc, store_url=store)
 
