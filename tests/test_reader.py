@@ -259,3 +259,31 @@ def test_round_five_japanese_phrasings(reader: Reader, flow, question, text, opt
 def test_the_best_offer_is_no_buyer_yet(reader: Reader) -> None:
     reading = reader.read("car_sale", "buyer", "ja", "いちばん高く買ってくれるところかな")
     assert reading.kind is Kind.DONT_KNOW and reading.options == ("undecided",), reading
+
+
+@pytest.mark.parametrize(
+    "text", ["まだ遅れてないけど今月の支払いが厳しい", "今月はまだ延滞はしてないけど、たぶん無理"]
+)
+def test_words_that_deny_all_but_one_option_a_date_fits_settle_it(reader: Reader, text) -> None:
+    # 今月 alone fits "not yet" or "under a month"; "まだ遅れてない" rules out every length
+    reading = reader.read("card_overdue", "status", "ja", text)
+    assert reading.kind is Kind.SURE and reading.options == ("not_yet",), reading
+
+
+def test_a_condition_for_all_of_it_is_still_asked_though_it_says_all(reader: Reader) -> None:
+    # the value reader asks (all, part or nothing now?); nothing in it denies the others
+    reading = reader.read("card_overdue", "ability", "ja", "手数料をまけてくれるなら全部払える")
+    assert reading.kind is Kind.CLARIFY, reading
+
+
+@pytest.mark.parametrize(
+    "text", ["ネットで売るか買取店か迷ってる", "業者か同僚か悩み中", "個人に売るか業者か決めてない"]
+)
+def test_two_buyers_weighed_is_no_buyer_yet(reader: Reader, text) -> None:
+    reading = reader.read("car_sale", "buyer", "ja", text)
+    assert reading.kind is Kind.DONT_KNOW and reading.options == ("undecided",), reading
+
+
+@pytest.mark.parametrize("text", ["全然見当がつかないです", "相場を調べてからまた来ます"])
+def test_no_idea_yet_is_a_dont_know(reader: Reader, text) -> None:
+    assert reader.read("car_sale", "owner", "ja", text).kind is Kind.DONT_KNOW
