@@ -287,3 +287,37 @@ def test_two_buyers_weighed_is_no_buyer_yet(reader: Reader, text) -> None:
 @pytest.mark.parametrize("text", ["全然見当がつかないです", "相場を調べてからまた来ます"])
 def test_no_idea_yet_is_a_dont_know(reader: Reader, text) -> None:
     assert reader.read("car_sale", "owner", "ja", text).kind is Kind.DONT_KNOW
+
+
+def test_a_nai_after_a_conjunctive_particle_negates_nothing_before_it() -> None:
+    from bot.core.reader import analysers
+
+    assert analysers.words_of("ja", "一括で払ったから無い") == ["一括", "払う", "ない"]
+    assert analysers.words_of("ja", "払ってない") == ["¬払う"]  # て: one verb, negated
+    assert analysers.words_of("ja", "お金がないので") == ["御", "¬金"]
+
+
+def test_paid_in_cash_so_none_is_no_loan(reader: Reader) -> None:
+    reading = reader.read("car_sale", "loan_kind", "ja", "現金で買ったから無いです")
+    assert reading.kind is Kind.SURE and reading.options == ("none",), reading
+
+
+@pytest.mark.parametrize("text", ["ダイハツ", "日産と書いてある"])
+def test_a_car_makers_name_alone_asks_finance_company_or_dealer(reader: Reader, text) -> None:
+    reading = reader.read("car_sale", "owner", "ja", text)
+    assert reading.kind is Kind.CLARIFY and set(reading.options) == {"lender", "dealer"}
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "option"),
+    [
+        ("owner", "日産サティオ○○になってる", "dealer"),
+        ("owner", "ホンダのローン会社", "lender"),  # a maker's name beside other words
+        ("buyer", "叔父がやってる中古車屋に売る", "business"),  # a shop, whoever runs it
+        ("buyer", "叔父に売る", "individual"),
+        ("replacing", "売ったら新しいの買います", "yes"),
+    ],
+)
+def test_round_six_japanese_phrasings(reader: Reader, question, text, option) -> None:
+    reading = reader.read("car_sale", question, "ja", text)
+    assert reading.kind is Kind.SURE and reading.options == (option,), reading
