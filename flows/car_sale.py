@@ -45,6 +45,11 @@ ESTIMATE_NOT_NEW_PRICE = N_(
     "That sounds like the price the car cost new. I need what it would sell for now, "
     "roughly: type your estimate, for example 100万."
 )
+LOAN_HOW_PAID = N_(
+    "That is how you pay it back. The question is who lent the money: a bank or JA, or a "
+    "loan company or the dealer (a regular car loan, or a residual-value loan if the contract "
+    "names a 残価). Your contract or monthly statement names the lender."
+)
 APPRAISAL_DONT_KNOW = N_(
     "The figure is on the appraisal sheet or in the buyer's message, or ask the buyer again. "
     "If no buyer has made an offer yet, choose \"No appraisal yet\"."
@@ -108,6 +113,7 @@ LOAN_KIND = Question(
             "If you cannot find it, ask the dealer that sold you the car."
         )),
     ),
+    hints={"_how_paid": LOAN_HOW_PAID},
 )
 
 BALANCE = Question(
