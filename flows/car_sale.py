@@ -128,7 +128,7 @@ BALANCE = Question(
     # in a sentence that says several things, these announce the balance
     cues=(
         "残り", "のこり", "残債", "残高", "ローン残", "あと", "还欠", "还剩", "欠了", "还有",
-        "剩下", "贷款还",
+        "剩下", "贷款还", "まだローンが", "まだローン",
     ),
     cues_after=("残って", "のこって", "残ってる", "没还", "沒還", "没有还", "还没还"),
     # the amount first borrowed is not what is left: 借了300万, 300万借りた

@@ -930,3 +930,10 @@ def test_the_loan_kind_named_beside_how_it_is_paid(typed, option):
     chat = Chat("ja")
     chat.run("@car_sale", "@self", typed)
     assert chat.session.answers.get("loan_kind") == option
+
+
+def test_the_loan_still_owed_in_a_first_message_is_the_balance():
+    chat = Chat("ja")
+    chat.run("車を手放したいです。まだローンが90万ほどある")
+    assert chat.session.flow == "car_sale"
+    assert {**chat.session.early, **chat.session.answers}.get("balance") == 900_000

@@ -1303,3 +1303,10 @@ def test_yesterday_is_a_date(typed):
     chat = start("zh")
     chat.send(typed)
     assert chat.session.answers["status"] == "lt1m"
+
+
+def test_a_figure_that_can_be_found_is_not_all_of_it():
+    # "about 80,000 yen could be found": the principal is not known yet, so not "all"
+    chat = Chat("ja")
+    chat.run("@card_overdue", "@m1to3", "円で8万ぐらいなら用意できる")
+    assert chat.session.answers.get("ability") != "full"

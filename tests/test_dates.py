@@ -147,3 +147,9 @@ def test_last_week_beside_a_payment_is_a_date(text):
 
 def test_last_week_alone_dates_no_payment():
     assert dates.days_since_month("先週電話が来ました") is None
+
+
+def test_a_debit_of_last_month_fell_due_last_month():
+    # 引き落とし is the debit itself, not a bill that falls due the month after
+    assert read_overdue_for("先月の引き落としが通らなかった") == "lt1m|m1to3"
+    assert read_overdue_for("先月の請求が払えてない") == "not_yet|lt1m|m1to3"

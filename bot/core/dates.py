@@ -34,7 +34,8 @@ _RELATIVE = (
     (re.compile(r"上个月|上個月|上月|先月|前月"), 1),
     (re.compile(r"这个月|這個月|本月|今月"), 0),
 )
-_BILL = re.compile(r"账单|帳單|帐单|請求|明細|引き落とし|引落|还款日|還款日|支払日|締め")
+# (引き落とし is the debit itself: 先月の引き落とし fell due last month, not this one)
+_BILL = re.compile(r"账单|帳單|帐单|請求|明細|还款日|還款日|支払日|締め")
 
 
 def without_month_names(text: str) -> str:
