@@ -763,3 +763,8 @@ def test_a_hiragana_figure_said_about_near_a_boundary_is_confirmed():
     chat.run("@card_overdue", "@gt3m", "@partial", "ごまんくらい")
     assert "principal" not in chat.session.answers
     assert chat.session.pending and chat.session.pending.get("confirm") == 50_000
+
+
+@pytest.mark.parametrize("text", ["もうゼロ", "もう0円"])
+def test_already_nothing_is_zero(text):
+    assert parse_amount(text) == 0

@@ -1310,3 +1310,10 @@ def test_a_figure_that_can_be_found_is_not_all_of_it():
     chat = Chat("ja")
     chat.run("@card_overdue", "@m1to3", "円で8万ぐらいなら用意できる")
     assert chat.session.answers.get("ability") != "full"
+
+
+def test_a_length_and_a_little_paid_in_a_first_message_are_both_facts():
+    chat = Chat("ja")
+    chat.run("建設銀行のクレジットカードが3ヶ月延滞、少しずつなら払えます")
+    facts = {**chat.session.early, **chat.session.answers}
+    assert facts.get("status") == "m1to3" and facts.get("ability") == "partial", facts

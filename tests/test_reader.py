@@ -321,3 +321,10 @@ def test_a_car_makers_name_alone_asks_finance_company_or_dealer(reader: Reader, 
 def test_round_six_japanese_phrasings(reader: Reader, question, text, option) -> None:
     reading = reader.read("car_sale", question, "ja", text)
     assert reading.kind is Kind.SURE and reading.options == (option,), reading
+
+
+def test_a_little_of_paying_is_no_length_and_no_whole(reader: Reader) -> None:
+    status = reader.read("card_overdue", "status", "ja", "少しずつなら払えます")
+    assert status.kind is not Kind.SURE, status  # was "overdue a little": under a month
+    ability = reader.read("card_overdue", "ability", "ja", "少しずつなら払えます")
+    assert ability.kind is Kind.SURE and ability.options == ("partial",), ability

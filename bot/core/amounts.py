@@ -80,6 +80,7 @@ _INVISIBLE = str.maketrans(dict.fromkeys("\u200b\u200c\u200d\u2060\ufeff\u00ad\u
 _PREFIX_WORDS = (
     "約", "约", "大概", "大约", "大約", "大体", "およそ", "だいたい", "ざっと", "ほぼ",
     "差不多", "¥", "rmb", "cny", "jpy", "人民币", "人民幣", "将近", "將近", "接近", "快",
+    "もう",  # もうゼロ, もう0円: "already"
 )  # fmt: skip
 # ... and after it, in any order and combination ("5万元人民币", "150万円前後").
 _SUFFIX_WORDS = (
@@ -216,6 +217,8 @@ def parse_amount(text: str) -> int:
     s = _kana_numeral(s.strip())  # ひゃくにじゅうまん, (約)ごまん(くらい)
     if not s:
         raise AmountError("unreadable")  # "円", "約", "-" ...
+    if s in _ZERO_WORDS:
+        return 0  # もうゼロ
 
     if any(c in s for c in "多余几幾来來"):
         s = _MID_HEDGE_RE.sub("", s)
