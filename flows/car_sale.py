@@ -50,6 +50,10 @@ LOAN_HOW_PAID = N_(
     "loan company or the dealer (a regular car loan, or a residual-value loan if the contract "
     "names a 残価). Your contract or monthly statement names the lender."
 )
+NO_VALUE = N_(
+    "If the buyer said the car has no value (only scrapping, 廃車), its offer is 0: type 0. "
+    "If another buyer offered something, type that best offer, for example 10万."
+)
 APPRAISAL_DONT_KNOW = N_(
     "The figure is on the appraisal sheet or in the buyer's message, or ask the buyer again. "
     "If no buyer has made an offer yet, choose \"No appraisal yet\"."
@@ -177,7 +181,9 @@ APPRAISAL = Question(
     options=(
         Option("not_yet", N_("No appraisal yet")),
     ),
-    hints={"_other_amount": NOT_AN_OFFER, "_dont_know": APPRAISAL_DONT_KNOW},
+    hints={
+        "_other_amount": NOT_AN_OFFER, "_dont_know": APPRAISAL_DONT_KNOW, "_no_value": NO_VALUE,
+    },
 )
 
 ESTIMATE = Question(

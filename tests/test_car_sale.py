@@ -937,3 +937,14 @@ def test_the_loan_still_owed_in_a_first_message_is_the_balance():
     chat.run("車を手放したいです。まだローンが90万ほどある")
     assert chat.session.flow == "car_sale"
     assert {**chat.session.early, **chat.session.answers}.get("balance") == 900_000
+
+
+@pytest.mark.parametrize("typed", ["値段はつかないそうです", "廃車しかないって言われました"])
+def test_no_value_at_all_asks_whether_the_offer_is_zero(typed):
+    from bot.core.i18n import translate
+    from flows.car_sale import NO_VALUE
+
+    chat = Chat("ja")
+    chat.run("@car_sale", "@self", "@standard", "50万", typed)
+    assert chat.replies[0].text == translate("ja", NO_VALUE)
+    assert "appraisal" not in chat.session.answers
