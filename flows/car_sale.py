@@ -45,6 +45,15 @@ ESTIMATE_NOT_NEW_PRICE = N_(
     "That sounds like the price the car cost new. I need what it would sell for now, "
     "roughly: type your estimate, for example 100万."
 )
+LOAN_HOW_PAID = N_(
+    "That is how you pay it back. The question is who lent the money: a bank or JA, or a "
+    "loan company or the dealer (a regular car loan, or a residual-value loan if the contract "
+    "names a 残価). Your contract or monthly statement names the lender."
+)
+NO_VALUE = N_(
+    "If the buyer said the car has no value (only scrapping, 廃車), its offer is 0: type 0. "
+    "If another buyer offered something, type that best offer, for example 10万."
+)
 APPRAISAL_DONT_KNOW = N_(
     "The figure is on the appraisal sheet or in the buyer's message, or ask the buyer again. "
     "If no buyer has made an offer yet, choose \"No appraisal yet\"."
@@ -108,6 +117,7 @@ LOAN_KIND = Question(
             "If you cannot find it, ask the dealer that sold you the car."
         )),
     ),
+    hints={"_how_paid": LOAN_HOW_PAID},
 )
 
 BALANCE = Question(
@@ -122,7 +132,7 @@ BALANCE = Question(
     # in a sentence that says several things, these announce the balance
     cues=(
         "残り", "のこり", "残債", "残高", "ローン残", "あと", "还欠", "还剩", "欠了", "还有",
-        "剩下", "贷款还",
+        "剩下", "贷款还", "まだローンが", "まだローン",
     ),
     cues_after=("残って", "のこって", "残ってる", "没还", "沒還", "没有还", "还没还"),
     # the amount first borrowed is not what is left: 借了300万, 300万借りた
@@ -171,7 +181,9 @@ APPRAISAL = Question(
     options=(
         Option("not_yet", N_("No appraisal yet")),
     ),
-    hints={"_other_amount": NOT_AN_OFFER, "_dont_know": APPRAISAL_DONT_KNOW},
+    hints={
+        "_other_amount": NOT_AN_OFFER, "_dont_know": APPRAISAL_DONT_KNOW, "_no_value": NO_VALUE,
+    },
 )
 
 ESTIMATE = Question(

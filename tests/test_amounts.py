@@ -17,6 +17,7 @@ from bot.core.amount_words import (
     says_range,
 )
 from bot.core.amounts import MAX_AMOUNT, AmountError, parse_amount
+from tests.support import Chat
 
 # --------------------------------------------------------------------------- good
 
@@ -736,3 +737,34 @@ def test_man_typed_in_kana_or_katakana_after_digits(text: str, expected: int) ->
 )
 def test_w_and_a_digit_after_it_in_a_sentence_are_one_amount(text, amount):
     assert find_amount(text) == amount
+
+
+@pytest.mark.parametrize(
+    ("text", "amount"),
+    [
+        ("ひゃくにじゅうまん", 1_200_000),
+        ("よんじゅうまんえん", 400_000),
+        ("はっぴゃくごじゅうまん", 8_500_000),
+        ("やく ろくまん", 60_000),
+    ],
+)
+def test_a_figure_written_out_in_hiragana_is_read(text, amount):
+    assert parse_amount(text.replace("やく ", "約")) == amount
+
+
+@pytest.mark.parametrize("text", ["に", "しご", "くに"])
+def test_kana_numbers_without_a_unit_are_no_amount(text):
+    with pytest.raises(AmountError):
+        parse_amount(text)
+
+
+def test_a_hiragana_figure_said_about_near_a_boundary_is_confirmed():
+    chat = Chat("ja")
+    chat.run("@card_overdue", "@gt3m", "@partial", "ごまんくらい")
+    assert "principal" not in chat.session.answers
+    assert chat.session.pending and chat.session.pending.get("confirm") == 50_000
+
+
+@pytest.mark.parametrize("text", ["もうゼロ", "もう0円"])
+def test_already_nothing_is_zero(text):
+    assert parse_amount(text) == 0

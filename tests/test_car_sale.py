@@ -904,3 +904,47 @@ def test_a_loan_named_alone_asks_bank_or_regular(typed):
     chat.run("@car_sale", "@lender")
     replies = chat.send(typed)
     assert {c.id for c in replies[-1].options} == {"bank", "standard"}
+
+
+@pytest.mark.parametrize("typed", ["毎月口座から引き落とされてます", "ボーナス払いも併用してる"])
+def test_how_the_loan_is_paid_asks_who_lent_it(typed):
+    from bot.core.i18n import translate
+    from flows.car_sale import LOAN_HOW_PAID
+
+    chat = Chat("ja")
+    chat.run("@car_sale", "@self", typed)
+    assert chat.replies[0].text == translate("ja", LOAN_HOW_PAID)
+    assert "loan_kind" not in chat.session.answers
+
+
+@pytest.mark.parametrize(
+    ("typed", "option"),
+    [
+        ("ジャックスに毎月払ってる", "standard"),  # the lender named: no question
+        ("残価設定型のクレジット", "residual"),  # a residual value named: no regular loan
+        ("残価じゃない普通のクレジット", "standard"),
+        ("去年ぜんぶ返し終わりました", "none"),
+    ],
+)
+def test_the_loan_kind_named_beside_how_it_is_paid(typed, option):
+    chat = Chat("ja")
+    chat.run("@car_sale", "@self", typed)
+    assert chat.session.answers.get("loan_kind") == option
+
+
+def test_the_loan_still_owed_in_a_first_message_is_the_balance():
+    chat = Chat("ja")
+    chat.run("車を手放したいです。まだローンが90万ほどある")
+    assert chat.session.flow == "car_sale"
+    assert {**chat.session.early, **chat.session.answers}.get("balance") == 900_000
+
+
+@pytest.mark.parametrize("typed", ["値段はつかないそうです", "廃車しかないって言われました"])
+def test_no_value_at_all_asks_whether_the_offer_is_zero(typed):
+    from bot.core.i18n import translate
+    from flows.car_sale import NO_VALUE
+
+    chat = Chat("ja")
+    chat.run("@car_sale", "@self", "@standard", "50万", typed)
+    assert chat.replies[0].text == translate("ja", NO_VALUE)
+    assert "appraisal" not in chat.session.answers

@@ -1365,3 +1365,17 @@ def test_the_spacing_question_has_buttons_that_answer_it():
                       translate("ja", co.COLLECTIONS.option("unsure").label)]
     chat.send("@twice_or_more")
     assert chat.session.answers["collections"] == "twice_or_more"
+
+
+def test_a_figure_that_can_be_found_is_not_all_of_it():
+    # "about 80,000 yen could be found": the principal is not known yet, so not "all"
+    chat = Chat("ja")
+    chat.run("@card_overdue", "@m1to3", "円で8万ぐらいなら用意できる")
+    assert chat.session.answers.get("ability") != "full"
+
+
+def test_a_length_and_a_little_paid_in_a_first_message_are_both_facts():
+    chat = Chat("ja")
+    chat.run("建設銀行のクレジットカードが3ヶ月延滞、少しずつなら払えます")
+    facts = {**chat.session.early, **chat.session.answers}
+    assert facts.get("status") == "m1to3" and facts.get("ability") == "partial", facts

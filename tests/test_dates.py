@@ -119,3 +119,37 @@ def test_a_holiday_is_read_as_the_date_it_names(text, option):
 
 def test_a_holiday_is_not_a_length_of_time():
     assert dates.without_month_names("十一长假之后").strip() == "之后"
+
+
+@pytest.mark.parametrize(
+    ("text", "option"),
+    [
+        ("8月末から払ってない", "gt3m"),  # 21–31 August: 95 days at the least
+        ("9月下旬から延滞", "m1to3"),  # 21–30 September: 65 to 74 days, not 9月's 65 to 94
+        ("10月初めから払えてない", "m1to3"),  # 1–10 October: 55 to 64 days
+        ("先月の末から", "lt1m"),
+    ],
+)
+def test_a_third_of_a_month_narrows_the_date(text, option):
+    assert read_overdue_for(text) == option
+
+
+def test_during_a_month_is_the_whole_month():
+    assert read_overdue_for("9月中に払えなくなった") == AMBIGUOUS  # 9月中: no third of it
+
+
+@pytest.mark.parametrize(
+    "text", ["先週の引き落としができなかった", "先週から払えてない", "上周的还款没还上"]
+)
+def test_last_week_beside_a_payment_is_a_date(text):
+    assert read_overdue_for(text) == "lt1m"
+
+
+def test_last_week_alone_dates_no_payment():
+    assert dates.days_since_month("先週電話が来ました") is None
+
+
+def test_a_debit_of_last_month_fell_due_last_month():
+    # 引き落とし is the debit itself, not a bill that falls due the month after
+    assert read_overdue_for("先月の引き落としが通らなかった") == "lt1m|m1to3"
+    assert read_overdue_for("先月の請求が払えてない") == "not_yet|lt1m|m1to3"

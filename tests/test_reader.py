@@ -259,3 +259,72 @@ def test_round_five_japanese_phrasings(reader: Reader, flow, question, text, opt
 def test_the_best_offer_is_no_buyer_yet(reader: Reader) -> None:
     reading = reader.read("car_sale", "buyer", "ja", "いちばん高く買ってくれるところかな")
     assert reading.kind is Kind.DONT_KNOW and reading.options == ("undecided",), reading
+
+
+@pytest.mark.parametrize(
+    "text", ["まだ遅れてないけど今月の支払いが厳しい", "今月はまだ延滞はしてないけど、たぶん無理"]
+)
+def test_words_that_deny_all_but_one_option_a_date_fits_settle_it(reader: Reader, text) -> None:
+    # 今月 alone fits "not yet" or "under a month"; "まだ遅れてない" rules out every length
+    reading = reader.read("card_overdue", "status", "ja", text)
+    assert reading.kind is Kind.SURE and reading.options == ("not_yet",), reading
+
+
+def test_a_condition_for_all_of_it_is_still_asked_though_it_says_all(reader: Reader) -> None:
+    # the value reader asks (all, part or nothing now?); nothing in it denies the others
+    reading = reader.read("card_overdue", "ability", "ja", "手数料をまけてくれるなら全部払える")
+    assert reading.kind is Kind.CLARIFY, reading
+
+
+@pytest.mark.parametrize(
+    "text", ["ネットで売るか買取店か迷ってる", "業者か同僚か悩み中", "個人に売るか業者か決めてない"]
+)
+def test_two_buyers_weighed_is_no_buyer_yet(reader: Reader, text) -> None:
+    reading = reader.read("car_sale", "buyer", "ja", text)
+    assert reading.kind is Kind.DONT_KNOW and reading.options == ("undecided",), reading
+
+
+@pytest.mark.parametrize("text", ["全然見当がつかないです", "相場を調べてからまた来ます"])
+def test_no_idea_yet_is_a_dont_know(reader: Reader, text) -> None:
+    assert reader.read("car_sale", "owner", "ja", text).kind is Kind.DONT_KNOW
+
+
+def test_a_nai_after_a_conjunctive_particle_negates_nothing_before_it() -> None:
+    from bot.core.reader import analysers
+
+    assert analysers.words_of("ja", "一括で払ったから無い") == ["一括", "払う", "ない"]
+    assert analysers.words_of("ja", "払ってない") == ["¬払う"]  # て: one verb, negated
+    assert analysers.words_of("ja", "お金がないので") == ["御", "¬金"]
+
+
+def test_paid_in_cash_so_none_is_no_loan(reader: Reader) -> None:
+    reading = reader.read("car_sale", "loan_kind", "ja", "現金で買ったから無いです")
+    assert reading.kind is Kind.SURE and reading.options == ("none",), reading
+
+
+@pytest.mark.parametrize("text", ["ダイハツ", "日産と書いてある"])
+def test_a_car_makers_name_alone_asks_finance_company_or_dealer(reader: Reader, text) -> None:
+    reading = reader.read("car_sale", "owner", "ja", text)
+    assert reading.kind is Kind.CLARIFY and set(reading.options) == {"lender", "dealer"}
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "option"),
+    [
+        ("owner", "日産サティオ○○になってる", "dealer"),
+        ("owner", "ホンダのローン会社", "lender"),  # a maker's name beside other words
+        ("buyer", "叔父がやってる中古車屋に売る", "business"),  # a shop, whoever runs it
+        ("buyer", "叔父に売る", "individual"),
+        ("replacing", "売ったら新しいの買います", "yes"),
+    ],
+)
+def test_round_six_japanese_phrasings(reader: Reader, question, text, option) -> None:
+    reading = reader.read("car_sale", question, "ja", text)
+    assert reading.kind is Kind.SURE and reading.options == (option,), reading
+
+
+def test_a_little_of_paying_is_no_length_and_no_whole(reader: Reader) -> None:
+    status = reader.read("card_overdue", "status", "ja", "少しずつなら払えます")
+    assert status.kind is not Kind.SURE, status  # was "overdue a little": under a month
+    ability = reader.read("card_overdue", "ability", "ja", "少しずつなら払えます")
+    assert ability.kind is Kind.SURE and ability.options == ("partial",), ability

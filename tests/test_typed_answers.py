@@ -203,6 +203,12 @@ def test_dont_know_where_no_option_means_it_gets_this_questions_hint(lang, typed
     [
         ("ja", ("@self", "@standard"), "毎月3万円払ってます", "BALANCE_NOT_MONTHLY", "balance"),
         ("zh", ("@self", "@standard"), "还有18期没还", "BALANCE_NOT_MONTHLY", "balance"),
+        # how much is left said as the time, the payments made or a share of it
+        ("ja", ("@self", "@standard"), "ローンはあと3年ある", "BALANCE_NOT_MONTHLY", "balance"),
+        ("ja", ("@self", "@standard"), "84回のうち40回目まで払いました", "BALANCE_NOT_MONTHLY",
+         "balance"),
+        ("ja", ("@self", "@standard"), "まだ半分以上は残ってます", "BALANCE_NOT_MONTHLY",
+         "balance"),
         ("ja", ("@self", "@standard", "90万"), "ネットで見た相場は130万", "NOT_AN_OFFER",
          "appraisal"),
         ("zh", ("@self", "@standard", "90万"), "网上行情大概130万", "NOT_AN_OFFER", "appraisal"),

@@ -80,6 +80,7 @@ _INVISIBLE = str.maketrans(dict.fromkeys("\u200b\u200c\u200d\u2060\ufeff\u00ad\u
 _PREFIX_WORDS = (
     "約", "约", "大概", "大约", "大約", "大体", "およそ", "だいたい", "ざっと", "ほぼ",
     "差不多", "¥", "rmb", "cny", "jpy", "人民币", "人民幣", "将近", "將近", "接近", "快",
+    "もう",  # もうゼロ, もう0円: "already"
 )  # fmt: skip
 # ... and after it, in any order and combination ("5万元人民币", "150万円前後").
 _SUFFIX_WORDS = (
@@ -153,6 +154,30 @@ _KANA_UNIT_VALUES = {"まん": "万", "マン": "万", "おく": "億", "せん"
 _KANA_UNITS = re.compile(r"(?<=[0-9])(?:まん|マン|おく|せん|ひゃく)")
 
 
+# A figure written out in hiragana (ひゃくにじゅうまん, よんじゅうまんえん): read as kanji, but
+# only when that is the whole answer: に, し, ご and く are also particles and words.
+_KANA_NUMERALS = (
+    ("きゅう", "九"), ("じゅう", "十"), ("ひゃく", "百"), ("びゃく", "百"), ("ぴゃく", "百"),
+    ("いち", "一"), ("いっ", "一"), ("さん", "三"), ("よん", "四"), ("ろく", "六"), ("ろっ", "六"),
+    ("なな", "七"), ("しち", "七"), ("はち", "八"), ("はっ", "八"), ("せん", "千"), ("ぜん", "千"),
+    ("まん", "万"), ("おく", "億"), ("に", "二"), ("し", "四"), ("ご", "五"), ("く", "九"),
+)
+_KANA_NUMERAL_RE = re.compile(
+    r"(?:" + "|".join(kana for kana, _ in _KANA_NUMERALS) + r")+(?:えん)?"
+)
+_KANA_NUMERAL_TOKEN = re.compile("|".join(kana for kana, _ in _KANA_NUMERALS))
+
+
+def _kana_numeral(s: str) -> str:
+    """"ひゃくにじゅうまん" -> "百二十万"; anything else as it is. A unit (十, 百, 千, 万, 億)
+    must be in it: "に" alone is a particle."""
+    if not _KANA_NUMERAL_RE.fullmatch(s):
+        return s
+    kanji = dict(_KANA_NUMERALS)
+    written = _KANA_NUMERAL_TOKEN.sub(lambda m: kanji[m.group()], s.removesuffix("えん"))
+    return written + "円" * s.endswith("えん") if re.search("[十百千万億]", written) else s
+
+
 def parse_amount(text: str) -> int:
     """Return the amount as an integer (yen or yuan), or raise AmountError."""
     if not isinstance(text, str):
@@ -189,9 +214,11 @@ def parse_amount(text: str) -> int:
     m = _SUFFIX_REV_RE.match(rev)
     if m:
         s = rev[m.end() :][::-1]
-    s = s.strip()
+    s = _kana_numeral(s.strip())  # ひゃくにじゅうまん, (約)ごまん(くらい)
     if not s:
         raise AmountError("unreadable")  # "円", "約", "-" ...
+    if s in _ZERO_WORDS:
+        return 0  # もうゼロ
 
     if any(c in s for c in "多余几幾来來"):
         s = _MID_HEDGE_RE.sub("", s)

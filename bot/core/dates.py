@@ -34,7 +34,8 @@ _RELATIVE = (
     (re.compile(r"上个月|上個月|上月|先月|前月"), 1),
     (re.compile(r"这个月|這個月|本月|今月"), 0),
 )
-_BILL = re.compile(r"账单|帳單|帐单|請求|明細|引き落とし|引落|还款日|還款日|支払日|締め")
+# (引き落とし is the debit itself: 先月の引き落とし fell due last month, not this one)
+_BILL = re.compile(r"账单|帳單|帐单|請求|明細|还款日|還款日|支払日|締め")
 
 
 def without_month_names(text: str) -> str:
@@ -42,7 +43,7 @@ def without_month_names(text: str) -> str:
     can be read for a length of time: "上个月开始逾期，已经两个多月了" keeps 两个多月."""
     folded = unicodedata.normalize("NFKC", text)
     patterns = (
-        _DAY, _RELATIVE_DAY, *(p for p, _ in _DAYS_BACK), *(p for p, _ in _RELATIVE),
+        _DAY, _RELATIVE_DAY, _LAST_WEEK, *(p for p, _ in _DAYS_BACK), *(p for p, _ in _RELATIVE),
         *(h[0] for h in _HOLIDAYS),
     )
     for pattern in patterns:
@@ -79,12 +80,23 @@ _DAYS_BACK = (
 )
 
 
+# Last week, as the date a payment was missed (先週引き落とされなかった, 上周的还款没还): any
+# day of the week before this one. Alone it dates anything (先週電話が来た), so it counts
+# only beside a word of paying.
+_LAST_WEEK = re.compile(r"先週|上周|上週|上个星期|上個星期|上个礼拜|上個禮拜|上礼拜")
+_PAYMENT = re.compile(
+    r"払|引き?落|返済|支払|延滞|滞納|遅れ|期日|还款|還款|没还|沒還|还不|還不|扣款|到期|逾期"
+)
+
+
 def _day_named(text: str, now: date) -> tuple[int, int] | None:
     """Days since a day named with its month (the latest such day not in the future), or
-    named by how far back it is (昨天)."""
+    named by how far back it is (昨天, 先週 beside a payment)."""
     for pattern, back in _DAYS_BACK:
         if pattern.search(text):
             return (back, back)
+    if _LAST_WEEK.search(text) and _PAYMENT.search(text):
+        return (now.weekday() + 1, now.weekday() + 7)
     relative = _RELATIVE_DAY.search(text)
     if relative is not None:
         year, month = _months_back(now, _RELATIVE_MONTHS.get(relative.group("month"), 1))
@@ -158,6 +170,17 @@ def _holiday_named(text: str, now: date) -> tuple[int, int] | None:
     return None
 
 
+# A third of a month, said right after it: 9月末, 先月の下旬, 10月初め, 上个月底, 月初.
+_PART_OF_MONTH = re.compile(
+    r"(?:月|月份)\s*(?:の|的)?\s*(末|下旬|終わり|おわり|底|初め|はじめ|初旬|上旬|初|頭|中旬|半ば)"
+)
+_THIRDS = (
+    (re.compile(r"初め|はじめ|初旬|上旬|初|頭"), (1, 10)),
+    (re.compile(r"中旬|半ば"), (11, 20)),
+    (re.compile(r"末|下旬|終わり|おわり|底"), (21, 31)),
+)
+
+
 def _month_number(text: str) -> int | None:
     if text.isdigit():
         return int(text)
@@ -208,6 +231,12 @@ def days_since_month(text: str) -> tuple[int, int] | None:
     end_months = 1 if _BILL.search(folded) else 0  # a bill falls due the month after
     end_year, end_month = divmod(start_year * 12 + start_month - 1 + end_months, 12)
     last = date(end_year, end_month + 1, calendar.monthrange(end_year, end_month + 1)[1])
+    if not end_months and (part := _PART_OF_MONTH.search(folded)) is not None:
+        # 9月末, 先月の下旬, 10月初め: only that third of the month
+        length = calendar.monthrange(start_year, start_month)[1]
+        days = next(days for pattern, days in _THIRDS if pattern.fullmatch(part.group(1)))
+        first = date(start_year, start_month, days[0])
+        last = date(start_year, start_month, min(days[1], length))
     most = (now - first).days
     fewest = max((now - last).days, 0)
     return (fewest, most)

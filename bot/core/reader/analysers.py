@@ -111,6 +111,19 @@ def _ja_hearsay_stem(lemma: str, sub: str) -> bool:
     return lemma == "そう" and sub == "助動詞語幹"
 
 
+# Conjunctive particles that close a clause for negation: a ない after them negates nothing
+# before them (現金で買ったから無い). Not て / で: 払ってない is one verb negated.
+_JA_NEGATION_BREAKS = {"から", "けど", "けれど", "けれども", "が", "し", "のに"}
+
+
+def _ja_clause_break(tokens: list[tuple[str, str, str, str]], i: int) -> bool:
+    """Whether token i closes a clause: a conjunctive particle, or the で of ので."""
+    _, pos, surface, sub = tokens[i]
+    if pos == "助詞" and sub == "接続助詞":
+        return surface in _JA_NEGATION_BREAKS
+    return surface == "で" and pos == "助動詞" and i > 0 and tokens[i - 1][2] == "の"
+
+
 def japanese_words(text: str) -> list[str]:
     """Content lemmas (Sudachi's normalized form: わかる, 分る -> 分かる); the content word
     before ない/ぬ/ず/ません is marked ¬."""
@@ -118,8 +131,8 @@ def japanese_words(text: str) -> list[str]:
     last = -1  # index in `words` of the last content word of this clause
     tokens = _analysed(text)
     for i, (lemma, pos, surface, sub) in enumerate(tokens):
-        if pos in ("補助記号", "空白"):
-            last = -1
+        if pos in ("補助記号", "空白") or _ja_clause_break(tokens, i):
+            last = -1  # ない after it starts a clause of its own: 買ったので|無い is "none"
             continue
         following = tokens[i + 1][0] if i + 1 < len(tokens) else ""
         if lemma in _JA_NEGATORS and (following in _JA_OBLIGATION or surface[-1] in "ゃャ"):

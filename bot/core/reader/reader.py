@@ -264,8 +264,14 @@ class Reader:
             return reading
         if value == NOT_AN_ANSWER:
             return NOTHING
-        if "|" in value:  # it fits these options (flow.either): ask which
-            return Reading(Kind.CLARIFY, tuple(value.split("|")), hint=VALUE_UNSURE)
+        if "|" in value:  # it fits these options (flow.either): ask which ...
+            options = tuple(value.split("|"))
+            if (
+                reading.kind is Kind.SURE and reading.options[0] in options
+                and self._ruled_out(index, lang, text, set(options) - {reading.options[0]})
+            ):  # ... unless the words say one and deny the others (まだ遅れてない…今月)
+                return reading
+            return Reading(Kind.CLARIFY, options, hint=VALUE_UNSURE)
         return Reading(Kind.SURE, (value,), score=1.0)  # a duration or a count said outright
 
     @staticmethod
@@ -319,6 +325,24 @@ class Reader:
         )
         return Reading(Kind.CLARIFY, others, score=reading.score) if len(others) >= 2 else None
 
+    def _ruled_out(self, index: _Index, lang: str, text: str, options: set[str]) -> bool:
+        """Whether the text negates a word each of `options` is said with (まだ遅れてない
+        rules out every overdue length), so that none of them can be meant."""
+        words = analysers.words_of(lang, analysers.clean(text))
+        negated = {w[1:] for w in words if w.startswith(analysers.NEGATED)}
+        vetoed = self._vetoed(index, negated - {w for w in words if w[:1] != analysers.NEGATED})
+        return all(index.targets.index(option) in vetoed for option in options)
+
+    @staticmethod
+    def _vetoed(index: _Index, only_negated: set[str]) -> set[int]:
+        """The targets said with a word the text negates (and does not also say plainly),
+        unless the target is also said with it negated."""
+        return {
+            t
+            for t in range(len(index.targets))
+            if only_negated & index.said[t] and not only_negated & index.said_negated[t]
+        }
+
     def _rank(
         self, index: _Index, lang: str, text: str, negation: bool = True, part: bool = False
     ) -> list[tuple[int, float]]:
@@ -341,11 +365,7 @@ class Reader:
         # A word the text negates (and does not also say plainly) rules out the options said
         # with it, unless the option is also said with it negated.
         only_negated = negated - plain
-        vetoed = {
-            t
-            for t in range(len(index.targets))
-            if only_negated & index.said[t] and not only_negated & index.said_negated[t]
-        }
+        vetoed = self._vetoed(index, only_negated)
         best: dict[int, float] = {}
         for example_id, shared_weight in overlap.items():
             example = index.examples[example_id]
