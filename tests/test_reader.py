@@ -259,3 +259,21 @@ def test_round_five_japanese_phrasings(reader: Reader, flow, question, text, opt
 def test_the_best_offer_is_no_buyer_yet(reader: Reader) -> None:
     reading = reader.read("car_sale", "buyer", "ja", "いちばん高く買ってくれるところかな")
     assert reading.kind is Kind.DONT_KNOW and reading.options == ("undecided",), reading
+
+
+@pytest.mark.parametrize(
+    "text, option",
+    [
+        ("我自己…等下 翻出来看了 是オリコ，对 是オリコ", "lender"),
+        ("是我，不对，是贷款公司", "lender"),
+    ],
+)
+def test_a_chinese_self_correction_reads_what_follows_it(reader: Reader, text, option) -> None:
+    reading = reader.read("car_sale", "owner", "zh", text)
+    assert reading.kind is Kind.SURE and reading.options == (option,), reading
+
+
+def test_a_chinese_pause_word_that_is_no_correction_is_read_as_it_is(reader: Reader) -> None:
+    # 等下个月 (wait for next month) and a 不对 that opens the answer take nothing back
+    reading = reader.read("card_overdue", "status", "zh", "还没逾期，等下个月发工资")
+    assert reading.kind is Kind.SURE and reading.options == ("not_yet",), reading

@@ -539,3 +539,38 @@ def test_chinese_replacing_with_a_smaller_car():
     chat = Chat("zh")
     chat.run("@car_sale", "@lender", "@standard", "150万", "100万", "想换个小点的车")
     assert chat.session.answers.get("replacing") == "yes"
+
+
+@pytest.mark.parametrize(
+    "steps, typed, question, option",
+    [
+        (("@car_sale", "@lender"), "三井住友银行的マイカーローン", "loan_kind", "bank"),
+        (("@car_sale", "@lender"), "不是残クレ，就是普通的分期", "loan_kind", "standard"),
+        (("@car_sale",), "写的是トヨタ", "owner", None),  # Toyota: the dealer or its finance arm
+    ],
+)
+def test_chinese_with_a_katakana_word_is_read_as_chinese(steps, typed, question, option):
+    """It was read as Japanese (kana = Japanese), where 银行 / 普通 / 写的是 mean nothing."""
+    chat = Chat("zh")
+    chat.run(*steps, typed)
+    if option is None:
+        assert question not in chat.session.answers and chat.last.notice == CLARIFY
+    else:
+        assert chat.session.answers[question] == option
+
+
+@pytest.mark.parametrize("typed", ["不知道 得问ローン会社", "回头打电话问问オリコ"])
+def test_asking_the_loan_company_in_chinese_is_not_knowing_the_balance(typed):
+    chat = Chat("zh")
+    chat.run("@car_sale", "@lender", "@standard", typed)
+    option = chat.runner.engine.flows["car_sale"].question("balance").option("unknown")
+    assert chat.replies[0].text == translate("zh", option.info)
+
+
+def test_a_chinese_self_correction_reads_what_follows_it():
+    chat = Chat("zh")
+    chat.run("@car_sale", "我自己…等下 翻出来看了 是オリコ，对 是オリコ")
+    assert chat.session.answers["owner"] == "lender"
+    chat = Chat("zh")
+    chat.run("@card_overdue", "两个月，不对，三个多月了")
+    assert chat.session.answers["status"] == "gt3m"
