@@ -12,6 +12,7 @@ from bot.core.amount_words import (
     bare_figure,
     currency_named,
     find_amount,
+    range_middle,
     says_about,
     says_bound,
     says_range,
@@ -736,3 +737,19 @@ def test_man_typed_in_kana_or_katakana_after_digits(text: str, expected: int) ->
 )
 def test_w_and_a_digit_after_it_in_a_sentence_are_one_amount(text, amount):
     assert find_amount(text) == amount
+
+
+@pytest.mark.parametrize(
+    ("text", "middle"),
+    [
+        ("四五万吧", 45_000), ("四十七八万", 475_000), ("一百二三十万", 1_250_000),
+        ("大概七八十万吧", 750_000), ("两万七八", 27_500), ("两三千", 2_500),
+        ("80到100万之间", 900_000), ("3到4万", 35_000), ("110万から130万", 1_200_000),
+        ("80〜90万円", 850_000),
+        # no range, two of them, a bound, another amount, or ends too far apart: no middle
+        ("本金5万", None), ("三四万或者五六万", None), ("将近七八十万", None),
+        ("月供三四千", None), ("1到100万", None), ("2026-12-04", None),
+    ],
+)
+def test_the_middle_of_a_range(text, middle):
+    assert range_middle(text) == middle

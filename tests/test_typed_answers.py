@@ -574,3 +574,28 @@ def test_a_chinese_self_correction_reads_what_follows_it():
     chat = Chat("zh")
     chat.run("@card_overdue", "两个月，不对，三个多月了")
     assert chat.session.answers["status"] == "gt3m"
+
+
+@pytest.mark.parametrize(
+    ("steps", "typed", "question", "middle"),
+    [
+        (("@card_overdue", "@gt3m", "@partial"), "四五万吧", "principal", 45_000),
+        (("@card_overdue", "@gt3m", "@partial"), "两万七八", "principal", 27_500),
+        (("@car_sale", "@lender", "@standard"), "80到100万之间", "balance", 900_000),
+    ],
+)
+def test_a_range_is_confirmed_as_its_middle(steps, typed, question, middle):
+    """四五万 is how Chinese says "about 45,000": it was asked for one figure (or not read)."""
+    chat = Chat("zh")
+    chat.run(*steps, typed)
+    assert question not in chat.session.answers
+    head = translate("zh", texts.CONFIRM_RANGE).split("{")[0]
+    assert chat.replies[0].text.startswith(head) and chat.session.pending["confirm"] == middle
+    chat.send("对")
+    assert chat.session.answers[question] == middle
+
+
+def test_a_range_in_the_other_currency_is_still_asked_in_the_right_one():
+    chat = Chat("zh")
+    chat.run("@car_sale", "@lender", "@standard", "80到100万元")
+    assert "balance" not in chat.session.answers and chat.session.pending is None

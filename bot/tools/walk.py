@@ -34,6 +34,7 @@ from bot.core.engine import (
     MENU,
     NEAR,
     NO_WORDS,
+    RANGE,
     SUGGESTED,
     YES_WORDS,
     Engine,
@@ -307,7 +308,7 @@ class Walker:
         elif pending is not None and pending != {LANG_PICKER: 1}:
             if (
                 CONFIRM not in pending
-                or not set(pending) <= {CONFIRM, ALTERNATIVE, NEAR}
+                or not set(pending) <= {CONFIRM, ALTERNATIVE, NEAR, RANGE}
                 or position_kind(self.engine, after) != "confirm"
             ):
                 self._fail(f"pending {pending!r}", before)
@@ -320,7 +321,7 @@ class Walker:
             amount = pending[CONFIRM]
             too_high = high is not None and amount > high
             too_low = low is not None and 0 < amount < low and ALTERNATIVE in pending
-            if not (too_high or too_low):
+            if not (too_high or too_low or NEAR in pending or RANGE in pending):
                 self._fail(f"confirmation of a plausible amount {pending!r}", before)
 
         # The last reply is the open question, and its keyboard offers exactly its options
