@@ -9,6 +9,7 @@ from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from bot.core.amount_words import (
+    amounts_in,
     bare_figure,
     currency_named,
     find_amount,
@@ -753,3 +754,8 @@ def test_w_and_a_digit_after_it_in_a_sentence_are_one_amount(text, amount):
 )
 def test_the_middle_of_a_range(text, middle):
     assert range_middle(text) == middle
+
+
+def test_a_numeral_that_counts_the_next_part_is_not_the_thousands_before_it():
+    assert amounts_in("两张卡，一张2万一张3万") == [20_000, 30_000]
+    assert amounts_in("建行2万5") == [25_000]

@@ -414,20 +414,30 @@ def test_nothing_understood_twice_in_a_row_is_not_answered_with_the_same_line(
 
 
 @pytest.mark.parametrize(
-    ("lang", "steps", "typed"),
+    ("lang", "steps", "typed", "total"),
     [
-        ("zh", ("@card_overdue", "@gt3m", "@partial"), "刷了2万多，取现5000"),
-        ("ja", ("@car_sale", "@lender", "@standard"), "残価が80万で、それとは別に40万"),
+        ("zh", ("@card_overdue", "@gt3m", "@partial"), "刷了2万多，取现5000", 25_000),
+        ("zh", ("@card_overdue", "@gt3m", "@partial"), "两张卡，一张2万一张3万", 50_000),
+        ("zh", ("@car_sale", "@lender", "@standard"), "剩120万，再加上残价80万", 2_000_000),
+        ("ja", ("@car_sale", "@lender", "@standard"), "残価が80万で、それとは別に40万", 1_200_000),
     ],
 )
-def test_several_amounts_the_bot_cannot_tell_apart_are_asked_for_one(lang, steps, typed):
+def test_several_parts_of_the_amount_are_added_up_and_confirmed(lang, steps, typed, total):
+    """They were asked for as one figure ("add them up yourself")."""
     chat = Chat(lang)
     chat.run(*steps)
     state = chat.session.state
     replies = chat.send(typed)
-    assert state not in chat.session.answers
-    several = translate(lang, texts.AMOUNT_SEVERAL).split("{")[0]
-    assert replies[0].text.startswith(several)
+    assert state not in chat.session.answers and chat.session.pending["confirm"] == total
+    assert replies[0].text.startswith(translate(lang, texts.CONFIRM_SUM).split("{")[0])
+    chat.send("@yes")
+    assert chat.session.answers[state] == total
+
+
+def test_several_offers_are_not_added_up():
+    chat = Chat("zh")
+    chat.run("@car_sale", "@lender", "@standard", "150万", "A店120万，B店130万")
+    assert chat.session.answers["appraisal"] == 1_300_000  # the highest, never the sum
 
 
 def test_a_hesitation_that_opens_an_answer_is_no_dont_know():

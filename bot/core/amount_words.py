@@ -78,6 +78,9 @@ _NOT_MONEY_RE = re.compile(
     r"\s*(?:km|キロ|公里|年|か月|ヶ月|ケ月|カ月|ヵ月|个月|個月|月|日(?![元円圓圆币])|天|周|週|回|次|歳|岁|人|台|件|%|社|家|号"
     r"|位|時|时|分|秒|倍|割|成|期|枚|本|度)"
 )
+# A numeral and a counter word starting the next part of a sentence ("2万一张3万"): the
+# numeral is not the thousands of the figure before it.
+_COUNTED_NEXT = re.compile(r"[一二两三四五六七八九](?:张|張|个|個|家|辆|輛|台|笔|筆|枚|社|间|間)")
 _MONEY_AFTER_RE = re.compile(r"\s*(?:円|元|块|塊|日元|人民币|yen|rmb|くらい|ぐらい|左右|多|余)")
 _BIG = set("万億亿萬")
 _MORE_THEN_UNIT = re.compile(r"\s*(?:多|余|几|幾|来|來)\s*(?P<unit>[万萬千百億亿])")
@@ -238,6 +241,8 @@ def amounts_in(text: str) -> list[int] | None:
             continue
         core = match.group().strip(".,、点")
         after = folded[match.end() :]
+        if len(core) > 2 and core[-2] in "万萬千" and _COUNTED_NEXT.match(core[-1] + after):
+            core = core[:-1]  # 一张2万一张3万: the 一 counts the next card, it is no 2万1
         if not core or _NOT_MONEY_RE.match(after):
             continue
         if _SIGN_BEFORE_RE.search(folded[: match.start()]):
