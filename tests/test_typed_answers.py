@@ -609,3 +609,30 @@ def test_a_range_in_the_other_currency_is_still_asked_in_the_right_one():
     chat = Chat("zh")
     chat.run("@car_sale", "@lender", "@standard", "80到100万元")
     assert "balance" not in chat.session.answers and chat.session.pending is None
+
+
+@pytest.mark.parametrize("typed", ["看情况吧", "还在想办法", "要看家里能不能帮忙"])
+def test_it_depends_at_the_ability_is_asked_for_a_best_guess(typed):
+    """It got the generic "didn't understand"."""
+    from flows.card_overdue import ABILITY_DONT_KNOW
+
+    chat = Chat("zh")
+    chat.run("@card_overdue", "@gt3m", typed)
+    assert "ability" not in chat.session.answers
+    assert chat.replies[0].text == translate("zh", ABILITY_DONT_KNOW)
+
+
+def test_not_all_of_it_said_as_impossible_asks_part_or_nothing():
+    chat = Chat("zh")
+    chat.run("@card_overdue", "@gt3m", "全部？不可能")
+    assert {o.id for o in chat.last.options} == {"partial", "none"}
+
+
+@pytest.mark.parametrize("typed", ["可能换吧", "可能会买吧，看价格", "看卖多少钱吧 卖得好就换"])
+def test_replacing_that_depends_on_the_price_is_not_decided(typed):
+    from flows.car_sale import NOT_DECIDED_YET
+
+    chat = Chat("zh")
+    chat.run("@car_sale", "@lender", "@standard", "150万", "100万", typed)
+    assert "replacing" not in chat.session.answers
+    assert chat.replies[0].text == translate("zh", NOT_DECIDED_YET)
