@@ -305,3 +305,10 @@ def test_the_due_day_just_past_is_still_under_a_month(reader: Reader) -> None:
     # the counter 账单日刚过 (the statement day, not the due day) leaves 还款日刚过 alone
     reading = reader.read("card_overdue", "status", "zh", "还款日刚过")
     assert reading.kind is Kind.SURE and reading.options == ("lt1m",), reading
+
+
+def test_offers_not_yet_compared_are_not_not_yet_appraised(reader: Reader) -> None:
+    reading = reader.read("car_sale", "appraisal", "zh", "一括査定做了 还没比")
+    assert reading.kind is not Kind.SURE, reading
+    reading = reader.read("car_sale", "appraisal", "zh", "一括査定还在等回复")
+    assert reading.kind is Kind.SURE and reading.options == ("not_yet",), reading
