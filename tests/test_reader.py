@@ -312,3 +312,15 @@ def test_offers_not_yet_compared_are_not_not_yet_appraised(reader: Reader) -> No
     assert reading.kind is not Kind.SURE, reading
     reading = reader.read("car_sale", "appraisal", "zh", "一括査定还在等回复")
     assert reading.kind is Kind.SURE and reading.options == ("not_yet",), reading
+
+
+@pytest.mark.parametrize("text", ["朋友也问了，店也问了，还没定", "朋友说想要 但我也在问买取店"])
+def test_buyers_named_as_still_open_are_undecided(reader: Reader, text) -> None:
+    # "not decided" ahead of the buyers it names: they are what is still open, not a choice
+    reading = reader.read("car_sale", "buyer", "zh", text)
+    assert reading.kind is Kind.DONT_KNOW and reading.options == ("undecided",), reading
+
+
+def test_two_buyers_without_a_doubt_are_still_asked_which(reader: Reader) -> None:
+    reading = reader.read("car_sale", "buyer", "zh", "卖给朋友或者买取店")
+    assert reading.kind is Kind.CLARIFY and set(reading.options) == {"business", "individual"}

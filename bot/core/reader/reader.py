@@ -431,6 +431,12 @@ class Reader:
             if entry.clarify:
                 return Reading(Kind.CLARIFY, entry.clarify, hint=name, score=score)
             return Reading(Kind.NOTHING, hint=name, score=score)
+        top = index.entries.get(names[0]) if names else None
+        if len(options) >= 2 and top is not None and top.is_option and top.dont_know and (
+            score >= self.thresholds.sure
+        ):
+            # "朋友也问了，店也问了，还没定": the options named are what is still open
+            return Reading(Kind.DONT_KNOW, (names[0],), score=score)
         if len(options) >= 2:
             return Reading(Kind.CLARIFY, tuple(options), score=score)
         hints = [n for n in names if n.startswith("_")]
