@@ -138,6 +138,7 @@ BALANCE = Question(
     # the amount first borrowed is not what is left: 借了300万, 300万借りた
     other_cues=("借了", "借りた", "借入", "借款", "贷了", "组了", "組んだ"),
     plausible_max=100_000_000,
+    parts_add_up=True,  # 残价100万，另外还剩50万: the payoff includes the 残価
     plausible_min=10_000,
     hints={"_other_amount": BALANCE_NOT_MONTHLY},
     options=(

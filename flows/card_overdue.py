@@ -571,6 +571,7 @@ PRINCIPAL = Question(
     ),
     plausible_max=10_000_000,
     plausible_min=100,
+    parts_add_up=True,  # 两张卡，一张2万一张3万; 取现1万，刷卡消费2万
     # 数额较大 / 巨大 / 特别巨大 (2018 interpretation, Art. 8)
     boundaries=(THRESHOLD, 500_000, 5_000_000),
     hints={"_other_amount": PRINCIPAL_ONLY, "_out_of_scope": JAPANESE_CARD},

@@ -9,9 +9,11 @@ from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from bot.core.amount_words import (
+    amounts_in,
     bare_figure,
     currency_named,
     find_amount,
+    range_middle,
     says_about,
     says_bound,
     says_range,
@@ -768,3 +770,24 @@ def test_a_hiragana_figure_said_about_near_a_boundary_is_confirmed():
 @pytest.mark.parametrize("text", ["もうゼロ", "もう0円"])
 def test_already_nothing_is_zero(text):
     assert parse_amount(text) == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "middle"),
+    [
+        ("四五万吧", 45_000), ("四十七八万", 475_000), ("一百二三十万", 1_250_000),
+        ("大概七八十万吧", 750_000), ("两万七八", 27_500), ("两三千", 2_500),
+        ("80到100万之间", 900_000), ("3到4万", 35_000), ("110万から130万", 1_200_000),
+        ("80〜90万円", 850_000),
+        # no range, two of them, a bound, another amount, or ends too far apart: no middle
+        ("本金5万", None), ("三四万或者五六万", None), ("将近七八十万", None),
+        ("月供三四千", None), ("1到100万", None), ("2026-12-04", None),
+    ],
+)
+def test_the_middle_of_a_range(text, middle):
+    assert range_middle(text) == middle
+
+
+def test_a_numeral_that_counts_the_next_part_is_not_the_thousands_before_it():
+    assert amounts_in("两张卡，一张2万一张3万") == [20_000, 30_000]
+    assert amounts_in("建行2万5") == [25_000]

@@ -768,7 +768,8 @@ def test_dates_and_rates_say_the_spacing(typed, option):
         ("ability", "能一次性还清", "full"),
         ("ability", "一分钱都没有", "none"),
         ("ability", "只能分期还", "partial"),
-        ("ability", "一次性还不了，分期可以", None),  # not "nothing": ask rather than guess
+        # not "nothing": in instalments is part of it now (as 能全部还，但是得分12期)
+        ("ability", "一次性还不了，分期可以", "partial"),
     ],
 )
 def test_more_ways_to_say_how_much_can_be_repaid(question, typed, option):

@@ -328,3 +328,68 @@ def test_a_little_of_paying_is_no_length_and_no_whole(reader: Reader) -> None:
     assert status.kind is not Kind.SURE, status  # was "overdue a little": under a month
     ability = reader.read("card_overdue", "ability", "ja", "少しずつなら払えます")
     assert ability.kind is Kind.SURE and ability.options == ("partial",), ability
+
+
+@pytest.mark.parametrize(
+    "text, option",
+    [
+        ("我自己…等下 翻出来看了 是オリコ，对 是オリコ", "lender"),
+        ("是我，不对，是贷款公司", "lender"),
+    ],
+)
+def test_a_chinese_self_correction_reads_what_follows_it(reader: Reader, text, option) -> None:
+    reading = reader.read("car_sale", "owner", "zh", text)
+    assert reading.kind is Kind.SURE and reading.options == (option,), reading
+
+
+def test_a_chinese_pause_word_that_is_no_correction_is_read_as_it_is(reader: Reader) -> None:
+    # 等下个月 (wait for next month) and a 不对 that opens the answer take nothing back
+    reading = reader.read("card_overdue", "status", "zh", "还没逾期，等下个月发工资")
+    assert reading.kind is Kind.SURE and reading.options == ("not_yet",), reading
+
+
+@pytest.mark.parametrize(
+    ("flow", "question", "text", "kind", "option"),
+    [
+        # the shop that sold the car is not "me"; a Japanese company's name; 饭 for 贩
+        ("car_sale", "owner", "写的是卖我车的那家中古车屋的名字", Kind.SURE, "dealer"),
+        ("car_sale", "owner", "株式会社〇〇自動車販売", Kind.SURE, "dealer"),
+        ("car_sale", "owner", "信饭公司", Kind.SURE, "lender"),
+        ("car_sale", "buyer", "中古車屋", Kind.SURE, "business"),
+        ("car_sale", "buyer", "还没決定", Kind.DONT_KNOW, "undecided"),
+        # not overdue yet: this month's bill will be late, the due day is still ahead
+        ("card_overdue", "status", "账单日刚过，还款日还没到", Kind.SURE, "not_yet"),
+        ("card_overdue", "status", "一直在还最低还款", Kind.SURE, "not_yet"),
+        # not in one go is part, not nothing; a few thousand is part
+        ("card_overdue", "ability", "一次性还不了，要分期", Kind.SURE, "partial"),
+        ("card_overdue", "ability", "能先还个三五千", Kind.SURE, "partial"),
+    ],
+)
+def test_round_six_chinese_phrasings(reader: Reader, flow, question, text, kind, option) -> None:
+    reading = reader.read(flow, question, "zh", text)
+    assert reading.kind is kind and reading.options == (option,), reading
+
+
+def test_the_due_day_just_past_is_still_under_a_month(reader: Reader) -> None:
+    # the counter 账单日刚过 (the statement day, not the due day) leaves 还款日刚过 alone
+    reading = reader.read("card_overdue", "status", "zh", "还款日刚过")
+    assert reading.kind is Kind.SURE and reading.options == ("lt1m",), reading
+
+
+def test_offers_not_yet_compared_are_not_not_yet_appraised(reader: Reader) -> None:
+    reading = reader.read("car_sale", "appraisal", "zh", "一括査定做了 还没比")
+    assert reading.kind is not Kind.SURE, reading
+    reading = reader.read("car_sale", "appraisal", "zh", "一括査定还在等回复")
+    assert reading.kind is Kind.SURE and reading.options == ("not_yet",), reading
+
+
+@pytest.mark.parametrize("text", ["朋友也问了，店也问了，还没定", "朋友说想要 但我也在问买取店"])
+def test_buyers_named_as_still_open_are_undecided(reader: Reader, text) -> None:
+    # "not decided" ahead of the buyers it names: they are what is still open, not a choice
+    reading = reader.read("car_sale", "buyer", "zh", text)
+    assert reading.kind is Kind.DONT_KNOW and reading.options == ("undecided",), reading
+
+
+def test_two_buyers_without_a_doubt_are_still_asked_which(reader: Reader) -> None:
+    reading = reader.read("car_sale", "buyer", "zh", "卖给朋友或者买取店")
+    assert reading.kind is Kind.CLARIFY and set(reading.options) == {"business", "individual"}

@@ -420,20 +420,30 @@ def test_nothing_understood_twice_in_a_row_is_not_answered_with_the_same_line(
 
 
 @pytest.mark.parametrize(
-    ("lang", "steps", "typed"),
+    ("lang", "steps", "typed", "total"),
     [
-        ("zh", ("@card_overdue", "@gt3m", "@partial"), "刷了2万多，取现5000"),
-        ("ja", ("@car_sale", "@lender", "@standard"), "残価が80万で、それとは別に40万"),
+        ("zh", ("@card_overdue", "@gt3m", "@partial"), "刷了2万多，取现5000", 25_000),
+        ("zh", ("@card_overdue", "@gt3m", "@partial"), "两张卡，一张2万一张3万", 50_000),
+        ("zh", ("@car_sale", "@lender", "@standard"), "剩120万，再加上残价80万", 2_000_000),
+        ("ja", ("@car_sale", "@lender", "@standard"), "残価が80万で、それとは別に40万", 1_200_000),
     ],
 )
-def test_several_amounts_the_bot_cannot_tell_apart_are_asked_for_one(lang, steps, typed):
+def test_several_parts_of_the_amount_are_added_up_and_confirmed(lang, steps, typed, total):
+    """They were asked for as one figure ("add them up yourself")."""
     chat = Chat(lang)
     chat.run(*steps)
     state = chat.session.state
     replies = chat.send(typed)
-    assert state not in chat.session.answers
-    several = translate(lang, texts.AMOUNT_SEVERAL).split("{")[0]
-    assert replies[0].text.startswith(several)
+    assert state not in chat.session.answers and chat.session.pending["confirm"] == total
+    assert replies[0].text.startswith(translate(lang, texts.CONFIRM_SUM).split("{")[0])
+    chat.send("@yes")
+    assert chat.session.answers[state] == total
+
+
+def test_several_offers_are_not_added_up():
+    chat = Chat("zh")
+    chat.run("@car_sale", "@lender", "@standard", "150万", "A店120万，B店130万")
+    assert chat.session.answers["appraisal"] == 1_300_000  # the highest, never the sum
 
 
 def test_a_hesitation_that_opens_an_answer_is_no_dont_know():
@@ -545,3 +555,90 @@ def test_chinese_replacing_with_a_smaller_car():
     chat = Chat("zh")
     chat.run("@car_sale", "@lender", "@standard", "150万", "100万", "想换个小点的车")
     assert chat.session.answers.get("replacing") == "yes"
+
+
+@pytest.mark.parametrize(
+    "steps, typed, question, option",
+    [
+        (("@car_sale", "@lender"), "三井住友银行的マイカーローン", "loan_kind", "bank"),
+        (("@car_sale", "@lender"), "不是残クレ，就是普通的分期", "loan_kind", "standard"),
+        (("@car_sale",), "写的是トヨタ", "owner", None),  # Toyota: the dealer or its finance arm
+    ],
+)
+def test_chinese_with_a_katakana_word_is_read_as_chinese(steps, typed, question, option):
+    """It was read as Japanese (kana = Japanese), where 银行 / 普通 / 写的是 mean nothing."""
+    chat = Chat("zh")
+    chat.run(*steps, typed)
+    if option is None:
+        assert question not in chat.session.answers and chat.last.notice == CLARIFY
+    else:
+        assert chat.session.answers[question] == option
+
+
+@pytest.mark.parametrize("typed", ["不知道 得问ローン会社", "回头打电话问问オリコ"])
+def test_asking_the_loan_company_in_chinese_is_not_knowing_the_balance(typed):
+    chat = Chat("zh")
+    chat.run("@car_sale", "@lender", "@standard", typed)
+    option = chat.runner.engine.flows["car_sale"].question("balance").option("unknown")
+    assert chat.replies[0].text == translate("zh", option.info)
+
+
+def test_a_chinese_self_correction_reads_what_follows_it():
+    chat = Chat("zh")
+    chat.run("@car_sale", "我自己…等下 翻出来看了 是オリコ，对 是オリコ")
+    assert chat.session.answers["owner"] == "lender"
+    chat = Chat("zh")
+    chat.run("@card_overdue", "两个月，不对，三个多月了")
+    assert chat.session.answers["status"] == "gt3m"
+
+
+@pytest.mark.parametrize(
+    ("steps", "typed", "question", "middle"),
+    [
+        (("@card_overdue", "@gt3m", "@partial"), "四五万吧", "principal", 45_000),
+        (("@card_overdue", "@gt3m", "@partial"), "两万七八", "principal", 27_500),
+        (("@car_sale", "@lender", "@standard"), "80到100万之间", "balance", 900_000),
+    ],
+)
+def test_a_range_is_confirmed_as_its_middle(steps, typed, question, middle):
+    """四五万 is how Chinese says "about 45,000": it was asked for one figure (or not read)."""
+    chat = Chat("zh")
+    chat.run(*steps, typed)
+    assert question not in chat.session.answers
+    head = translate("zh", texts.CONFIRM_RANGE).split("{")[0]
+    assert chat.replies[0].text.startswith(head) and chat.session.pending["confirm"] == middle
+    chat.send("对")
+    assert chat.session.answers[question] == middle
+
+
+def test_a_range_in_the_other_currency_is_still_asked_in_the_right_one():
+    chat = Chat("zh")
+    chat.run("@car_sale", "@lender", "@standard", "80到100万元")
+    assert "balance" not in chat.session.answers and chat.session.pending is None
+
+
+@pytest.mark.parametrize("typed", ["看情况吧", "还在想办法", "要看家里能不能帮忙"])
+def test_it_depends_at_the_ability_is_asked_for_a_best_guess(typed):
+    """It got the generic "didn't understand"."""
+    from flows.card_overdue import ABILITY_DONT_KNOW
+
+    chat = Chat("zh")
+    chat.run("@card_overdue", "@gt3m", typed)
+    assert "ability" not in chat.session.answers
+    assert chat.replies[0].text == translate("zh", ABILITY_DONT_KNOW)
+
+
+def test_not_all_of_it_said_as_impossible_asks_part_or_nothing():
+    chat = Chat("zh")
+    chat.run("@card_overdue", "@gt3m", "全部？不可能")
+    assert {o.id for o in chat.last.options} == {"partial", "none"}
+
+
+@pytest.mark.parametrize("typed", ["可能换吧", "可能会买吧，看价格", "看卖多少钱吧 卖得好就换"])
+def test_replacing_that_depends_on_the_price_is_not_decided(typed):
+    from flows.car_sale import NOT_DECIDED_YET
+
+    chat = Chat("zh")
+    chat.run("@car_sale", "@lender", "@standard", "150万", "100万", typed)
+    assert "replacing" not in chat.session.answers
+    assert chat.replies[0].text == translate("zh", NOT_DECIDED_YET)

@@ -80,6 +80,9 @@ _NOT_MONEY_RE = re.compile(
     r"\s*(?:km|キロ|公里|年|か月|ヶ月|ケ月|カ月|ヵ月|个月|個月|月|日(?![元円圓圆币])|天|周|週|回|次|歳|岁|人|台|件|%|社|家|号"
     r"|位|時|时|分|秒|倍|割|成|期|枚|本|度)"
 )
+# A numeral and a counter word starting the next part of a sentence ("2万一张3万"): the
+# numeral is not the thousands of the figure before it.
+_COUNTED_NEXT = re.compile(r"[一二两三四五六七八九](?:张|張|个|個|家|辆|輛|台|笔|筆|枚|社|间|間)")
 _MONEY_AFTER_RE = re.compile(r"\s*(?:円|元|块|塊|日元|人民币|yen|rmb|くらい|ぐらい|左右|多|余)")
 _BIG = set("万億亿萬")
 _MORE_THEN_UNIT = re.compile(r"\s*(?:多|余|几|幾|来|來)\s*(?P<unit>[万萬千百億亿])")
@@ -132,6 +135,47 @@ def says_about(text: str) -> bool:
 def says_range(text: str) -> bool:
     """Whether two figures are given as a range: 80〜90万, 3到4万, 两三万."""
     return _RANGE_RE.search(_folded(text)) is not None
+
+
+# Chinese says "about" with two neighbouring numerals: 四五万 (4–5万), 七八十万, 四十七八万,
+# 一百二三十万, and after the unit 两万七八 (27,000–28,000).
+_PAIR = "一二|两三|二三|三四|四五|五六|六七|七八|八九"
+_PAIR_RE = re.compile(
+    rf"({_PAIR})(?=\s*[十百千万萬])|(?<=[万萬千])({_PAIR})(?![0-9一二三四五六七八九十百千万萬])"
+)
+_SPAN_RE_NUMBERS = re.compile(
+    rf"{_NUM}(?P<sep>\s*(?:[〜~～\-−–—]|到|至|から)\s*)(?=[0-9一二两三四五六七八九十])"
+)
+_UNIT_BEFORE_RE = re.compile(r"(万|萬|千|百|億|亿|円|元|块)\s*$")
+_UNIT_AFTER_RE = re.compile(r"^[0-9.一二两三四五六七八九十百千]+\s*(万|萬|千|百|億|亿|円|元|块)")
+
+
+def range_middle(text: str) -> int | None:
+    """The middle of the one range a sentence gives (四五万 -> 45,000, 两万七八 -> 27,500,
+    80到100万 -> 900,000, 110万から130万 -> 1,200,000), for the engine to confirm; None when
+    there is no range, more than one, or its ends do not read as two amounts, the higher at
+    most twice the lower."""
+    folded = _folded(text)
+    if len(folded) > 200 or says_bound(folded) or _OTHER_AMOUNT_RE.search(folded):
+        return None
+    pairs = list(_PAIR_RE.finditer(folded))
+    spans = list(_SPAN_RE_NUMBERS.finditer(folded))
+    if len(pairs) + len(spans) != 1:
+        return None
+    if pairs:  # 七八十万: 七十万 and 八十万
+        start, end = pairs[0].span()
+        low_text = folded[:start] + pairs[0].group()[0] + folded[end:]
+        high_text = folded[:start] + pairs[0].group()[1] + folded[end:]
+    else:  # 80到100万: 80万 and 100万
+        start, end = spans[0].span("sep")
+        low_text, high_text = folded[:start], folded[end:]
+        unit = _UNIT_AFTER_RE.match(high_text)
+        if unit is not None and not _UNIT_BEFORE_RE.search(low_text):
+            low_text += unit.group(1)
+    low, high = find_amount(low_text), find_amount(high_text)
+    if low is None or high is None or not 0 < low < high <= 2 * low:
+        return None
+    return (low + high) // 2
 
 
 def says_other_amount(text: str, words: tuple[str, ...] = ()) -> bool:
@@ -199,6 +243,8 @@ def amounts_in(text: str) -> list[int] | None:
             continue
         core = match.group().strip(".,、点")
         after = folded[match.end() :]
+        if len(core) > 2 and core[-2] in "万萬千" and _COUNTED_NEXT.match(core[-1] + after):
+            core = core[:-1]  # 一张2万一张3万: the 一 counts the next card, it is no 2万1
         if not core or _NOT_MONEY_RE.match(after):
             continue
         if _SIGN_BEFORE_RE.search(folded[: match.start()]):

@@ -37,7 +37,15 @@ from bot.core.kinds import Problem
 from bot.core.reader import Kind as ReadingKind
 from bot.core.reader import Reading, analysers
 from bot.core.session import Session
-from bot.core.typed import has_cjk, has_kana, looks_chinese, normalize, plain
+from bot.core.typed import (
+    chinese_with_katakana,
+    has_cjk,
+    has_hiragana,
+    has_kana,
+    looks_chinese,
+    normalize,
+    plain,
+)
 
 ACK = "ack"  # Reply.notice of the line saying back how a typed answer was read
 CLARIFY = "clarify"  # Reply.notice of a question asked again with just the options that compete
@@ -482,11 +490,16 @@ class TypedAnswers:
         """The reader's reading in the user's language, else in the other one where the
         script allows it: people mix them (我自己 in a Japanese conversation), but text with
         kana is Japanese, whatever the conversation (自分じゃない read as Chinese loses its
-        negation). Text without a Japanese or Chinese character is read only when it is an
-        example phrasing exactly ("dealer"): anything else Latin is not guessed at."""
-        first = "zh" if looks_chinese(text) else session.lang or DEFAULT_LANGUAGE
-        kana = has_kana(text)
-        langs = ["ja"] if kana else [first, *(lang for lang in LANGUAGES if lang != first)]
+        negation), unless it is Chinese with only a katakana word in it (三井住友银行的
+        マイカーローン, 得问ローン会社 in a Chinese conversation): Chinese first, then Japanese.
+        Text without a Japanese or Chinese character is read only when it is an example
+        phrasing exactly ("dealer"): anything else Latin is not guessed at."""
+        chinese = looks_chinese(text) or chinese_with_katakana(text)
+        first = "zh" if chinese else session.lang or DEFAULT_LANGUAGE
+        if has_kana(text) and (has_hiragana(text) or first != "zh"):
+            langs = ["ja"]
+        else:
+            langs = [first, *(lang for lang in LANGUAGES if lang != first)]
         reading = NOTHING_READ
         for lang in langs:
             reading = self.reader.read(flow.id, question.id, lang, text, part)

@@ -18,7 +18,16 @@ from dataclasses import dataclass
 from babel.dates import format_date
 
 from bot.core import commands, texts
-from bot.core.amount_words import says_about
+from bot.core.amount_words import (
+    amounts_in,
+    currency_named,
+    find_amount,
+    range_middle,
+    says_about,
+    says_bound,
+    says_range,
+    says_total,
+)
 from bot.core.amounts import AmountError, parse_amount
 from bot.core.answers import ACK as ACK  # re-exported: Reply.notice ids live with the engine
 from bot.core.answers import CLARIFY as CLARIFY
@@ -63,6 +72,8 @@ EXPORT = "export"  # the closing prompt's "save my plan"
 CONFIRM = "confirm"
 ALTERNATIVE = "alt"  # the 10,000-times amount offered when a typed one looks too small
 STALE = "stale"  # Reply.notice of the message refusing a button of another question
+SUM = "sum"  # in a pending confirmation: the amount is the sum of the parts typed
+RANGE = "range"  # in a pending confirmation: the amount is the middle of a range typed
 NEAR = "near"  # in a pending confirmation: the boundary an approximate amount is close to
 # Days an idle session is kept: the stores' default (bot/storage/base.py DEFAULT_TTL, rounded
 # up); the app passes the configured one. /privacy says it.
@@ -590,12 +601,39 @@ class Engine(TypedAnswers):
             return earlier  # "残り180万" at the appraisal: the balance, given anew
         if question.is_money and (other := self._money_sentence(session, flow, question, typed)):
             return other
+        if question.is_money and (middle := self._range_middle(question, event.value)):
+            session.pending = {CONFIRM: middle, RANGE: 1}  # 四五万, 80到100万: about the middle?
+            return [self._confirm_question(session, flow, question)]
+        if question.parts_add_up and (total := self._sum_of_parts(question, event.value)):
+            session.pending = {CONFIRM: total, SUM: 1}  # 一张2万一张3万: 5万, right?
+            return [self._confirm_question(session, flow, question)]
         read = question.kind.read(event.value, plain(_without_cue(event.value, question)))
         if isinstance(read, Problem):
             return [self._problem(session, question, read), self._ask(session, question)]
         if not question.is_money:
             return self._record(session, flow, question, read, say_back=True)
         return self._take_amount(session, flow, question, int(read), typed)
+
+    @staticmethod
+    def _range_middle(question: Question, typed: str) -> int | None:
+        """The middle of a range typed at a money question, in its currency (not 80到100万元
+        where yen are asked: that is asked for as the other currency)."""
+        currency = question.kind.currency if isinstance(question.kind, Money) else None
+        if currency_named(typed) not in (None, currency):
+            return None
+        return range_middle(typed)
+
+    @staticmethod
+    def _sum_of_parts(question: Question, typed: str) -> int | None:
+        """The sum of the different amounts of a sentence that gives several and names no
+        total, in the question's currency ("招行3万，建行2万5": 55,000)."""
+        currency = question.kind.currency if isinstance(question.kind, Money) else None
+        if currency_named(typed) not in (None, currency) or says_total(typed):
+            return None
+        if says_bound(typed) or says_range(typed) or find_amount(typed) is not None:
+            return None
+        found = amounts_in(typed) or []
+        return sum(found) if len(set(found)) > 1 and len(found) <= 4 else None
 
     def _take_amount(
         self,
@@ -660,6 +698,10 @@ class Engine(TypedAnswers):
             alt = self._answer_label(session, flow, question, session.pending[ALTERNATIVE])
             text = self._t(session, texts.CONFIRM_SMALL).format(amount=amount, alt=alt)
             options = (Choice(ALTERNATIVE, alt), Choice("yes", amount))
+        elif RANGE in session.pending or SUM in session.pending:
+            message = texts.CONFIRM_RANGE if RANGE in session.pending else texts.CONFIRM_SUM
+            text = self._t(session, message).format(amount=amount)
+            options = (Choice("yes", self._t(session, texts.CONFIRM_YES)),)
         elif NEAR in session.pending:
             near = self._answer_label(session, flow, question, session.pending[NEAR])
             text = self._t(session, texts.CONFIRM_NEAR).format(amount=amount, boundary=near)

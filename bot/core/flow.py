@@ -102,6 +102,9 @@ class Question:
     topic: tuple[str, ...] = ()
     # Money only: several figures are several offers, the highest counts ("A社130万、B社145万").
     highest_of_several: bool = False
+    # Money only: several figures are parts of this amount (two cards, the residual and the
+    # rest): their sum is offered for confirmation ("一张2万一张3万": 5万, right?).
+    parts_add_up: bool = False
     # Options that count something, fewest first ("none", "once", "twice_or_more"): clauses
     # that count differently give the most ("电话打过一次，后来又寄了信": two or more).
     counts: tuple[str, ...] = ()

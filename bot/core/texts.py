@@ -95,6 +95,13 @@ CONFIRM_NEAR = N_(
     "You wrote about {amount}. The advice changes at {boundary}, so the exact figure matters: "
     "is {amount} right? If not, type the exact amount."
 )
+CONFIRM_RANGE = N_(
+    "You gave a range. Is about {amount}, its middle, right? If not, type the exact amount."
+)
+CONFIRM_SUM = N_(
+    "You gave several amounts. Together they make {amount}: is that the figure? If not, "
+    "type the exact amount."
+)
 CONFIRM_SMALL = N_("You entered {amount}. Did you mean {alt}?")
 CONFIRM_YES = N_("Yes, that's right")
 CONFIRM_NO = N_("No, I'll type it again")

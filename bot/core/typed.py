@@ -59,6 +59,7 @@ def _runs_on(edge: str, neighbour: str) -> bool:
 
 
 _KANA = re.compile(r"[\u3040-\u30ff\uff66-\uff9f]")  # hiragana, katakana, half-width katakana
+_HIRAGANA = re.compile(r"[\u3040-\u309f]")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff66-\uff9f]")
 
 # A question of the user's own, not an answer: an interrogative and a question mark
@@ -85,9 +86,20 @@ def looks_chinese(text: str) -> bool:
     return _CHINESE_ONLY.search(text) is not None and not has_kana(text)
 
 
+def chinese_with_katakana(text: str) -> bool:
+    """Chinese with a Japanese word in katakana and no Japanese grammar (no hiragana):
+    三井住友银行的マイカーローン, 要去问オリコ."""
+    return _CHINESE_ONLY.search(text) is not None and not has_hiragana(text)
+
+
 def has_kana(text: str) -> bool:
     """Japanese for sure: hiragana or katakana (half-width too)."""
     return _KANA.search(text) is not None
+
+
+def has_hiragana(text: str) -> bool:
+    """Hiragana: Japanese grammar, not only a Japanese word (ローン, オリコ) in other text."""
+    return _HIRAGANA.search(text) is not None
 
 
 def has_cjk(text: str) -> bool:

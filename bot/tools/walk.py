@@ -34,7 +34,9 @@ from bot.core.engine import (
     MENU,
     NEAR,
     NO_WORDS,
+    RANGE,
     SUGGESTED,
+    SUM,
     YES_WORDS,
     Engine,
 )
@@ -308,7 +310,7 @@ class Walker:
         elif pending is not None and pending != {LANG_PICKER: 1}:
             if (
                 CONFIRM not in pending
-                or not set(pending) <= {CONFIRM, ALTERNATIVE, NEAR}
+                or not set(pending) <= {CONFIRM, ALTERNATIVE, NEAR, RANGE, SUM}
                 or position_kind(self.engine, after) != "confirm"
             ):
                 self._fail(f"pending {pending!r}", before)
@@ -321,7 +323,8 @@ class Walker:
             amount = pending[CONFIRM]
             too_high = high is not None and amount > high
             too_low = low is not None and 0 < amount < low and ALTERNATIVE in pending
-            if not (too_high or too_low):
+            if not (too_high or too_low or NEAR in pending or RANGE in pending
+                    or SUM in pending):
                 self._fail(f"confirmation of a plausible amount {pending!r}", before)
 
         # The last reply is the open question, and its keyboard offers exactly its options

@@ -57,6 +57,17 @@ _JA_CORRECTION = re.compile(
 )
 
 
+# A Chinese answer corrected while typed: "我自己…等下 翻出来看了 是オリコ", "两个月，不对，三个月".
+# Only after a pause (…, a comma, a space): "不对" opening an answer is a correction of the
+# question's premise, read as it is; 等下 only before a pause (等下个月发工资 is no correction),
+# and 等等 is "and so on".
+_ZH_CORRECTION = re.compile(
+    r"(?<=[…、,，。.!！?？\s])"
+    r"(?:(?:等一下|等下)(?=[、,，…。.!！\s])|哦不对|啊不对|不对不对|不对|说错了|搞错了|看错了)"
+    r"[、,，…。.!！\s]*"
+)
+
+
 # A Japanese answer that ends unsure of itself: "全部返せるかも", "クレジット会社かもしれない".
 _JA_HEDGED = re.compile(r"かも(?:しれない|しれません|しれん|です|ね|な)?[。.!！?？…w笑\s]*$")
 # An example that is itself a guess about what will happen (今月ムリかも, 払えなさそう): an
@@ -75,6 +86,15 @@ def corrected_ja(text: str) -> str:
             ends = list(_JA_SENTENCE_END.finditer(text, 0, match.start()))
             start = ends[-1].end() if ends else 0
             return text[:start] + text[match.end():]
+    return text
+
+
+def corrected_zh(text: str) -> str:
+    """A Chinese answer from its last self-correction on ("我自己…等下 是オリコ" -> "是オリコ").
+    Chinese sentences run on with commas, so everything before the correction goes."""
+    for match in reversed(list(_ZH_CORRECTION.finditer(text))):
+        if match.start() >= 1 and text[match.end():].strip():
+            return text[match.end():]
     return text
 
 
@@ -229,6 +249,8 @@ class Reader:
             text = rest  # "うーん、たぶん普通のローン": the "hmm" is no "don't know"
         if lang == "ja":
             text = corrected_ja(text)
+        elif lang == "zh":
+            text = corrected_zh(text)
         key = compact(text)
         if not key:
             return NOTHING
@@ -429,6 +451,12 @@ class Reader:
             if entry.clarify:
                 return Reading(Kind.CLARIFY, entry.clarify, hint=name, score=score)
             return Reading(Kind.NOTHING, hint=name, score=score)
+        top = index.entries.get(names[0]) if names else None
+        if len(options) >= 2 and top is not None and top.is_option and top.dont_know and (
+            score >= self.thresholds.sure
+        ):
+            # "朋友也问了，店也问了，还没定": the options named are what is still open
+            return Reading(Kind.DONT_KNOW, (names[0],), score=score)
         if len(options) >= 2:
             return Reading(Kind.CLARIFY, tuple(options), score=score)
         hints = [n for n in names if n.startswith("_")]
