@@ -791,3 +791,18 @@ def test_the_middle_of_a_range(text, middle):
 def test_a_numeral_that_counts_the_next_part_is_not_the_thousands_before_it():
     assert amounts_in("两张卡，一张2万一张3万") == [20_000, 30_000]
     assert amounts_in("建行2万5") == [25_000]
+
+
+@pytest.mark.parametrize("typed", ["4到6万", "四五万吧", "48万到52万"])
+def test_a_range_that_holds_a_boundary_is_asked_as_one_figure(typed):
+    # 50,000 (or 500,000) yuan decides the advice: its middle would be a guess that decides it
+    chat = Chat("zh")
+    chat.run("@card_overdue", "@gt3m", "@partial", typed)
+    assert "principal" not in chat.session.answers
+    assert not (chat.session.pending or {}).get("confirm")
+
+
+def test_a_range_beside_a_boundary_is_confirmed_as_its_middle():
+    chat = Chat("zh")
+    chat.run("@card_overdue", "@gt3m", "@partial", "五六万")
+    assert (chat.session.pending or {}).get("confirm") == 55_000

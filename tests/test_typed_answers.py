@@ -595,7 +595,7 @@ def test_a_chinese_self_correction_reads_what_follows_it():
 @pytest.mark.parametrize(
     ("steps", "typed", "question", "middle"),
     [
-        (("@card_overdue", "@gt3m", "@partial"), "四五万吧", "principal", 45_000),
+        (("@card_overdue", "@gt3m", "@partial"), "两三万吧", "principal", 25_000),
         (("@card_overdue", "@gt3m", "@partial"), "两万七八", "principal", 27_500),
         (("@car_sale", "@lender", "@standard"), "80到100万之间", "balance", 900_000),
     ],

@@ -153,8 +153,15 @@ _UNIT_AFTER_RE = re.compile(r"^[0-9.一二两三四五六七八九十百千]+\s*
 def range_middle(text: str) -> int | None:
     """The middle of the one range a sentence gives (四五万 -> 45,000, 两万七八 -> 27,500,
     80到100万 -> 900,000, 110万から130万 -> 1,200,000), for the engine to confirm; None when
-    there is no range, more than one, or its ends do not read as two amounts, the higher at
-    most twice the lower."""
+    there is no range (see `range_ends`)."""
+    ends = range_ends(text)
+    return None if ends is None else (ends[0] + ends[1]) // 2
+
+
+def range_ends(text: str) -> tuple[int, int] | None:
+    """The low and high end of the one range a sentence gives (四五万 -> 40,000 and 50,000);
+    None when there is no range, more than one, or its ends do not read as two amounts, the
+    higher at most twice the lower."""
     folded = _folded(text)
     if len(folded) > 200 or says_bound(folded) or _OTHER_AMOUNT_RE.search(folded):
         return None
@@ -175,7 +182,7 @@ def range_middle(text: str) -> int | None:
     low, high = find_amount(low_text), find_amount(high_text)
     if low is None or high is None or not 0 < low < high <= 2 * low:
         return None
-    return (low + high) // 2
+    return low, high
 
 
 def says_other_amount(text: str, words: tuple[str, ...] = ()) -> bool:

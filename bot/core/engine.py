@@ -22,7 +22,7 @@ from bot.core.amount_words import (
     amounts_in,
     currency_named,
     find_amount,
-    range_middle,
+    range_ends,
     says_about,
     says_bound,
     says_range,
@@ -617,11 +617,16 @@ class Engine(TypedAnswers):
     @staticmethod
     def _range_middle(question: Question, typed: str) -> int | None:
         """The middle of a range typed at a money question, in its currency (not 80到100万元
-        where yen are asked: that is asked for as the other currency)."""
+        where yen are asked: that is asked for as the other currency). Not of a range that
+        holds one of the question's boundaries (四到六万 at the principal: 50,000 yuan decides
+        the advice, so the middle would be a guess that decides it): one figure is asked."""
         currency = question.kind.currency if isinstance(question.kind, Money) else None
         if currency_named(typed) not in (None, currency):
             return None
-        return range_middle(typed)
+        ends = range_ends(typed)
+        if ends is None or any(ends[0] < b <= ends[1] for b in question.boundaries):
+            return None
+        return (ends[0] + ends[1]) // 2
 
     @staticmethod
     def _sum_of_parts(question: Question, typed: str) -> int | None:
