@@ -282,6 +282,18 @@ def test_the_japanese_catalog_keeps_glossary_terms(tmp_path):
     assert not any("車検証" in m and "glossary" in m for m in found)
 
 
+def test_the_chinese_catalog_says_nin_not_ni(tmp_path):
+    path = _write(
+        tmp_path / "zh_Hans" / "LC_MESSAGES" / "zansai.po",
+        "zh",
+        {"Owner on the 車検証": ("你的车检证上的所有人", False),
+         "Bring your 印鑑証明書.": ("你们都带上印鑑証明書", False)},
+    )
+    found = messages(lint.lint_catalog("zh", path, SOURCE))
+    assert any("你" in m and "Owner" in m for m in found)
+    assert not any("你" in m and "Bring" in m for m in found)  # 你们 is not the user
+
+
 def test_a_copy_of_the_real_catalog_with_seeded_breakage(tmp_path):
     """Break three entries of a copy of the real zh_Hans catalog; each is found at its line."""
     source = lint.source_messages()

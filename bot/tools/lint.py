@@ -494,7 +494,13 @@ def lint_catalog(
             )
         for message in _glossary(lang, msgid, msgstr, terms):
             problems.append(Problem(file, at, f"{message}: {_short(msgid)}"))
+        if lang.startswith("zh") and _FAMILIAR_YOU.search(msgstr):
+            problems.append(Problem(file, at, f"says 你 where the bot says 您: {_short(msgid)}"))
     return problems
+
+
+# The bot addresses the user as 您; 你 (not in 你们) slips in with a new translation.
+_FAMILIAR_YOU = re.compile(r"你(?!们)")
 
 
 def lint_template(
