@@ -147,6 +147,7 @@ class _Index:
     examples: list[_Example] = field(default_factory=list)
     postings: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
     idf: dict[str, float] = field(default_factory=dict)
+    weights: dict[str, float] = field(default_factory=dict)  # _weight of each feature in idf
     unseen_idf: float = 1.0
     exact: dict[str, int] = field(default_factory=dict)
     said: list[set[str]] = field(default_factory=list)  # words each target is said with
@@ -325,6 +326,8 @@ class Reader:
         """"自分じゃないです", "不是银行的": one option said and negated, nothing else. Ask
         which of the other options it is, rather than the question again. `whole`: the
         text's own ranking, if already made."""
+        if not any(w.startswith(analysers.NEGATED) for w in self._analysis(lang, text)[0]):
+            return None  # nothing negated: read as if nothing were, it reads the same
         ranked = self._rank(index, lang, text, negation=False)
         reading = self._decide(index, ranked)
         if reading.kind is not Kind.SURE:
@@ -347,12 +350,15 @@ class Reader:
         plain = {w for w in words if not w.startswith(analysers.NEGATED)}
         features = {"w:" + w for w in words} | characters
         share = self.thresholds.part_share if part else self.thresholds.text_share
-        text_weight = sum(self._weight(index, f) for f in features) or 1.0
+        weights = index.weights
+        text_weight = sum(
+            weights[f] if f in weights else self._weight(index, f) for f in features
+        ) or 1.0
         overlap: dict[int, float] = defaultdict(float)
         for feature in features:
             postings = index.postings.get(feature)
             if postings:
-                weight = self._weight(index, feature)
+                weight = weights[feature]
                 for example_id in postings:
                     overlap[example_id] += weight
         # A word the text negates (and does not also say plainly) rules out the options said
@@ -510,6 +516,7 @@ class Reader:
         count = len(index.targets)
         index.idf = {f: math.log(1 + count / len(ts)) for f, ts in document_frequency.items()}
         index.unseen_idf = math.log(1 + count)
+        index.weights = {f: self._weight(index, f) for f in index.idf}
         for example_id, example in enumerate(index.examples):
             example.weight = sum(self._weight(index, f) for f in example.features) or 1.0
             for feature in example.features:
