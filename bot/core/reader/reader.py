@@ -209,6 +209,9 @@ class Reader:
         self.thresholds = thresholds or Thresholds()
         self._indexes: dict[tuple[str, str, str], _Index] = {}
         self._analyses: dict[tuple[str, str], _Analysis] = {}
+        # The words of each example phrasing analysed so far: the shared groups ("I don't
+        # know", and others) are examples of many questions, each of which has its own index.
+        self._phrase_words: dict[tuple[str, str], list[str]] = {}
 
     @classmethod
     def from_directory(
@@ -225,6 +228,7 @@ class Reader:
         analysers.warm_up(tuple(sorted({lang for _, _, lang in self.phrasings.entries})))
         for key in self.phrasings.entries:
             self._index(*key)
+        self._phrase_words.clear()  # every index is built: no phrasing is analysed again
 
     def end_turn(self) -> None:
         """Forget the texts analysed in this turn (see `_analysis`)."""
@@ -493,7 +497,9 @@ class Reader:
         document_frequency: dict[str, set[int]] = defaultdict(set)
         for target, phrase, is_counter in phrases:
             cleaned = analysers.clean(phrase)
-            words = analysers.words_of(lang, cleaned)
+            words = self._phrase_words.get((lang, cleaned))
+            if words is None:
+                words = self._phrase_words[lang, cleaned] = analysers.words_of(lang, cleaned)
             negated = frozenset(w[1:] for w in words if w.startswith(analysers.NEGATED))
             plain = frozenset(w for w in words if not w.startswith(analysers.NEGATED))
             features = frozenset({"w:" + w for w in words} | _characters(_PUNCT.sub("", cleaned)))
