@@ -127,7 +127,9 @@ SCRIPTS = {
         "1回",
     ],
     ("card_overdue", "instalment_agreement", "zh"): ["@card_overdue", "两个月", "还不起", "3万"],
-    ("card_overdue", "legal_risk", "ja"): ["@card_overdue", "@gt3m", "払えない", "8万", "何度も", "はい"],
+    ("card_overdue", "legal_risk", "ja"): [
+        "@card_overdue", "@gt3m", "払えない", "8万", "何度も", "はい",
+    ],
     ("card_overdue", "legal_risk", "zh"): ["逾期", "@gt3m", "@none", "8万", "@twice_or_more"],
 }
 
