@@ -509,6 +509,28 @@ def test_a_sqlite_turn_is_one_read_and_one_write(tmp_path):
     store.close()
 
 
+def test_a_sqlite_turn_reads_on_the_event_loop_unless_the_read_would_wait(tmp_path):
+    """`open_now` reads what `open` reads, without the pool's thread hop; when it cannot
+    (None: a `:memory:` store, or an error such as a lock), the turn reads in the pool."""
+    store = SqliteStore(tmp_path / "z.db")
+    runner = TurnRunner(ENGINE, LocalAsyncStore(store))
+    assert run(runner.turn("c21", Event.parse("/lang ja"), None, 1))
+    assert store.open_now("c21", 1) == store.open("c21", 1)
+    assert store.open_now("c21", 2) == store.open("c21", 2)
+    assert store.open_now("nobody", None) == (False, None, None)
+    assert SqliteStore(":memory:").open_now("c21", None) is None
+
+    waited: list[str] = []
+    opened = store.open
+    store.open_now = lambda user, update_id: None  # type: ignore[method-assign]
+    store.open = lambda user, update_id: waited.append(user) or opened(user, update_id)  # type: ignore[method-assign]
+    assert run(runner.turn("c21", Event.parse("@car_sale"), None, 2))
+    assert waited == ["c21"]
+    assert store.load("c21").flow == "car_sale"
+    assert run(runner.turn("c21", Event.parse("@car_sale"), None, 2)) is None  # seen, in the pool
+    store.close()
+
+
 def test_sqlite_rewrites_a_rows_updated_time_hourly_not_every_turn(tmp_path, monkeypatch):
     """`updated` (and its index) move once TOUCH_EVERY has passed, so most turns write one page;
     a new row and an old one get the time of their save."""

@@ -147,11 +147,13 @@ class Engine(TypedAnswers):
     def handle(self, session: Session, event: Event) -> Outcome:
         """Advance `session` by one event; never raises for any user input."""
         self._parts.clear()  # clause readings are kept for one turn only
+        self.reader.end_turn()  # and so are the reader's analyses of the texts read
         typed_at = self._typed_at(session, event)
         try:
             outcome = self._handle(session, event)
         finally:
             self._parts.clear()
+            self.reader.end_turn()
         if typed_at is not None and session.flow is not None:
             session.typed = [event.message, typed_at]  # an edit of it is read there again
         replies = outcome.replies

@@ -80,10 +80,20 @@ class LocalAsyncStore:
     @asynccontextmanager
     async def begin(self, user: str, update_id: int | None) -> AsyncIterator[LocalBegun]:
         async with self.lock(user):
-            seen, session, outbox = await self.call(self.store.open, user, update_id)
+            seen, session, outbox = await self._open(user, update_id)
             if seen and outbox is None:
                 session = None
             yield LocalBegun(self, user, update_id, seen, session, outbox)
+
+    async def _open(
+        self, user: str, update_id: int | None
+    ) -> tuple[bool, Session | None, Outbox | None]:
+        """The store's `open`; a blocking store's on the event loop when it says it need not
+        wait (SqliteStore.open_now: a WAL read), saving the pool's hop, else in the pool."""
+        open_now = getattr(self.store, "open_now", None) if self._pool is not None else None
+        if open_now is not None and (opened := open_now(user, update_id)) is not None:
+            return opened
+        return await self.call(self.store.open, user, update_id)
 
     async def load(self, user: str) -> Session | None:
         return await self.call(self.store.load, user)

@@ -126,17 +126,20 @@ class SqliteStore:
         (journal mode, a fault to simulate) and the statements a turn runs."""
         return self._db
 
-    def _reader(self) -> sqlite3.Connection | None:
-        """This thread's read-only connection (None for `:memory:`, a database of its own)."""
-        reader = getattr(self._local, "db", None)
+    def _reader(self, wait: bool = True) -> sqlite3.Connection | None:
+        """This thread's read-only connection (None for `:memory:`, a database of its own);
+        `wait=False`: its other one, which fails at once where the first would wait for a
+        lock (see `open_now`)."""
+        name = "db" if wait else "db_now"
+        reader = getattr(self._local, name, None)
         if reader is None and str(self.path) != ":memory:":
             reader = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None)
-            reader.execute("PRAGMA busy_timeout=5000")
+            reader.execute(f"PRAGMA busy_timeout={5000 if wait else 0}")
             reader.execute("PRAGMA query_only=ON")
             with self._readers_lock:
                 self._readers.append(reader)
                 reader.set_trace_callback(self._trace)
-            self._local.db = reader
+            setattr(self._local, name, reader)
         return reader
 
     def set_trace_callback(self, trace: Callable[[str], object] | None) -> None:
@@ -155,13 +158,40 @@ class SqliteStore:
         reader = self._reader()
         if reader is None:
             with self._lock:
-                data, updated, outbox, seen = self._db.execute(self.BEGIN, arguments).fetchone()
+                row = self._db.execute(self.BEGIN, arguments).fetchone()
         else:
-            cursor = reader.execute(self.BEGIN, arguments)
-            try:
-                data, updated, outbox, seen = cursor.fetchone()
-            finally:
-                cursor.close()  # ends the read transaction now (a checkpoint may wait on it)
+            row = self._read(reader, arguments)
+        return self._opened(user, row)
+
+    def open_now(
+        self, user: str, update_id: int | None
+    ) -> tuple[bool, Session | None, Outbox | None] | None:
+        """`open` if it can be done without waiting, else None (nothing read).
+
+        A read in WAL mode waits for no writer, ours or another process's, so it is cheap
+        enough to do on the event loop; only a rare lock (a WAL being recovered or reset)
+        would make it wait: then, and on any other SQLite error, None, and the caller
+        runs `open` where it may wait (LocalAsyncStore: in its pool, a hop saved)."""
+        reader = self._reader(wait=False)
+        if reader is None:
+            return None  # `:memory:`: read under the write lock, which may be held
+        try:
+            row = self._read(reader, (user, update_id, int(time.time())))
+        except sqlite3.Error:
+            return None
+        return self._opened(user, row)
+
+    def _read(self, reader: sqlite3.Connection, arguments: tuple) -> tuple:
+        cursor = reader.execute(self.BEGIN, arguments)
+        try:
+            return cursor.fetchone()
+        finally:
+            cursor.close()  # ends the read transaction now (a checkpoint may wait on it)
+
+    def _opened(
+        self, user: str, row: tuple
+    ) -> tuple[bool, Session | None, Outbox | None]:
+        data, updated, outbox, seen = row
         if data is None or updated < time.time() - self.ttl:
             return bool(seen), None, None
         session = Session.loads(user, data) if data else None  # '': forgotten, outbox pending

@@ -167,6 +167,7 @@ class _Index:
     examples: list[_Example] = field(default_factory=list)
     postings: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
     idf: dict[str, float] = field(default_factory=dict)
+    weights: dict[str, float] = field(default_factory=dict)  # _weight of each feature in idf
     unseen_idf: float = 1.0
     exact: dict[str, int] = field(default_factory=dict)
     said: list[set[str]] = field(default_factory=list)  # words each target is said with
@@ -195,6 +196,13 @@ def _characters(text: str) -> set[str]:
     return grams
 
 
+# A text's words and character features, kept for one turn (`Reader.end_turn`): a turn reads
+# one message against several questions, clause by clause, and as if nothing were negated,
+# and each of those readings analyses the same text. Bounded for callers that never end one.
+_ANALYSES_KEPT = 256
+_Analysis = tuple[tuple[str, ...], set[str]]  # words_of(clean(text)); _characters of it
+
+
 _ONE_WORD_CHARS = 10  # longer answers are not one word with its ending (むりです, じぶんです)
 
 
@@ -220,6 +228,10 @@ class Reader:
         self.amount_questions = set(amount_questions)
         self.thresholds = thresholds or Thresholds()
         self._indexes: dict[tuple[str, str, str], _Index] = {}
+        self._analyses: dict[tuple[str, str], _Analysis] = {}
+        # The words of each example phrasing analysed so far: the shared groups ("I don't
+        # know", and others) are examples of many questions, each of which has its own index.
+        self._phrase_words: dict[tuple[str, str], list[str]] = {}
 
     @classmethod
     def from_directory(
@@ -236,6 +248,11 @@ class Reader:
         analysers.warm_up(tuple(sorted({lang for _, _, lang in self.phrasings.entries})))
         for key in self.phrasings.entries:
             self._index(*key)
+        self._phrase_words.clear()  # every index is built: no phrasing is analysed again
+
+    def end_turn(self) -> None:
+        """Forget the texts analysed in this turn (see `_analysis`)."""
+        self._analyses.clear()
 
     # -- reading -------------------------------------------------------------------------
 
@@ -274,7 +291,9 @@ class Reader:
             return overriding
         reading = self._doubted(index, lang, text, self._decide(index, ranked))  # 全部返せるかも
         if reading.kind is Kind.NOTHING and reading.hint is None:
-            reading = self._not_this_one(index, lang, text) or reading
+            # the whole text's ranking, already made unless only a part's was
+            plain = whole if not part or index.overrides else None
+            reading = self._not_this_one(index, lang, text, plain) or reading
         value_reader = self.value_readers.get((flow, question))
         if value_reader is None:
             return reading
@@ -296,13 +315,12 @@ class Reader:
             return Reading(Kind.CLARIFY, options, hint=VALUE_UNSURE)
         return Reading(Kind.SURE, (value,), score=1.0)  # a duration or a count said outright
 
-    @staticmethod
-    def _same_words(index: _Index, text: str) -> int | None:
+    def _same_words(self, index: _Index, text: str) -> int | None:
         """The target of the one example that is the same single Japanese word as `text`,
         spelled otherwise (むり, 無理; ぜんぶ, 全部)."""
         if len(text) > _ONE_WORD_CHARS or _NUMBER.search(text):
             return None  # not one word (no analysis then); no くらい or count left out
-        words = tuple(analysers.words_of("ja", analysers.clean(text)))
+        words = self._analysis("ja", text)[0]
         if len(words) != 1:
             return None
         target = index.by_words.get(words)
@@ -334,12 +352,19 @@ class Reader:
                 return Reading(Kind.NOTHING, hint=entry.id, score=score)
         return None
 
-    def _not_this_one(self, index: _Index, lang: str, text: str) -> Reading | None:
+    def _not_this_one(
+        self, index: _Index, lang: str, text: str, whole: list[tuple[int, float]] | None
+    ) -> Reading | None:
         """"自分じゃないです", "不是银行的": one option said and negated, nothing else. Ask
-        which of the other options it is, rather than the question again."""
+        which of the other options it is, rather than the question again. `whole`: the
+        text's own ranking, if already made."""
+        if not any(w.startswith(analysers.NEGATED) for w in self._analysis(lang, text)[0]):
+            return None  # nothing negated: read as if nothing were, it reads the same
         ranked = self._rank(index, lang, text, negation=False)
         reading = self._decide(index, ranked)
-        if reading.kind is not Kind.SURE or ranked == self._rank(index, lang, text):
+        if reading.kind is not Kind.SURE:
+            return None
+        if ranked == (whole if whole is not None else self._rank(index, lang, text)):
             return None
         others = tuple(
             t for t in index.targets
@@ -368,20 +393,22 @@ class Reader:
     def _rank(
         self, index: _Index, lang: str, text: str, negation: bool = True, part: bool = False
     ) -> list[tuple[int, float]]:
-        cleaned = analysers.clean(text)
-        words = analysers.words_of(lang, cleaned)
+        words, characters = self._analysis(lang, text)
         if not negation:  # read as if nothing were negated (see `_not_this_one`)
-            words = [w.removeprefix(analysers.NEGATED) for w in words]
+            words = tuple(w.removeprefix(analysers.NEGATED) for w in words)
         negated = {w[1:] for w in words if w.startswith(analysers.NEGATED)}
         plain = {w for w in words if not w.startswith(analysers.NEGATED)}
-        features = {"w:" + w for w in words} | _characters(_PUNCT.sub("", cleaned))
+        features = {"w:" + w for w in words} | characters
         share = self.thresholds.part_share if part else self.thresholds.text_share
-        text_weight = sum(self._weight(index, f) for f in features) or 1.0
+        weights = index.weights
+        text_weight = sum(
+            weights[f] if f in weights else self._weight(index, f) for f in features
+        ) or 1.0
         overlap: dict[int, float] = defaultdict(float)
         for feature in features:
             postings = index.postings.get(feature)
             if postings:
-                weight = self._weight(index, feature)
+                weight = weights[feature]
                 for example_id in postings:
                     overlap[example_id] += weight
         # A word the text negates (and does not also say plainly) rules out the options said
@@ -408,6 +435,19 @@ class Reader:
         ]
         ranked.sort(key=lambda pair: -pair[1])
         return ranked
+
+    def _analysis(self, lang: str, text: str) -> _Analysis:
+        """The words of `text` and its character features, once a turn (the set is shared:
+        never changed)."""
+        key = (lang, text)
+        found = self._analyses.get(key)
+        if found is None:
+            if len(self._analyses) >= _ANALYSES_KEPT:
+                self._analyses.clear()
+            cleaned = analysers.clean(text)
+            words = tuple(analysers.words_of(lang, cleaned))
+            found = self._analyses[key] = (words, _characters(_PUNCT.sub("", cleaned)))
+        return found
 
     def _decide(self, index: _Index, ranked: list[tuple[int, float]]) -> Reading:
         if not ranked:
@@ -505,7 +545,9 @@ class Reader:
         document_frequency: dict[str, set[int]] = defaultdict(set)
         for target, phrase, is_counter in phrases:
             cleaned = analysers.clean(phrase)
-            words = analysers.words_of(lang, cleaned)
+            words = self._phrase_words.get((lang, cleaned))
+            if words is None:
+                words = self._phrase_words[lang, cleaned] = analysers.words_of(lang, cleaned)
             negated = frozenset(w[1:] for w in words if w.startswith(analysers.NEGATED))
             plain = frozenset(w for w in words if not w.startswith(analysers.NEGATED))
             features = frozenset({"w:" + w for w in words} | _characters(_PUNCT.sub("", cleaned)))
@@ -528,6 +570,7 @@ class Reader:
         count = len(index.targets)
         index.idf = {f: math.log(1 + count / len(ts)) for f, ts in document_frequency.items()}
         index.unseen_idf = math.log(1 + count)
+        index.weights = {f: self._weight(index, f) for f in index.idf}
         for example_id, example in enumerate(index.examples):
             example.weight = sum(self._weight(index, f) for f in example.features) or 1.0
             for feature in example.features:
