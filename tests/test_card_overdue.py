@@ -1396,3 +1396,22 @@ def test_a_japanese_due_date_still_ahead_is_not_overdue(typed, option):
     chat = start("ja")
     chat.send(typed)
     assert chat.session.answers.get("status") == option
+
+
+@pytest.mark.parametrize(
+    ("typed", "option"),
+    [("月に500元が限界", "partial"), ("月1000元が限界かな", "partial"), ("もう限界", None)],
+)
+def test_a_monthly_limit_is_a_part(typed, option):
+    chat = start("ja")
+    chat.run("@gt3m")
+    chat.send(typed)
+    assert chat.session.answers.get("ability") == option
+
+
+def test_a_clause_that_does_not_know_a_later_amount_does_not_doubt_the_length():
+    # 元本いくらか分からない is about the principal: the length beside it still stands
+    chat = Chat("ja")
+    chat.send("平安銀行のカード、元本いくらか分からない、もう1年滞納")
+    assert chat.session.flow == "card_overdue"
+    assert chat.session.answers.get("status") == "gt3m"
