@@ -489,7 +489,8 @@ def test_a_japanese_yes_or_no_question_is_a_side_question(typed):
 
 @pytest.mark.parametrize(
     ("lang", "typed", "owner"),
-    [("ja", "自分名義だけど売れる？", "self"), ("zh", "是我自己的名字，能卖吗？", "self")],
+    [("ja", "自分名義だけど売れる？", "self"), ("zh", "是我自己的名字，能卖吗？", "self"),
+     ("ja", "ローン会社なんですけど、それで合ってますか？", "lender")],  # なん: no interrogative
 )
 def test_an_answer_before_a_side_question_is_recorded(lang, typed, owner):
     chat = Chat(lang)

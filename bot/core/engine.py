@@ -637,8 +637,8 @@ class Engine(TypedAnswers):
         parts = [c for c in clauses(typed) if c.strip(" 、。，,.")]
         if len(parts) < 2:
             return None
-        before, asked = typed[: typed.rindex(parts[-1])], typed[typed.rindex(parts[-1]) :]
-        if not is_side_question(asked) or is_side_question(before):
+        before = typed[: typed.rindex(parts[-1])]
+        if is_side_question(before):
             return None
         if not _SAID_BEFORE_ASKING.search(before):
             return None  # 個人売買ってローン残っててもできるの？: all of it is the question
