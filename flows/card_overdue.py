@@ -87,6 +87,18 @@ _BEFORE_DUE = re.compile(
     r"|(?:离|離|距离|距離)\s*(?:还款日|還款日|到期日?)\s*(?:还有|還有|还差|還差|只有|就)"
 )
 
+# The due date still ahead, in Japanese ("支払日が明日", "明日が引き落とし日", "返済日まであと3日"):
+# not overdue yet, unless a length of overdue is said as well.
+_DUE_AHEAD_JA = re.compile(
+    r"(?:引き?落とし日?|引落日?|支払い?日|返済日|期日)(?:は|が|って|も)?\s*"
+    r"(?:明日|あした|明後日|あさって|来週)"
+    r"|(?:明日|あした|明後日|あさって)(?:が|は)\s*(?:引き?落とし日?|引落日?|支払い?日|返済日|期日)"
+    # 返済日まであと3日, あと3日で引き落とし: days to go, no length of overdue
+    r"|(?:引き?落とし日?|引落日?|支払い?日|返済日|期日)まで(?:は|あと|まだ)?\s*"
+    r"[0-9０-９一二三四五六七八九十数]+\s*日"
+    r"|あと\s*[0-9０-９一二三四五六七八九十数]+\s*日\s*で\s*(?:引き?落とし|支払い?日?|返済日?|期日)"
+)
+
 
 def _days(match: re.Match[str]) -> float | None:
     """The days one match says, or None when it names no number ("上个月", "每月")."""
@@ -154,9 +166,12 @@ def read_overdue_for(text: str) -> str | None:
     if short_of is not None and (length := _read_length("快" + short_of["rest"])) is not None:
         return length
     text = text.replace("仨", "三个").replace("俩", "两个")  # 快仨月了: 仨 is 三个
-    length = _read_length(without_month_names(text))
+    due_ahead = _DUE_AHEAD_JA.search(text) is not None
+    length = _read_length(without_month_names(_DUE_AHEAD_JA.sub("、", text)))
     if length is not None:
         return length  # a length said outright wins over a date in the same sentence
+    if due_ahead:
+        return "not_yet"
     since = read_overdue_since(text)
     if since is None and any(_is_gap(text, m) for m in _DURATION.finditer(text)):
         return NOT_AN_ANSWER  # only the time between two demands is said

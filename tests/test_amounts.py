@@ -707,7 +707,8 @@ def test_a_figure_taken_back_in_the_same_message_gives_way_to_the_next() -> None
 @pytest.mark.parametrize(
     ("text", "figure"),
     [("二手车商那边说95", 95), ("確か120", 120), ("欠了3年了", None), ("5万km走った", None),
-     ("95と100", None), ("月2万で24回", None)],
+     ("95と100", None), ("月2万で24回", None),
+     ("1社だけ。85", 85), ("2社で85", 85)],  # a count of shops is not a second figure
 )
 def test_one_bare_figure_in_a_sentence(text, figure):
     assert bare_figure(text) == figure
@@ -786,6 +787,18 @@ def test_already_nothing_is_zero(text):
 )
 def test_the_middle_of_a_range(text, middle):
     assert range_middle(text) == middle
+
+
+def test_figures_listed_with_commas_are_several_amounts():
+    # 95万、102万: each figure has its unit; the comma is no thousands separator
+    assert amounts_in("３社で95万、102万、98万") == [950_000, 1_020_000, 980_000]
+    assert amounts_in("1,200,000円です") == [1_200_000]
+
+
+def test_offers_listed_with_commas_give_the_highest():
+    chat = Chat("ja")
+    chat.run("@car_sale", "@lender", "@standard", "150万", "３社で95万、102万、98万")
+    assert chat.session.answers["appraisal"] == 1_020_000
 
 
 def test_a_numeral_that_counts_the_next_part_is_not_the_thousands_before_it():

@@ -800,6 +800,9 @@ def test_a_first_message_saying_clearly_more_about_the_car_opens_it():
 @pytest.mark.parametrize(("typed", "option"), [
     ("とりあえず売って、しばらくは車なしで", "no"),
     ("売ったお金を次の車の頭金にしたい", "yes"),
+    ("うるだけ", "no"),  # in hiragana
+    ("売ったお金でローン返して終わりにしたい", "no"),
+    ("乗り換えて終わりにしたい", "yes"),
 ])
 def test_replacing_said_in_passing(typed, option):
     chat = Chat("ja")

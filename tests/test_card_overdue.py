@@ -1380,3 +1380,38 @@ def test_a_length_and_a_little_paid_in_a_first_message_are_both_facts():
     chat.run("建設銀行のクレジットカードが3ヶ月延滞、少しずつなら払えます")
     facts = {**chat.session.early, **chat.session.answers}
     assert facts.get("status") == "m1to3" and facts.get("ability") == "partial", facts
+
+
+@pytest.mark.parametrize(
+    ("typed", "option"),
+    [
+        ("今月の支払日が明日で、たぶん払えない", "not_yet"),  # the due date still ahead
+        ("明日が引き落とし日だけどお金ない", "not_yet"),
+        ("返済日まであと3日", "not_yet"),  # days to go, not days overdue
+        ("あと5日で引き落とし", "not_yet"),
+        ("2ヶ月延滞、支払日が明日", "m1to3"),  # a length of overdue said as well wins
+    ],
+)
+def test_a_japanese_due_date_still_ahead_is_not_overdue(typed, option):
+    chat = start("ja")
+    chat.send(typed)
+    assert chat.session.answers.get("status") == option
+
+
+@pytest.mark.parametrize(
+    ("typed", "option"),
+    [("月に500元が限界", "partial"), ("月1000元が限界かな", "partial"), ("もう限界", None)],
+)
+def test_a_monthly_limit_is_a_part(typed, option):
+    chat = start("ja")
+    chat.run("@gt3m")
+    chat.send(typed)
+    assert chat.session.answers.get("ability") == option
+
+
+def test_a_clause_that_does_not_know_a_later_amount_does_not_doubt_the_length():
+    # 元本いくらか分からない is about the principal: the length beside it still stands
+    chat = Chat("ja")
+    chat.send("平安銀行のカード、元本いくらか分からない、もう1年滞納")
+    assert chat.session.flow == "card_overdue"
+    assert chat.session.answers.get("status") == "gt3m"

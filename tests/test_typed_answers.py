@@ -488,6 +488,28 @@ def test_a_japanese_yes_or_no_question_is_a_side_question(typed):
 
 
 @pytest.mark.parametrize(
+    ("lang", "typed", "owner"),
+    [("ja", "自分名義だけど売れる？", "self"), ("zh", "是我自己的名字，能卖吗？", "self"),
+     ("ja", "ローン会社なんですけど、それで合ってますか？", "lender")],  # なん: no interrogative
+)
+def test_an_answer_before_a_side_question_is_recorded(lang, typed, owner):
+    chat = Chat(lang)
+    chat.run("@car_sale")
+    replies = chat.send(typed)
+    assert chat.session.answers["owner"] == owner
+    assert replies[0].text == translate(lang, texts.SIDE_QUESTION)  # the question: at the end
+    assert chat.last.question == "car_sale.loan_kind"
+
+
+def test_an_answer_before_a_side_question_that_ends_the_consultation_gets_no_side_line():
+    chat = Chat("ja")
+    chat.run("@car_sale")
+    replies = chat.send("KINTOなんだけどこれって売れる？")
+    assert chat.session.answers["owner"] == "lease"
+    assert all(r.text != translate("ja", texts.SIDE_QUESTION) for r in replies)
+
+
+@pytest.mark.parametrize(
     "typed",
     [
         "所有者 オリコ 使用者 本人",

@@ -224,6 +224,9 @@ _BARE_FIGURE_RE = re.compile(
 )
 
 
+_COUNT_RE = re.compile(r"(?<![0-9.])[0-9]+\s*(?:社|軒|店|家|件|台|人|回|次)")
+
+
 def bare_figure(text: str) -> float | None:
     """The one figure of a sentence that names no unit ("二手车商那边说95", "確か120"), for the
     engine to ask what it means (95円? 95万円?); None if there is not exactly one."""
@@ -231,8 +234,13 @@ def bare_figure(text: str) -> float | None:
     if len(folded) > 200 or not _CJK_RE.search(folded) or _OTHER_AMOUNT_RE.search(folded):
         return None
     found = _BARE_FIGURE_RE.findall(folded)
-    numbers = re.findall(r"[0-9]+", folded)
+    # numbers that count something else do not make it two figures (1社だけ。85)
+    numbers = re.findall(r"[0-9]+", _COUNT_RE.sub("", folded))
     return float(found[0]) if len(found) == 1 and len(numbers) == 1 else None
+
+
+# The unit that ends one figure of a list, before the comma and the next figure.
+_LISTED_RE = re.compile(r"([万萬億亿円元])(?=[、,，]\s*[0-9０-９一二两兩三四五六七八九十])")
 
 
 def amounts_in(text: str) -> list[int] | None:
@@ -243,6 +251,8 @@ def amounts_in(text: str) -> list[int] | None:
         return None  # a sentence in Japanese or Chinese, not markup or a command
     if _OTHER_AMOUNT_RE.search(folded) or _RANGE_RE.search(folded):
         return None
+    # 95万、102万、98万: a list of figures, each with its unit, not one number with separators
+    folded = _LISTED_RE.sub(r"\1 ", folded)
     found: list[int] = []
     taken_to = 0  # where the last amount ended: 50多万's 万 is not an amount of its own
     for match in _CANDIDATE_RE.finditer(folded):

@@ -470,7 +470,15 @@ class TypedAnswers:
         """Whether a clause plainly answers `question`: its amount after a cue word, or an
         option read for sure."""
         if question.is_money:
-            return amount_after(clause, question.cues) is not None
+            if amount_after(clause, question.cues) is not None:
+                return True
+            if not question.options or not any(cue in clause for cue in question.cues):
+                return False
+            # 元本いくらか分からない: its own "don't know", named by its cue word
+            reading = self._part(session, flow, question, clause)
+            return reading.kind in (ReadingKind.SURE, ReadingKind.DONT_KNOW) and (
+                reading.score >= FACT_SCORE
+            )
         if question.kind.expects != "choice":
             return False
         reading = self._part(session, flow, question, clause)

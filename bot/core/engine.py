@@ -37,6 +37,7 @@ from bot.core.answers import (
     MISSED,
     SUGGESTED,
     TypedAnswers,
+    clauses,
     corrects_rather_than_answers,
     label_index,
     near_boundary,
@@ -95,6 +96,12 @@ class Outcome:
     forget: bool = False  # the user asked for their data to be deleted
     stale: bool = False  # a button of another question: refused, nothing recorded
     verdict: str | None = None  # the verdict shown, if this event showed one
+
+
+# The end of a statement a question of the user's own follows ("KINTOなんだけど|…売れる？",
+# "是我自己的名字，|能卖吗？"), not a part of that question
+# (個人売買ってローン残ってて|もできるの？).
+_SAID_BEFORE_ASKING = re.compile(r"(?:[、。，,.!！]|けど|けれど|けれども|ですが|だが)\s*$")
 
 
 class Engine(TypedAnswers):
@@ -564,6 +571,11 @@ class Engine(TypedAnswers):
         reading = self._read(session, flow, question, typed)
         side = reading.kind is not ReadingKind.DONT_KNOW and reading.score < 1.0
         if side and is_side_question(typed):  # 税金は？ 什么时候卖？ (not 要去问オリコ吗: help)
+            said = self._answered_before_asking(session, flow, question, typed, reading)
+            if said is not None:  # KINTOなんだけどこれって売れる？: the answer, then the rest
+                if flow.question(session.state or "") is None:
+                    return said  # no more questions: the advice answers what it can
+                return [self._say(session, texts.SIDE_QUESTION), *said]
             return [self._say(session, texts.SIDE_QUESTION), self._ask(session, question)]
         if reading.kind in (ReadingKind.CLARIFY, ReadingKind.NOTHING) and not reading.hint:
             reading = self._by_clauses(session, flow, question, typed) or reading
@@ -615,6 +627,27 @@ class Engine(TypedAnswers):
         if not question.is_money:
             return self._record(session, flow, question, read, say_back=True)
         return self._take_amount(session, flow, question, int(read), typed)
+
+    def _answered_before_asking(
+        self, session: Session, flow: Flow, question: Question, typed: str, reading: Reading
+    ) -> list[Reply] | None:
+        """An answer given before a question of the user's own ("KINTOなんだけどこれって売れる？",
+        "是自己的名字，能卖吗？"): what comes before the question read alone, for sure and as
+        the whole text was, is recorded; the question is answered at the end, as ever."""
+        if reading.kind is not ReadingKind.SURE or question.kind.expects != "choice":
+            return None
+        parts = [c for c in clauses(typed) if c.strip(" 、。，,.")]
+        if len(parts) < 2:
+            return None
+        before = typed[: typed.rindex(parts[-1])]
+        if is_side_question(before):
+            return None
+        if not _SAID_BEFORE_ASKING.search(before):
+            return None  # 個人売買ってローン残っててもできるの？: all of it is the question
+        lead = self._read(session, flow, question, before)
+        if lead.kind is not ReadingKind.SURE or lead.options != reading.options:
+            return None
+        return self._choose(session, flow, question, reading.options[0], typed=True)
 
     @staticmethod
     def _range_middle(question: Question, typed: str) -> int | None:
