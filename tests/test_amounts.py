@@ -779,6 +779,9 @@ def test_already_nothing_is_zero(text):
         ("大概七八十万吧", 750_000), ("两万七八", 27_500), ("两三千", 2_500),
         ("80到100万之间", 900_000), ("3到4万", 35_000), ("110万から130万", 1_200_000),
         ("80〜90万円", 850_000),
+        # the teens: 十几万 is 110,000–190,000, not "about 100,000"; 七十几万 stays about 700,000
+        ("剩的不多了 十几万", 150_000), ("大概十幾萬吧", 150_000), ("一百十几万", 1_150_000),
+        ("七十几万", None), ("十几个月", None),
         # no range, two of them, a bound, another amount, or ends too far apart: no middle
         ("本金5万", None), ("三四万或者五六万", None), ("将近七八十万", None),
         ("月供三四千", None), ("1到100万", None), ("2026-12-04", None),
@@ -786,6 +789,14 @@ def test_already_nothing_is_zero(text):
 )
 def test_the_middle_of_a_range(text, middle):
     assert range_middle(text) == middle
+
+
+def test_the_teens_at_the_balance_are_confirmed_as_their_middle():
+    # "剩的不多了 十几万" was recorded as 100,000: the teens' middle is confirmed instead
+    chat = Chat("zh")
+    chat.run("@car_sale", "@lender", "@standard", "剩的不多了 十几万")
+    assert "balance" not in chat.session.answers
+    assert chat.session.pending and chat.session.pending.get("confirm") == 150_000
 
 
 def test_a_numeral_that_counts_the_next_part_is_not_the_thousands_before_it():

@@ -143,6 +143,9 @@ _PAIR = "一二|两三|二三|三四|四五|五六|六七|七八|八九"
 _PAIR_RE = re.compile(
     rf"({_PAIR})(?=\s*[十百千万萬])|(?<=[万萬千])({_PAIR})(?![0-9一二三四五六七八九十百千万萬])"
 )
+# 十几万 / 十幾萬: the teens (110,000–190,000), not "about 100,000"; 七十几万 stays about
+# 700,000 (seventy-odd, the ten as a multiple).
+_TEENS_RE = re.compile(r"(?<![0-9一二两兩三四五六七八九])十[几幾](?=\s*[万萬千百億亿])")
 _SPAN_RE_NUMBERS = re.compile(
     rf"{_NUM}(?P<sep>\s*(?:[〜~～\-−–—]|到|至|から)\s*)(?=[0-9一二两三四五六七八九十])"
 )
@@ -152,8 +155,8 @@ _UNIT_AFTER_RE = re.compile(r"^[0-9.一二两三四五六七八九十百千]+\s*
 
 def range_middle(text: str) -> int | None:
     """The middle of the one range a sentence gives (四五万 -> 45,000, 两万七八 -> 27,500,
-    80到100万 -> 900,000, 110万から130万 -> 1,200,000), for the engine to confirm; None when
-    there is no range (see `range_ends`)."""
+    十几万 -> 150,000, 80到100万 -> 900,000, 110万から130万 -> 1,200,000), for the engine to
+    confirm; None when there is no range (see `range_ends`)."""
     ends = range_ends(text)
     return None if ends is None else (ends[0] + ends[1]) // 2
 
@@ -167,9 +170,14 @@ def range_ends(text: str) -> tuple[int, int] | None:
         return None
     pairs = list(_PAIR_RE.finditer(folded))
     spans = list(_SPAN_RE_NUMBERS.finditer(folded))
-    if len(pairs) + len(spans) != 1:
+    teens = list(_TEENS_RE.finditer(folded))
+    if len(pairs) + len(spans) + len(teens) != 1:
         return None
-    if pairs:  # 七八十万: 七十万 and 八十万
+    if teens:  # 十几万: 十一万 and 十九万
+        start, end = teens[0].span()
+        low_text = folded[:start] + "十一" + folded[end:]
+        high_text = folded[:start] + "十九" + folded[end:]
+    elif pairs:  # 七八十万: 七十万 and 八十万
         start, end = pairs[0].span()
         low_text = folded[:start] + pairs[0].group()[0] + folded[end:]
         high_text = folded[:start] + pairs[0].group()[1] + folded[end:]
