@@ -201,6 +201,8 @@ ESTIMATE = Question(
     example=N_("100万"),
     # the price paid new is not what the car would fetch now: "新車で300万で買って3年"
     other_cues=("新車", "新车", "買った時", "买的时候", "購入時"),
+    # a market price beside the user's own figure: "网上卖150万，收购的话估计120万左右"
+    beside_cues=("相場", "ネットで", "ネットの", "网上", "網上", "行情"),
     plausible_max=100_000_000,
     plausible_min=10_000,
     hints={"_dont_know": ESTIMATE_DONT_KNOW, "_other_amount": ESTIMATE_NOT_NEW_PRICE},
