@@ -171,8 +171,8 @@ APPRAISAL = Question(
     kind=Money("JPY"),
     example=N_("120万"),
     cues=(
-        "査定", "買取額", "買取", "買い取り", "下取り", "提示", "估价", "估了", "报价", "查定",
-        "收购", "回收", "出价", "开价", "卖了",
+        "査定", "買取額", "買取", "买取", "買い取り", "下取り", "提示", "估价", "估了", "报价",
+        "查定", "收购", "回收", "出价", "开价", "卖了",
     ),
     # not an offer: a market price, the price new, a friend's guess
     other_cues=NOT_AN_OFFER_CUES,

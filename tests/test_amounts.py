@@ -817,3 +817,21 @@ def test_a_range_beside_a_boundary_is_confirmed_as_its_middle():
     chat = Chat("zh")
     chat.run("@card_overdue", "@gt3m", "@partial", "五六万")
     assert (chat.session.pending or {}).get("confirm") == 55_000
+
+
+def test_a_space_between_words_ends_the_clause_of_a_cue_word_once_a_figure_is_said():
+    from bot.core.amount_words import amount_after, amount_before
+
+    # "买取店给了120万 但贷款还有150万": two amounts in one clause, so neither was read
+    assert amount_after("买取店给了120万 但贷款还有150万 咋办啊", ("买取",)) == 1_200_000
+    assert amount_after("买取店 给了 120万", ("买取",)) == 1_200_000  # words before the figure
+    assert amount_before("买取店给了120万 但贷款还有150万没还", ("没还",)) == 1_500_000
+
+
+def test_the_offer_of_a_kaitori_shop_in_chinese_is_kept_beside_the_balance():
+    # 买取 (買取 in simplified characters) is the appraisal's cue word too
+    chat = Chat("zh")
+    chat.run("买取店给了120万 但贷款还有150万 咋办啊")  # at the menu
+    told = {**chat.session.early, **chat.session.answers}
+    assert told["appraisal"] == 1_200_000
+    assert told["balance"] == 1_500_000

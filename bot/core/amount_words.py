@@ -334,6 +334,20 @@ def final_offer(text: str) -> int | None:
 
 
 _CLAUSE_END = re.compile(r"[,，。、;；!！?？\n]")
+# A space between two words, used as a comma ("买取店给了120万 但贷款还有150万"): it ends the
+# clause of a cue word once a figure has been said.
+_SPACE_BETWEEN_WORDS = re.compile(r"(?<=[\u3040-\u9fff])\s+(?=[\u3040-\u9fff])")
+
+
+def _up_to_a_figure(pieces: list[str], backwards: bool = False) -> str:
+    """The pieces of a clause split at spaces, up to the first that holds a figure (given
+    last to first when `backwards`, for the clause before a cue word)."""
+    kept: list[str] = []
+    for piece in pieces:
+        kept.append(piece)
+        if _NUMBER_IN.search(piece):
+            break
+    return " ".join(kept[::-1] if backwards else kept)
 
 
 def amount_after(text: str, cues: tuple[str, ...]) -> int | None:
@@ -346,7 +360,9 @@ def amount_after(text: str, cues: tuple[str, ...]) -> int | None:
         start = folded.find(cue)
         while start != -1:
             rest = folded[start + len(cue) : start + len(cue) + 24]
-            clause = _CLAUSE_END.split(rest, maxsplit=1)[0]
+            clause = _up_to_a_figure(_SPACE_BETWEEN_WORDS.split(
+                _CLAUSE_END.split(rest, maxsplit=1)[0]
+            ))
             if _NOT_YET_AFTER_CUE.match(clause):  # 査定まだだけどローン残り200万: not the 査定's
                 clause = ""
             if clause and not (says_bound(clause) or says_range(clause)):
@@ -366,7 +382,8 @@ def amount_before(text: str, cues: tuple[str, ...]) -> int | None:
         end = folded.find(cue)
         while end != -1:
             before = folded[max(end - 24, 0) : end]
-            clause = _CLAUSE_END.split(before)[-1]
+            pieces = _SPACE_BETWEEN_WORDS.split(_CLAUSE_END.split(before)[-1])
+            clause = _up_to_a_figure(pieces[::-1], backwards=True)
             if clause and _NUMBER_IN.search(clause) and not (
                 says_bound(clause) or says_range(clause)
             ):
