@@ -835,3 +835,18 @@ def test_the_offer_of_a_kaitori_shop_in_chinese_is_kept_beside_the_balance():
     told = {**chat.session.early, **chat.session.answers}
     assert told["appraisal"] == 1_200_000
     assert told["balance"] == 1_500_000
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        # 一百五 after 两百万: 一百五十万, its 万 left unsaid (was: only 2,000,000 read)
+        ("同款二手车网上卖两百万左右 收购的话应该一百五吧", [2_000_000, 1_500_000]),
+        ("查定给了120万，另一家给了一百三", [1_200_000, 1_300_000]),
+        # not after a figure of another size, nor with its own unit, nor alone
+        ("欠了两万 还了一百五", [20_000]), ("两百万 一百五十块", [2_000_000, 150]),
+        ("买了两百万的车 开了一百五公里", [2_000_000]), ("一百五", []),
+    ],
+)
+def test_hundreds_whose_wan_is_left_unsaid_after_another_figure(text, found):
+    assert amounts_in(text) == found

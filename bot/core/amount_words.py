@@ -243,6 +243,15 @@ def bare_figure(text: str) -> float | None:
     return float(found[0]) if len(found) == 1 and len(numbers) == 1 else None
 
 
+# 一百五, 两百三: hundreds with their tens said as one digit (150, 230), colloquial.
+_TENS_UNSAID = re.compile(r"[一二两兩三四五六七八九]百[一二三四五六七八九]")
+
+
+def _tens_unsaid(core: str) -> int:
+    """一百五 as ten-thousands: 1,500,000."""
+    return parse_amount(core + "十万")
+
+
 def amounts_in(text: str) -> list[int] | None:
     """Every amount in a sentence, in order ("ガリバーで120万、ネクステージで135万"); None
     when the sentence is not one to take amounts from (see `find_amount`)."""
@@ -270,6 +279,12 @@ def amounts_in(text: str) -> list[int] | None:
             core, after = core + unit.group("unit"), after[unit.end() :]
             taken_to = match.end() + unit.end()
         money_after = _MONEY_AFTER_RE.match(after)
+        if not money_after and found and _TENS_UNSAID.fullmatch(core) and any(
+            u in folded[: match.start()] for u in "万萬"
+        ) and found[-1] <= 2 * _tens_unsaid(core) <= 4 * found[-1]:
+            # 两百万左右 收购的话应该一百五: 一百五十万, its 万 left unsaid after a figure
+            # of about its size (not 欠了两万 还了一百五)
+            core += "十万"
         if not (
             _BIG & set(core) or "w" in core or money_after or sum(c.isdigit() for c in core) >= 3
             or _COUNTED_THOUSANDS.fullmatch(core)
