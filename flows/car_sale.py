@@ -171,8 +171,8 @@ APPRAISAL = Question(
     kind=Money("JPY"),
     example=N_("120万"),
     cues=(
-        "査定", "買取額", "買取", "買い取り", "下取り", "提示", "估价", "估了", "报价", "查定",
-        "收购", "回收", "出价", "开价", "卖了",
+        "査定", "買取額", "買取", "买取", "買い取り", "下取り", "提示", "估价", "估了", "报价",
+        "查定", "收购", "回收", "出价", "开价", "卖了",
     ),
     # not an offer: a market price, the price new, a friend's guess
     other_cues=NOT_AN_OFFER_CUES,
@@ -201,6 +201,8 @@ ESTIMATE = Question(
     example=N_("100万"),
     # the price paid new is not what the car would fetch now: "新車で300万で買って3年"
     other_cues=("新車", "新车", "買った時", "买的时候", "購入時"),
+    # a market price beside the user's own figure: "网上卖150万，收购的话估计120万左右"
+    beside_cues=("相場", "ネットで", "ネットの", "网上", "網上", "行情"),
     plausible_max=100_000_000,
     plausible_min=10_000,
     hints={"_dont_know": ESTIMATE_DONT_KNOW, "_other_amount": ESTIMATE_NOT_NEW_PRICE},

@@ -780,6 +780,9 @@ def test_already_nothing_is_zero(text):
         ("大概七八十万吧", 750_000), ("两万七八", 27_500), ("两三千", 2_500),
         ("80到100万之间", 900_000), ("3到4万", 35_000), ("110万から130万", 1_200_000),
         ("80〜90万円", 850_000),
+        # the teens: 十几万 is 110,000–190,000, not "about 100,000"; 七十几万 stays about 700,000
+        ("剩的不多了 十几万", 150_000), ("大概十幾萬吧", 150_000), ("一百十几万", 1_150_000),
+        ("七十几万", None), ("十几个月", None),
         # no range, two of them, a bound, another amount, or ends too far apart: no middle
         ("本金5万", None), ("三四万或者五六万", None), ("将近七八十万", None),
         ("月供三四千", None), ("1到100万", None), ("2026-12-04", None),
@@ -801,6 +804,14 @@ def test_offers_listed_with_commas_give_the_highest():
     assert chat.session.answers["appraisal"] == 1_020_000
 
 
+def test_the_teens_at_the_balance_are_confirmed_as_their_middle():
+    # "剩的不多了 十几万" was recorded as 100,000: the teens' middle is confirmed instead
+    chat = Chat("zh")
+    chat.run("@car_sale", "@lender", "@standard", "剩的不多了 十几万")
+    assert "balance" not in chat.session.answers
+    assert chat.session.pending and chat.session.pending.get("confirm") == 150_000
+
+
 def test_a_numeral_that_counts_the_next_part_is_not_the_thousands_before_it():
     assert amounts_in("两张卡，一张2万一张3万") == [20_000, 30_000]
     assert amounts_in("建行2万5") == [25_000]
@@ -819,3 +830,36 @@ def test_a_range_beside_a_boundary_is_confirmed_as_its_middle():
     chat = Chat("zh")
     chat.run("@card_overdue", "@gt3m", "@partial", "五六万")
     assert (chat.session.pending or {}).get("confirm") == 55_000
+
+
+def test_a_space_between_words_ends_the_clause_of_a_cue_word_once_a_figure_is_said():
+    from bot.core.amount_words import amount_after, amount_before
+
+    # "买取店给了120万 但贷款还有150万": two amounts in one clause, so neither was read
+    assert amount_after("买取店给了120万 但贷款还有150万 咋办啊", ("买取",)) == 1_200_000
+    assert amount_after("买取店 给了 120万", ("买取",)) == 1_200_000  # words before the figure
+    assert amount_before("买取店给了120万 但贷款还有150万没还", ("没还",)) == 1_500_000
+
+
+def test_the_offer_of_a_kaitori_shop_in_chinese_is_kept_beside_the_balance():
+    # 买取 (買取 in simplified characters) is the appraisal's cue word too
+    chat = Chat("zh")
+    chat.run("买取店给了120万 但贷款还有150万 咋办啊")  # at the menu
+    told = {**chat.session.early, **chat.session.answers}
+    assert told["appraisal"] == 1_200_000
+    assert told["balance"] == 1_500_000
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        # 一百五 after 两百万: 一百五十万, its 万 left unsaid (was: only 2,000,000 read)
+        ("同款二手车网上卖两百万左右 收购的话应该一百五吧", [2_000_000, 1_500_000]),
+        ("查定给了120万，另一家给了一百三", [1_200_000, 1_300_000]),
+        # not after a figure of another size, nor with its own unit, nor alone
+        ("欠了两万 还了一百五", [20_000]), ("两百万 一百五十块", [2_000_000, 150]),
+        ("买了两百万的车 开了一百五公里", [2_000_000]), ("一百五", []),
+    ],
+)
+def test_hundreds_whose_wan_is_left_unsaid_after_another_figure(text, found):
+    assert amounts_in(text) == found

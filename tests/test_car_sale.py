@@ -951,3 +951,22 @@ def test_no_value_at_all_asks_whether_the_offer_is_zero(typed):
     chat.run("@car_sale", "@self", "@standard", "50万", typed)
     assert chat.replies[0].text == translate("ja", NO_VALUE)
     assert "appraisal" not in chat.session.answers
+
+
+@pytest.mark.parametrize(
+    ("lang", "typed", "estimate"),
+    [
+        ("zh", "同款二手网上卖150万，收购的话估计120万左右", 1_200_000),
+        ("zh", "グーネットで同じ年式が200万前後、我的走行距離多，170万くらいかな", 1_700_000),
+        ("ja", "ネットの相場は150万、うちのは120万くらいだと思う", 1_200_000),
+        ("zh", "同款二手车网上卖两百万左右 收购的话应该一百五吧", 1_500_000),  # was 2,000,000
+        # a market price alone is a fair estimate
+        ("zh", "网上看同款卖150万左右", 1_500_000),
+    ],
+)
+def test_a_market_price_beside_the_users_own_figure_is_not_the_estimate(lang, typed, estimate):
+    # two figures were asked for one; the figure taken was also read as an offer (收购)
+    chat = Chat(lang)
+    chat.run("@car_sale", "@lender", "@standard", "1500000", "@not_yet", typed)
+    assert chat.session.answers["estimate"] == estimate
+    assert chat.session.answers["appraisal"] == "not_yet"

@@ -567,6 +567,28 @@ def test_a_credit_cards_instalments_are_not_taken_for_a_car_loan():
     assert chat.session.answers.get("loan_kind") == "standard"
 
 
+@pytest.mark.parametrize("typed", ["刷信用卡分期买的车", "用信用卡分期买的", "每个月自动扣款"])
+def test_how_a_loan_is_paid_in_chinese_gets_who_lent_it(typed):
+    # was the generic re-prompt: how it is paid, not who lent it (LOAN_HOW_PAID, as in ja)
+    from bot.core.i18n import translate
+    from flows.car_sale import LOAN_HOW_PAID
+
+    chat = Chat("zh")
+    replies = chat.run("@car_sale", "@lender", typed)
+    assert "loan_kind" not in chat.session.answers
+    assert replies[0].text == translate("zh", LOAN_HOW_PAID)
+
+
+@pytest.mark.parametrize(
+    ("typed", "option"),
+    [("店里给介绍的贷款，每个月还", "standard"), ("JA的マイカーローン", "bank")],
+)
+def test_how_a_loan_is_paid_beside_its_lender_is_the_lenders(typed, option):
+    chat = Chat("zh")
+    chat.run("@car_sale", "@lender", typed)
+    assert chat.session.answers.get("loan_kind") == option
+
+
 def test_chinese_residual_value_loan_said_by_what_it_allows():
     chat = Chat("zh")
     chat.run("@car_sale", "@lender", "那种几年后可以换车也可以把车还回去的")

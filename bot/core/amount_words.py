@@ -143,6 +143,9 @@ _PAIR = "一二|两三|二三|三四|四五|五六|六七|七八|八九"
 _PAIR_RE = re.compile(
     rf"({_PAIR})(?=\s*[十百千万萬])|(?<=[万萬千])({_PAIR})(?![0-9一二三四五六七八九十百千万萬])"
 )
+# 十几万 / 十幾萬: the teens (110,000–190,000), not "about 100,000"; 七十几万 stays about
+# 700,000 (seventy-odd, the ten as a multiple).
+_TEENS_RE = re.compile(r"(?<![0-9一二两兩三四五六七八九])十[几幾](?=\s*[万萬千百億亿])")
 _SPAN_RE_NUMBERS = re.compile(
     rf"{_NUM}(?P<sep>\s*(?:[〜~～\-−–—]|到|至|から)\s*)(?=[0-9一二两三四五六七八九十])"
 )
@@ -152,8 +155,8 @@ _UNIT_AFTER_RE = re.compile(r"^[0-9.一二两三四五六七八九十百千]+\s*
 
 def range_middle(text: str) -> int | None:
     """The middle of the one range a sentence gives (四五万 -> 45,000, 两万七八 -> 27,500,
-    80到100万 -> 900,000, 110万から130万 -> 1,200,000), for the engine to confirm; None when
-    there is no range (see `range_ends`)."""
+    十几万 -> 150,000, 80到100万 -> 900,000, 110万から130万 -> 1,200,000), for the engine to
+    confirm; None when there is no range (see `range_ends`)."""
     ends = range_ends(text)
     return None if ends is None else (ends[0] + ends[1]) // 2
 
@@ -167,9 +170,14 @@ def range_ends(text: str) -> tuple[int, int] | None:
         return None
     pairs = list(_PAIR_RE.finditer(folded))
     spans = list(_SPAN_RE_NUMBERS.finditer(folded))
-    if len(pairs) + len(spans) != 1:
+    teens = list(_TEENS_RE.finditer(folded))
+    if len(pairs) + len(spans) + len(teens) != 1:
         return None
-    if pairs:  # 七八十万: 七十万 and 八十万
+    if teens:  # 十几万: 十一万 and 十九万
+        start, end = teens[0].span()
+        low_text = folded[:start] + "十一" + folded[end:]
+        high_text = folded[:start] + "十九" + folded[end:]
+    elif pairs:  # 七八十万: 七十万 and 八十万
         start, end = pairs[0].span()
         low_text = folded[:start] + pairs[0].group()[0] + folded[end:]
         high_text = folded[:start] + pairs[0].group()[1] + folded[end:]
@@ -243,6 +251,15 @@ def bare_figure(text: str) -> float | None:
 _LISTED_RE = re.compile(r"([万萬億亿円元])(?=[、,，]\s*[0-9０-９一二两兩三四五六七八九十])")
 
 
+# 一百五, 两百三: hundreds with their tens said as one digit (150, 230), colloquial.
+_TENS_UNSAID = re.compile(r"[一二两兩三四五六七八九]百[一二三四五六七八九]")
+
+
+def _tens_unsaid(core: str) -> int:
+    """一百五 as ten-thousands: 1,500,000."""
+    return parse_amount(core + "十万")
+
+
 def amounts_in(text: str) -> list[int] | None:
     """Every amount in a sentence, in order ("ガリバーで120万、ネクステージで135万"); None
     when the sentence is not one to take amounts from (see `find_amount`)."""
@@ -272,6 +289,12 @@ def amounts_in(text: str) -> list[int] | None:
             core, after = core + unit.group("unit"), after[unit.end() :]
             taken_to = match.end() + unit.end()
         money_after = _MONEY_AFTER_RE.match(after)
+        if not money_after and found and _TENS_UNSAID.fullmatch(core) and any(
+            u in folded[: match.start()] for u in "万萬"
+        ) and found[-1] <= 2 * _tens_unsaid(core) <= 4 * found[-1]:
+            # 两百万左右 收购的话应该一百五: 一百五十万, its 万 left unsaid after a figure
+            # of about its size (not 欠了两万 还了一百五)
+            core += "十万"
         if not (
             _BIG & set(core) or "w" in core or money_after or sum(c.isdigit() for c in core) >= 3
             or _COUNTED_THOUSANDS.fullmatch(core)
@@ -336,6 +359,20 @@ def final_offer(text: str) -> int | None:
 
 
 _CLAUSE_END = re.compile(r"[,，。、;；!！?？\n]")
+# A space between two words, used as a comma ("买取店给了120万 但贷款还有150万"): it ends the
+# clause of a cue word once a figure has been said.
+_SPACE_BETWEEN_WORDS = re.compile(r"(?<=[\u3040-\u9fff])\s+(?=[\u3040-\u9fff])")
+
+
+def _up_to_a_figure(pieces: list[str], backwards: bool = False) -> str:
+    """The pieces of a clause split at spaces, up to the first that holds a figure (given
+    last to first when `backwards`, for the clause before a cue word)."""
+    kept: list[str] = []
+    for piece in pieces:
+        kept.append(piece)
+        if _NUMBER_IN.search(piece):
+            break
+    return " ".join(kept[::-1] if backwards else kept)
 
 
 def amount_after(text: str, cues: tuple[str, ...]) -> int | None:
@@ -348,7 +385,9 @@ def amount_after(text: str, cues: tuple[str, ...]) -> int | None:
         start = folded.find(cue)
         while start != -1:
             rest = folded[start + len(cue) : start + len(cue) + 24]
-            clause = _CLAUSE_END.split(rest, maxsplit=1)[0]
+            clause = _up_to_a_figure(_SPACE_BETWEEN_WORDS.split(
+                _CLAUSE_END.split(rest, maxsplit=1)[0]
+            ))
             if _NOT_YET_AFTER_CUE.match(clause):  # 査定まだだけどローン残り200万: not the 査定's
                 clause = ""
             if clause and not (says_bound(clause) or says_range(clause)):
@@ -368,7 +407,8 @@ def amount_before(text: str, cues: tuple[str, ...]) -> int | None:
         end = folded.find(cue)
         while end != -1:
             before = folded[max(end - 24, 0) : end]
-            clause = _CLAUSE_END.split(before)[-1]
+            pieces = _SPACE_BETWEEN_WORDS.split(_CLAUSE_END.split(before)[-1])
+            clause = _up_to_a_figure(pieces[::-1], backwards=True)
             if clause and _NUMBER_IN.search(clause) and not (
                 says_bound(clause) or says_range(clause)
             ):

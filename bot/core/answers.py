@@ -269,6 +269,8 @@ class TypedAnswers:
         if (said := self._option_of_own_clause(session, flow, question, text)) is not None:
             return self._choose(session, flow, question, said, typed=True)  # 欠6万多，本金不清楚
         found = amounts_in(text) or []
+        if (beside := self._beside_amount(question, text, found)) is not None:
+            return self._take_amount(session, flow, question, beside, text)
         cued = amount_after(text, question.cues)
         other = OTHER_AMOUNT in question.hints and says_other_amount(text, question.other_cues)
         if other and len(set(found)) <= 1 and any(
@@ -301,6 +303,21 @@ class TypedAnswers:
         if question.plausible_min is not None and highest < question.plausible_min:
             return None  # "100、115": asked as the bare figures they are
         return self._take_amount(session, flow, question, highest, text, texts.HIGHEST)
+
+    @staticmethod
+    def _beside_amount(question: Question, text: str, found: list[int]) -> int | None:
+        """Of two amounts, the one beside another that a clause marks as another kind by a
+        `beside_cues` word ("同款二手网上卖150万，收购的话估计120万左右": 1,200,000)."""
+        if not question.beside_cues or len(set(found)) != 2:
+            return None
+        marked = {
+            amount
+            for clause in _CLAUSES.split(text)
+            if any(cue in clause for cue in question.beside_cues)
+            for amount in amounts_in(clause) or []
+        }
+        rest = set(found) - marked
+        return rest.pop() if len(marked) == 1 and len(rest) == 1 else None
 
     def _option_of_own_clause(
         self, session: Session, flow: Flow, question: Question, text: str
@@ -660,6 +677,9 @@ class TypedAnswers:
             clause for clause in clauses(text)
             if not self._about(session, flow, answered, clause)
         )
+        # nor is the figure recorded another amount's too ("网上卖150万，收购的话估计120万左右"
+        # at the estimate: 120万 is no offer, though 收购 is the appraisal's cue word)
+        recorded = session.answers[answered.id] if answered.is_money else None
         changed = {
             question.id: value
             for question in flow.questions
@@ -668,6 +688,7 @@ class TypedAnswers:
             and (not question.topic or any(word in text for word in question.topic))
             and (value := self._fact(session, flow, question, text)) is not None
             and value != session.answers[question.id]
+            and not (question.is_money and value == recorded)
         }
         if len(changed) != 1:
             return replies

@@ -97,6 +97,10 @@ class Question:
     # an offer is asked), besides the shared ones (a monthly payment, interest included);
     # such an amount is not taken, the hint `_other_amount` says what is needed.
     other_cues: tuple[str, ...] = ()
+    # Money only: words that mark an amount as another one only when a second amount stands
+    # beside it ("网上卖150万，收购的话估计120万": the market price beside the estimate); alone,
+    # such an amount is a fair answer (网上看同款卖150万左右 as the estimate).
+    beside_cues: tuple[str, ...] = ()
     # Words without one of which a longer answer to another question does not change this
     # answer once given: "天天打 打了一个多星期" at the demands is not how long it is overdue.
     topic: tuple[str, ...] = ()
