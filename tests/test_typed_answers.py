@@ -32,18 +32,18 @@ def test_just_under_a_figure_is_not_the_figure(typed):
     assert "principal" not in chat.session.answers  # asked for the figure, or to confirm it
 
 
-def test_a_typed_yes_takes_the_option_a_did_you_mean_offered():
-    chat = Chat("zh")
-    chat.run("@car_sale", "@lender", "@standard", "不太清楚，得问一下ローン会社")
-    if chat.last.notice != CLARIFY or len(chat.last.options) != 1:
-        pytest.skip("read without a question: nothing to confirm")
-    offered = chat.last.options[0].id
-    chat.send("对的")
-    option = chat.runner.engine.flows["car_sale"].question("balance").option(offered)
-    if option.info is not None:  # "I don't know the amount": its help, then the question
-        assert chat.replies[0].text == translate("zh", option.info)
-    else:
-        assert chat.session.answers.get("balance") == offered
+@pytest.mark.parametrize(
+    ("lang", "typed", "yes", "option"),
+    [("ja", "自分かも", "そうです", "self"), ("zh", "オリコかも", "对的", "lender")],
+)
+def test_a_typed_yes_takes_the_option_a_did_you_mean_offered(lang, typed, yes, option):
+    chat = Chat(lang)
+    chat.run("@car_sale", typed)
+    # an answer that ends in かも: "did you mean …?" with that one option as its button
+    assert chat.last.notice == CLARIFY and [o.id for o in chat.last.options] == [option]
+    assert "owner" not in chat.session.answers
+    chat.send(yes)
+    assert chat.session.answers.get("owner") == option
 
 
 @pytest.mark.parametrize("typed", ["卖车的话税金呢？要交税吗", "那税金怎么办", "税金は？"])
