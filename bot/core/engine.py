@@ -104,6 +104,13 @@ class Outcome:
 _SAID_BEFORE_ASKING = re.compile(r"(?:[、。，,.!！]|けど|けれど|けれども|ですが|だが)\s*$")
 
 
+def _in_other_currency(question: Question, typed: str) -> bool:
+    """"80到100万元" where yen are asked: amounts in another currency than the question's,
+    asked for as such rather than confirmed."""
+    currency = question.kind.currency if isinstance(question.kind, Money) else None
+    return currency_named(typed) not in (None, currency)
+
+
 class Engine(TypedAnswers):
     """Runs every flow for every session; built once, shared by all users."""
 
@@ -655,8 +662,7 @@ class Engine(TypedAnswers):
         where yen are asked: that is asked for as the other currency). Not of a range that
         holds one of the question's boundaries (四到六万 at the principal: 50,000 yuan decides
         the advice, so the middle would be a guess that decides it): one figure is asked."""
-        currency = question.kind.currency if isinstance(question.kind, Money) else None
-        if currency_named(typed) not in (None, currency):
+        if _in_other_currency(question, typed):
             return None
         ends = range_ends(typed)
         if ends is None or any(ends[0] < b <= ends[1] for b in question.boundaries):
@@ -667,8 +673,7 @@ class Engine(TypedAnswers):
     def _sum_of_parts(question: Question, typed: str) -> int | None:
         """The sum of the different amounts of a sentence that gives several and names no
         total, in the question's currency ("招行3万，建行2万5": 55,000)."""
-        currency = question.kind.currency if isinstance(question.kind, Money) else None
-        if currency_named(typed) not in (None, currency) or says_total(typed):
+        if _in_other_currency(question, typed) or says_total(typed):
             return None
         if says_bound(typed) or says_range(typed) or find_amount(typed) is not None:
             return None
