@@ -375,7 +375,7 @@ class Reader:
     def _ruled_out(self, index: _Index, lang: str, text: str, options: set[str]) -> bool:
         """Whether the text negates a word each of `options` is said with (まだ遅れてない
         rules out every overdue length), so that none of them can be meant."""
-        words = analysers.words_of(lang, analysers.clean(text))
+        words = self._analysis(lang, text)[0]
         negated = {w[1:] for w in words if w.startswith(analysers.NEGATED)}
         vetoed = self._vetoed(index, negated - {w for w in words if w[:1] != analysers.NEGATED})
         return all(index.targets.index(option) in vetoed for option in options)
