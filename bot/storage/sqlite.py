@@ -154,13 +154,12 @@ class SqliteStore:
         return seen, None if seen else session
 
     def open(self, user: str, update_id: int | None) -> tuple[bool, Session | None, Outbox | None]:
-        arguments = (user, update_id, int(time.time()))
         reader = self._reader()
         if reader is None:
             with self._lock:
-                row = self._db.execute(self.BEGIN, arguments).fetchone()
+                row = self._db.execute(self.BEGIN, _begin_arguments(user, update_id)).fetchone()
         else:
-            row = self._read(reader, arguments)
+            row = self._read(reader, user, update_id)
         return self._opened(user, row)
 
     def open_now(
@@ -176,13 +175,13 @@ class SqliteStore:
         if reader is None:
             return None  # `:memory:`: read under the write lock, which may be held
         try:
-            row = self._read(reader, (user, update_id, int(time.time())))
+            row = self._read(reader, user, update_id)
         except sqlite3.Error:
             return None
         return self._opened(user, row)
 
-    def _read(self, reader: sqlite3.Connection, arguments: tuple) -> tuple:
-        cursor = reader.execute(self.BEGIN, arguments)
+    def _read(self, reader: sqlite3.Connection, user: str, update_id: int | None) -> tuple:
+        cursor = reader.execute(self.BEGIN, _begin_arguments(user, update_id))
         try:
             return cursor.fetchone()
         finally:
@@ -303,3 +302,8 @@ class SqliteStore:
                 reader.close()
             self._readers.clear()
             self._db.close()
+
+
+def _begin_arguments(user: str, update_id: int | None) -> tuple[str, int | None, int]:
+    """The parameters of `SqliteStore.BEGIN`: the user, the update, now."""
+    return user, update_id, int(time.time())
